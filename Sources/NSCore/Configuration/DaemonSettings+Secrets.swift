@@ -1,0 +1,66 @@
+import Foundation
+
+extension DaemonSettings {
+    /// Secrets shorter than this are refused in production and warned about elsewhere.
+    public static let minimumSecretBytes = 32
+
+    /// Which secrets each role signs or verifies with.
+    static func requiredSecrets(for roles: [NodeRole]) -> [String] {
+        var names: [String] = []
+        if roles.contains(.gateway) || roles.contains(.ns) { names.append("JWT_SECRET") }
+        if roles.contains(.admin) { names += ["ADMIN_JWT_SECRET", "SESSION_SECRET"] }
+        return names
+    }
+
+    mutating func loadSecrets(source: ConfigurationSource) throws(ConfigurationError) {
+        for name in Self.requiredSecrets(for: roles) {
+            let secret = try resolveSecret(name, source: source)
+            switch name {
+            case "JWT_SECRET": jwtSecret = secret
+            case "ADMIN_JWT_SECRET": adminJWTSecret = secret
+            default: sessionSecret = secret
+            }
+        }
+        if jwtSecret != nil, let previous = try source.secret("JWT_SECRET_PREVIOUS") {
+            try checkLength(previous, name: "JWT_SECRET_PREVIOUS")
+            jwtSecretPrevious = previous
+        }
+    }
+
+    private mutating func resolveSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret {
+        if let secret = try source.secret(name) {
+            try checkLength(secret, name: name)
+            return secret
+        }
+        guard mode != .production else {
+            throw ConfigurationError(variable: name, problem: "is not set and NODE_ENV=production", fix: "set \(name) or \(name)_FILE (generate one with `nsctl secrets gen` or `openssl rand -hex 32`)")
+        }
+        notices.append("\(name) is not set: generated a random development value for this run only; tokens signed with it stop working at restart")
+        return Secret(Self.randomHex(byteCount: 32), origin: .generatedForDevelopment)
+    }
+
+    private mutating func checkLength(_ secret: Secret, name: String) throws(ConfigurationError) {
+        guard secret.byteCount < Self.minimumSecretBytes else { return }
+        let problem = "is shorter than \(Self.minimumSecretBytes) bytes"
+        let fix = "use at least 32 random bytes, e.g. `openssl rand -hex 32`"
+        if mode == .production {
+            throw ConfigurationError(variable: name, problem: problem, fix: fix)
+        }
+        notices.append("\(name) \(problem); production would refuse it (\(fix))")
+    }
+
+    /// Hex of `byteCount` bytes from the system CSPRNG.
+    public static func randomHex(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<byteCount).map { _ in
+            let byte = UInt8.random(in: .min ... .max, using: &generator)
+            return String(byte, radix: 16).leftPadded(to: 2)
+        }.joined()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+
+/// Everything `nsd` reads at start-up, resolved and validated once.
+///
+/// Names and defaults are the seeds' (`../shared/seeds`); a few operational settings are added
+/// (per-role ports, `HOST`, `LOG_FILE`, `SHUTDOWN_TIMEOUT_MS`, `HEALTH_CHECK_TIMEOUT_MS`).
+/// ``load(roles:dataDirectory:source:)`` either returns settings that are safe to run with or
+/// throws the first ``ConfigurationError``.
+public struct DaemonSettings: Sendable {
+    /// `NODE_ENV`: production turns warnings about weak settings into refusals.
+    public enum Mode: String, Sendable, CaseIterable {
+        case development, production, test
+    }
+
+    public var mode: Mode
+    /// The roles this process hosts, in start-up order.
+    public var roles: [NodeRole]
+    public var host: String
+    public var ports: [NodeRole: Int]
+    public var dataDirectory: String
+    /// `NS_NODE_URL` when set; otherwise callers reach the ns-node hosted in this process, or the default.
+    public var nsNodeURL: URL?
+    public var redisURL: URL?
+    public var jwtSecret: Secret?
+    public var jwtSecretPrevious: Secret?
+    public var adminJWTSecret: Secret?
+    public var sessionSecret: Secret?
+    public var rateLimitWindow: Duration
+    public var rateLimitMaxRequests: Int
+    public var enableCORS: Bool
+    public var corsOrigins: [String]
+    public var nsCheckRetries: Int
+    public var nsCheckExitOnFail: Bool
+    public var jobQueueWorkers: Int
+    public var jobTimeout: Duration
+    public var jobMaxRetries: Int
+    public var sandboxTimeout: Duration
+    public var sandboxMaxMemoryMB: Int
+    public var ledgerDatabasePath: String
+    public var enableMetrics: Bool
+    public var logLevel: Logger.Level
+    public var logFile: String?
+    public var shutdownTimeout: Duration
+    public var healthCheckTimeout: Duration
+    /// Start-up facts worth a log line, such as a generated development secret (never its value).
+    public var notices: [String] = []
+
+    /// The URL other nodes use for ns-node when neither `NS_NODE_URL` nor an in-process ns-node applies.
+    public static let defaultNSNodeURL = URL(string: "http://localhost:3009")!  // literal, always valid
+
+    /// The folder holding `role`'s state.
+    public func dataFolder(for role: NodeRole) -> String? {
+        role.dataFolder.map { (dataDirectory as NSString).appendingPathComponent($0) }
+    }
+
+    /// Path of the SQLite job queue shared by gateway and vp-node on one host.
+    public var queueDatabasePath: String {
+        ((dataDirectory as NSString).appendingPathComponent("vp-node-data") as NSString).appendingPathComponent("queue.db")
+    }
+
+    /// Path of admin-node's own database (audit trail, sessions).
+    public var adminDatabasePath: String {
+        ((dataDirectory as NSString).appendingPathComponent("admin-node-data") as NSString).appendingPathComponent("admin.db")
+    }
+
+    public static func load(roles: Set<NodeRole>, dataDirectory: String? = nil, source: ConfigurationSource) throws(ConfigurationError) -> DaemonSettings {
+        guard !roles.isEmpty else {
+            throw ConfigurationError(variable: "--role", problem: "names no node", fix: "pass --role gateway, ns, vp or admin, or omit it to run all four")
+        }
+        let ordered = roles.sorted()
+        let mode = Mode(rawValue: try source.choice("NODE_ENV", default: "development", among: Mode.allCases.map(\.rawValue)))!  // choice() returns one of the listed raw values
+        let dataDirectory = dataDirectory ?? source.string("DATA_DIR") ?? "./data"
+        let windowMs = try source.integer(["RATE_LIMIT_WINDOW_MS"], default: 60_000, range: 1...86_400_000)
+        var settings = DaemonSettings(
+            mode: mode,
+            roles: ordered,
+            host: source.string("HOST") ?? "0.0.0.0",
+            ports: try Self.ports(for: ordered, source: source),
+            dataDirectory: dataDirectory,
+            nsNodeURL: try source.url("NS_NODE_URL", schemes: ["http", "https"]),
+            redisURL: try source.url("REDIS_URL", schemes: ["redis", "rediss"]),
+            rateLimitWindow: .milliseconds(windowMs),
+            rateLimitMaxRequests: try source.integer(["RATE_LIMIT_MAX_REQUESTS"], default: 100, range: 1...10_000_000),
+            enableCORS: try source.boolean("ENABLE_CORS", default: true),
+            corsOrigins: (source.string("CORS_ORIGIN") ?? "*").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            nsCheckRetries: try source.integer(["NS_CHECK_RETRIES"], default: 5, range: 0...1_000),
+            nsCheckExitOnFail: try source.boolean("NS_CHECK_EXIT_ON_FAIL", default: false),
+            jobQueueWorkers: try source.integer(["JOB_QUEUE_WORKERS"], default: 10, range: 1...1_000),
+            jobTimeout: try source.milliseconds("JOB_TIMEOUT_MS", default: 60_000, range: 100...86_400_000),
+            jobMaxRetries: try source.integer(["JOB_MAX_RETRIES"], default: 3, range: 1...100),
+            sandboxTimeout: try source.milliseconds("SANDBOX_TIMEOUT_MS", default: 5_000, range: 10...3_600_000),
+            sandboxMaxMemoryMB: try source.integer(["SANDBOX_MAX_MEMORY_MB"], default: 128, range: 8...65_536),
+            ledgerDatabasePath: source.string("DB_PATH") ?? (((dataDirectory as NSString).appendingPathComponent("ns-node-data")) as NSString).appendingPathComponent("neuroswarm_chain.db"),
+            enableMetrics: try source.boolean("ENABLE_METRICS", default: true),
+            logLevel: try Self.logLevel(source),
+            logFile: source.string("LOG_FILE"),
+            shutdownTimeout: try source.milliseconds("SHUTDOWN_TIMEOUT_MS", default: 10_000, range: 0...600_000),
+            healthCheckTimeout: try source.milliseconds("HEALTH_CHECK_TIMEOUT_MS", default: 3_000, range: 10...60_000)
+        )
+        try settings.loadSecrets(source: source)
+        try settings.checkCORS()
+        return settings
+    }
+
+    private static func ports(for roles: [NodeRole], source: ConfigurationSource) throws(ConfigurationError) -> [NodeRole: Int] {
+        var ports: [NodeRole: Int] = [:]
+        for role in roles {
+            // PORT is the seeds' single-node variable; it applies only when one role runs.
+            let names = roles.count == 1 ? ["PORT", role.portVariable] : [role.portVariable]
+            ports[role] = try source.integer(names, default: role.defaultPort, range: 0...65_535)
+        }
+        let bound = ports.values.filter { $0 != 0 }
+        if Set(bound).count != bound.count {
+            throw ConfigurationError(variable: "PORT", problem: "gives two nodes the same port", fix: "set distinct GATEWAY_PORT, NS_PORT, VP_PORT and ADMIN_PORT values")
+        }
+        return ports
+    }
+
+    private static func logLevel(_ source: ConfigurationSource) throws(ConfigurationError) -> Logger.Level {
+        let name = try source.choice("LOG_LEVEL", default: "info", among: ["trace", "debug", "info", "notice", "warn", "warning", "error", "critical"])
+        return name == "warn" ? .warning : Logger.Level(rawValue: name)!  // every listed name but "warn" is a Logger.Level raw value
+    }
+
+    private func checkCORS() throws(ConfigurationError) {
+        guard roles.contains(.gateway), enableCORS, mode == .production, corsOrigins.contains("*") else { return }
+        throw ConfigurationError(variable: "CORS_ORIGIN", problem: "is the wildcard '*' while NODE_ENV=production", fix: "list the allowed origins, e.g. CORS_ORIGIN=https://app.example.com, or set ENABLE_CORS=false")
+    }
+}

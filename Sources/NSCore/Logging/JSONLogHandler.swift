@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+
+/// A swift-log handler that writes one JSON object per line, as in the seeds' log example:
+/// `timestamp` (RFC 3339, UTC, milliseconds), `level`, `service`, `message`, `correlationId` when
+/// the request has one, then the remaining metadata in key order.
+///
+/// The logger's label is the service name (`gateway-node`, `ns-node`, ...). Lines go to the
+/// ``LogSink`` given at creation, which serialises writers so lines never interleave.
+public struct JSONLogHandler: LogHandler {
+    /// The metadata key that carries the request's correlation id; it is written as a top-level field.
+    public static let correlationKey = "correlationId"
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let service: String
+    private let sink: LogSink
+
+    public init(service: String, level: Logger.Level, sink: LogSink, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.service = service
+        self.logLevel = level
+        self.sink = sink
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+        source: String, file: String, function: String, line: UInt
+    ) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit { merged.merge(explicit) { _, new in new } }
+        sink.write(Self.render(timestamp: LogTimestamp.now(), level: level, service: service, message: message.description, metadata: merged))
+    }
+
+    /// The line for one event, without the trailing newline. Exposed for tests and for tools that
+    /// need to write lines in the same format.
+    public static func render(timestamp: String, level: Logger.Level, service: String, message: String, metadata: Logger.Metadata) -> String {
+        var out = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level.rawValue)\",\"service\":"
+        JSONText.appendString(service, to: &out)
+        out += ",\"message\":"
+        JSONText.appendString(message, to: &out)
+        if let correlation = metadata[correlationKey] {
+            out += ",\"correlationId\":"
+            JSONText.append(correlation, to: &out)
+        }
+        for key in metadata.keys.sorted() where key != correlationKey && !reservedKeys.contains(key) {
+            out += ","
+            JSONText.appendString(key, to: &out)
+            out += ":"
+            JSONText.append(metadata[key]!, to: &out)  // key comes from metadata.keys
+        }
+        out += "}"
+        return out
+    }
+
+    /// Top-level fields metadata may not overwrite: a line always has exactly one of each.
+    private static let reservedKeys: Set<String> = ["timestamp", "level", "service", "message"]
+}
+
+/// Minimal JSON text writer for log lines: strings escaped per RFC 8259, numbers and booleans bare.
+enum JSONText {
+    static func append(_ value: Logger.Metadata.Value, to out: inout String) {
+        switch value {
+        case .string(let string):
+            appendString(string, to: &out)
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let number as any BinaryInteger: out += "\(number)"
+            case let number as Double where number.isFinite: out += "\(number)"
+            case let flag as Bool: out += flag ? "true" : "false"
+            default: appendString(convertible.description, to: &out)
+            }
+        case .array(let values):
+            out += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { out += "," }
+                append(element, to: &out)
+            }
+            out += "]"
+        case .dictionary(let dictionary):
+            out += "{"
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                appendString(key, to: &out)
+                out += ":"
+                append(dictionary[key]!, to: &out)  // key comes from dictionary.keys
+            }
+            out += "}"
+        }
+    }
+
+    static func appendString(_ string: String, to out: inout String) {
+        out += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Appends to a log file and rotates it by size: `app.log` becomes `app.log.1`, the old `.1`
+/// becomes `.2`, and so on, keeping `keep` files in all (the seeds' 10 MB × 3).
+///
+/// Not thread-safe on its own (hence not `Sendable`); ``LogSink`` owns it under its lock.
+public final class RotatingFileWriter {
+    public let path: String
+    public let maxBytes: Int
+    public let keep: Int
+    private var fd: Int32
+    private var size: Int
+
+    /// Opens (creating, mode 0640) `path` for appending.
+    public init(path: String, maxBytes: Int = 10 * 1024 * 1024, keep: Int = 3) throws(ConfigurationError) {
+        precondition(maxBytes > 0 && keep >= 1, "a rotating log needs a positive size and at least one file")
+        self.path = path
+        self.maxBytes = maxBytes
+        self.keep = keep
+        self.fd = try Self.open(path)
+        var info = stat()
+        self.size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    deinit { close(fd) }
+
+    public func write(_ bytes: [UInt8]) {
+        if size > 0 && size + bytes.count > maxBytes { rotate() }
+        LogSink.writeAll(fd: fd, bytes)
+        size += bytes.count
+    }
+
+    private func rotate() {
+        close(fd)
+        let manager = FileManager.default
+        if keep > 1 {
+            try? manager.removeItem(atPath: "\(path).\(keep - 1)")
+            for index in stride(from: keep - 2, through: 1, by: -1) {
+                Foundation.rename("\(path).\(index)", "\(path).\(index + 1)")
+            }
+            Foundation.rename(path, "\(path).1")
+        } else {
+            unlink(path)
+        }
+        fd = (try? Self.open(path)) ?? -1
+        size = 0
+    }
+
+    private static func open(_ path: String) throws(ConfigurationError) -> Int32 {
+        let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw ConfigurationError(variable: "LOG_FILE", problem: "(\(path)) cannot be opened: \(reason)", fix: "point it at a writable file, or unset it")
+        }
+        return fd
+    }
+}

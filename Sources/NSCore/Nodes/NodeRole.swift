@@ -1,0 +1,68 @@
+/// One of the four nodes `nsd` can host.
+///
+/// The raw value is what operators type after `--role`; the service name is what logs, health
+/// output and metrics call the node (the seeds' container names), and the data folder is the
+/// seeds' volume name, so a backup taken here maps one-to-one onto the compose volumes.
+public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+    case gateway
+    case ns
+    case vp
+    case admin
+
+    /// The name logs, `/health` and metrics use for this node.
+    public var serviceName: String {
+        switch self {
+        case .gateway: "gateway-node"
+        case .ns: "ns-node"
+        case .vp: "vp-node"
+        case .admin: "admin-node"
+        }
+    }
+
+    /// The seeds' port for this node.
+    public var defaultPort: Int {
+        switch self {
+        case .gateway: 8080
+        case .ns: 3009
+        case .vp: 3002
+        case .admin: 3000
+        }
+    }
+
+    /// The variable that sets this node's port whatever other roles run in the process.
+    public var portVariable: String {
+        switch self {
+        case .gateway: "GATEWAY_PORT"
+        case .ns: "NS_PORT"
+        case .vp: "VP_PORT"
+        case .admin: "ADMIN_PORT"
+        }
+    }
+
+    /// The folder under the data directory that holds this node's state, or `nil` when the node
+    /// keeps none of its own (the gateway writes only to the queue, which vp-node owns).
+    public var dataFolder: String? {
+        switch self {
+        case .gateway: nil
+        case .ns: "ns-node-data"
+        case .vp: "vp-node-data"
+        case .admin: "admin-node-data"
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// Start-up order: ns-node first (the others call it), then the queue owner, then its clients.
+    public static func < (lhs: NodeRole, rhs: NodeRole) -> Bool {
+        lhs.startOrder < rhs.startOrder
+    }
+
+    private var startOrder: Int {
+        switch self {
+        case .ns: 0
+        case .vp: 1
+        case .gateway: 2
+        case .admin: 3
+        }
+    }
+}

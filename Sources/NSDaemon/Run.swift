@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NSCore
+import NSNodes
+import ServiceLifecycle
+
+extension NSD {
+    /// `nsd run`: load settings, open the stores, serve until SIGTERM or SIGINT, shut down gracefully.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the nodes (all four unless --role is given) until SIGTERM or SIGINT.",
+            discussion: """
+                On SIGTERM or SIGINT the listeners stop accepting, in-flight requests finish (bounded by \
+                SHUTDOWN_TIMEOUT_MS), the databases close, and nsd exits 0.
+
+                Exit status: 0 after a clean shutdown, 78 for a configuration error, 1 when a node fails.
+                """)
+
+        @OptionGroup var options: RunOptions
+
+        func run() async throws {
+            let settings: DaemonSettings
+            let sink: LogSink
+            do {
+                let source = try DaemonBootstrap.configurationSource(flags: options.asVariables, envFile: options.envFile)
+                settings = try DaemonSettings.load(roles: Set(options.roles.isEmpty ? NodeRole.allCases : options.roles), source: source)
+                sink = LogSink(file: try settings.logFile.map { path throws(ConfigurationError) in try RotatingFileWriter(path: path) })
+            } catch {
+                DaemonBootstrap.fail(error)
+            }
+            let exitCode = await DaemonBootstrap(settings: settings, sink: sink).run()
+            if exitCode != 0 { throw ExitCode(exitCode) }
+        }
+    }
+}

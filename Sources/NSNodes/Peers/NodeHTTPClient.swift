@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NSCore
+
+/// HTTP calls from one node to another. Every call carries the caller's correlation id in
+/// `X-Request-ID` so one id follows a request across nodes, and has a deadline.
+public struct NodeHTTPClient: Sendable {
+    public struct Reply: Sendable {
+        public let status: Int
+        public let body: ByteBuffer
+    }
+
+    private let client: HTTPClient
+    private let userAgent = "nsd/\(NeuroSwarmVersion.current)"
+
+    public init(client: HTTPClient = .shared) {
+        self.client = client
+    }
+
+    /// A client for health probes: a refused connection fails at once instead of being retried
+    /// until the deadline, so `/health` says "connection refused" rather than "timed out".
+    /// Process-wide and never shut down (a global is never deinitialised).
+    public static let probing: NodeHTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return NodeHTTPClient(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
+    }()
+
+    /// `GET base + path`. Connection failures and timeouts throw ``DependencyFailure`` in plain words.
+    public func get(_ base: URL, path: String, requestID: String, timeout: Duration) async throws -> Reply {
+        var request = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
+        request.headers.add(name: RequestID.headerName, value: requestID)
+        request.headers.add(name: "User-Agent", value: userAgent)
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            return Reply(status: Int(response.status.code), body: body)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw DependencyFailure("timed out")
+        } catch let error as DependencyFailure {
+            throw error
+        } catch {
+            throw DependencyFailure(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("ConnectTimeout") || text.contains("connectTimeout") { return "timed out connecting" }
+        return "unreachable (\(type(of: error)))"
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

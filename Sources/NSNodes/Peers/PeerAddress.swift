@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+
+/// Where a node reaches a peer node: a configured URL, or a node hosted in the same process whose
+/// port is known only once its listener is bound (it may be port 0).
+///
+/// Node-to-node calls go over HTTP even in one process, so the embedded and split deployments run
+/// the same code paths.
+public final class PeerAddress: Sendable {
+    private enum State {
+        case fixed(URL)
+        case pending(waiters: [CheckedContinuation<URL, Never>])
+        case bound(URL)
+    }
+
+    private let state: Mutex<State>
+
+    /// A peer at a fixed URL (`NS_NODE_URL`, or the default).
+    public init(url: URL) {
+        state = Mutex(.fixed(url))
+    }
+
+    /// A peer in this process, resolved by ``bind(host:port:)``.
+    public init() {
+        state = Mutex(.pending(waiters: []))
+    }
+
+    /// Records the in-process peer's listener and releases everyone waiting for it.
+    public func bind(host: String, port: Int) {
+        let connectHost = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
+        let url = URL(string: "http://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(port)")!  // host and port come from a bound socket
+        let waiters = state.withLock { state -> [CheckedContinuation<URL, Never>] in
+            guard case .pending(let waiters) = state else { return [] }
+            state = .bound(url)
+            return waiters
+        }
+        waiters.forEach { $0.resume(returning: url) }
+    }
+
+    /// The peer's base URL, waiting for an in-process peer to bind if it has not yet.
+    public func url() async -> URL {
+        if let ready = currentURL { return ready }
+        return await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> URL? in
+                switch state {
+                case .fixed(let url), .bound(let url): return url
+                case .pending(var waiters):
+                    waiters.append(continuation)
+                    state = .pending(waiters: waiters)
+                    return nil
+                }
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// The URL if known now.
+    public var currentURL: URL? {
+        state.withLock { state in
+            switch state {
+            case .fixed(let url), .bound(let url): url
+            case .pending: nil
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+
+/// The errors a node's handlers throw on purpose. Each maps to exactly one HTTP status and problem
+/// type in ``problem``; handlers never build error responses themselves.
+public enum NodeError: Error, Sendable, Equatable {
+    /// A path or query parameter is malformed.
+    case badRequest(detail: String)
+    /// The request body failed validation; each field is named by a JSON pointer.
+    case invalidFields([ProblemDetails.FieldError])
+    /// The thing named does not exist.
+    case notFound(detail: String)
+    /// A dependency (queue, ns-node, Redis) is down; the client should retry after the delay.
+    case dependencyUnavailable(dependency: String, retryAfterSeconds: Int)
+
+    /// The status and problem document for this error.
+    public var problem: ProblemDetails {
+        switch self {
+        case .badRequest(let detail):
+            ProblemDetails(slug: "bad-request", title: "Malformed request", status: .badRequest, detail: detail)
+        case .invalidFields(let errors):
+            ProblemDetails(slug: "validation", title: "The request has invalid fields", status: .unprocessableContent,
+                           detail: "\(errors.count) field(s) failed validation", errors: errors)
+        case .notFound(let detail):
+            ProblemDetails(slug: "not-found", title: "Not found", status: .notFound, detail: detail)
+        case .dependencyUnavailable(let dependency, _):
+            ProblemDetails(slug: "unavailable", title: "Service temporarily unavailable", status: .serviceUnavailable,
+                           detail: "\(dependency) is unavailable; retry later")
+        }
+    }
+
+    /// Headers that go with the problem (`Retry-After` for 503).
+    public var headers: HTTPFields {
+        switch self {
+        case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
+        default: [:]
+        }
+    }
+}

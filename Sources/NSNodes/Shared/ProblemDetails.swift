@@ -1,0 +1,52 @@
+import HTTPTypes
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem details document, the body of every error response.
+///
+/// `type` is a stable URI per problem kind under `https://neuroswarm.dev/problems/`, so clients
+/// can branch on it; `detail` is safe to show and never holds secrets or internal error text.
+public struct ProblemDetails: Codable, Sendable, Equatable {
+    /// One failing input, located by a JSON pointer (RFC 6901).
+    public struct FieldError: Codable, Sendable, Equatable {
+        public let pointer: String
+        public let detail: String
+
+        public init(pointer: String, detail: String) {
+            self.pointer = pointer
+            self.detail = detail
+        }
+    }
+
+    public static let mediaType = "application/problem+json"
+
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String?
+    public var instance: String?
+    public var correlationId: String?
+    public var errors: [FieldError]?
+
+    public init(slug: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
+        self.type = "https://neuroswarm.dev/problems/\(slug)"
+        self.title = title
+        self.status = status.code
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// The response carrying this document, with the correlation id and any extra headers.
+    public func response(instance: String?, correlationId: String, headers extra: HTTPFields = [:]) -> Response {
+        var document = self
+        document.instance = instance
+        document.correlationId = correlationId
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings, ints and arrays of the same cannot fail.
+        let body = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        var headers = extra
+        headers[.contentType] = Self.mediaType
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,71 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error a handler throws into an `application/problem+json` response: the one place
+/// where errors become HTTP statuses.
+///
+/// ``NodeError`` maps to its own problem; Hummingbird's `HTTPError` (unknown route, wrong method,
+/// body too large, undecodable body) keeps its status; anything else is a 500 whose detail names
+/// only the correlation id, while the error itself goes to the log.
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = NodeRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return Self.response(for: error, request: request, context: context)
+        }
+    }
+
+    static func response(for error: any Error, request: Request, context: Context) -> Response {
+        let instance = request.uri.path
+        switch error {
+        case let error as NodeError:
+            return error.problem.response(instance: instance, correlationId: context.requestID, headers: error.headers)
+        case let error as HTTPError:
+            let problem = ProblemDetails(
+                slug: slug(for: error.status), title: error.status.reasonPhrase, status: error.status,
+                detail: error.body ?? defaultDetail(for: error.status, request: request))
+            return problem.response(instance: instance, correlationId: context.requestID, headers: error.headers)
+        case let error as any HTTPResponseError:
+            let problem = ProblemDetails(
+                slug: slug(for: error.status), title: error.status.reasonPhrase, status: error.status,
+                detail: defaultDetail(for: error.status, request: request))
+            return problem.response(instance: instance, correlationId: context.requestID)
+        default:
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            let problem = ProblemDetails(
+                slug: "internal", title: "Internal error", status: .internalServerError,
+                detail: "the request failed inside the server; quote correlation id \(context.requestID) when reporting it")
+            return problem.response(instance: instance, correlationId: context.requestID)
+        }
+    }
+
+    private static func slug(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad-request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not-found"
+        case 405: "method-not-allowed"
+        case 413: "payload-too-large"
+        case 415: "unsupported-media-type"
+        case 422: "validation"
+        case 429: "rate-limited"
+        case 503: "unavailable"
+        default: "http-\(status.code)"
+        }
+    }
+
+    private static func defaultDetail(for status: HTTPResponse.Status, request: Request) -> String {
+        switch status.code {
+        case 404: "no route for \(request.method) \(request.uri.path)"
+        case 405: "\(request.uri.path) does not accept \(request.method)"
+        default: status.reasonPhrase
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// A node's SQLite database: WAL mode (readers never block the writer), `synchronous=FULL`
+/// (a commit that returned is on disk), a busy timeout, and the node's schema migrations applied
+/// before anything else touches it.
+public final class NodeDatabase: Sendable {
+    public let path: String
+    public let pool: DatabasePool
+
+    /// Opens (creating, with its folder at mode 0700) the database at `path` and migrates it.
+    ///
+    /// Failures are ``ConfigurationError``s naming `variable`: a data folder that cannot be
+    /// created or a file that is not a database is something the operator fixes in configuration.
+    public init(path: String, variable: String, migrator: DatabaseMigrator) throws(ConfigurationError) {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ConfigurationError(variable: variable, problem: "names \(path), whose folder cannot be created", fix: "point it at a writable location")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+        } catch {
+            throw ConfigurationError(variable: variable, problem: "names \(path), which cannot be opened as a NeuroSwarm database (\(Self.describe(error)))",
+                                     fix: "check the path and its permissions, or restore it from a backup")
+        }
+    }
+
+    /// A probe for `/health`: a read round trip through the pool.
+    public func check() -> DependencyCheck {
+        DependencyCheck(name: "store") { [pool] _ in
+            do {
+                _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            } catch {
+                throw DependencyFailure("database read failed: \(Self.describe(error))")
+            }
+        }
+    }
+
+    /// Checkpoints the WAL and closes every connection; called once at shutdown.
+    public func close() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "no message")" } ?? "\(type(of: error))"
+    }
+}
+
+extension DatabaseMigrator {
+    /// The first migration every node database has: a key/value table for node facts (schema
+    /// owner, creation time) that later migrations and tools can read.
+    public static func node(_ owner: String) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-node-meta") { db in
+            try db.create(table: "node_meta") { table in
+                table.primaryKey("key", .text)
+                table.column("value", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO node_meta (key, value) VALUES ('owner', ?), ('created_at', ?)",
+                           arguments: [owner, LogTimestamp.now()])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import NSCore
+import Testing
+
+@Suite("daemon settings")
+struct DaemonSettingsTests {
+    static let strong = String(repeating: "ab", count: 32)
+
+    func load(_ environment: [String: String], roles: Set<NodeRole> = Set(NodeRole.allCases)) throws(ConfigurationError) -> DaemonSettings {
+        try DaemonSettings.load(roles: roles, source: ConfigurationSource(environment: environment))
+    }
+
+    @Test("defaults are the seeds'")
+    func seedDefaults() throws {
+        let settings = try load([:])
+        #expect(settings.mode == .development)
+        #expect(settings.ports == [.gateway: 8080, .ns: 3009, .vp: 3002, .admin: 3000])
+        #expect(settings.rateLimitWindow == .milliseconds(60_000))
+        #expect(settings.rateLimitMaxRequests == 100)
+        #expect(settings.enableCORS)
+        #expect(settings.corsOrigins == ["*"])
+        #expect(settings.nsCheckRetries == 5)
+        #expect(!settings.nsCheckExitOnFail)
+        #expect(settings.jobQueueWorkers == 10)
+        #expect(settings.jobTimeout == .milliseconds(60_000))
+        #expect(settings.jobMaxRetries == 3)
+        #expect(settings.sandboxTimeout == .milliseconds(5_000))
+        #expect(settings.sandboxMaxMemoryMB == 128)
+        #expect(settings.ledgerDatabasePath == "./data/ns-node-data/neuroswarm_chain.db")
+        #expect(settings.enableMetrics)
+        #expect(settings.logLevel == .info)
+        #expect(settings.nsNodeURL == nil)
+        #expect(settings.redisURL == nil)
+        #expect(settings.roles == [.ns, .vp, .gateway, .admin])
+    }
+
+    @Test("every seed variable is read")
+    func seedVariablesAreRead() throws {
+        let settings = try load([
+            "NODE_ENV": "production", "NS_NODE_URL": "http://ns-node:3009", "REDIS_URL": "redis://redis:6379",
+            "JWT_SECRET": Self.strong, "ADMIN_JWT_SECRET": Self.strong, "SESSION_SECRET": Self.strong,
+            "RATE_LIMIT_WINDOW_MS": "1000", "RATE_LIMIT_MAX_REQUESTS": "5", "ENABLE_CORS": "true",
+            "CORS_ORIGIN": "https://a.example,https://b.example", "NS_CHECK_RETRIES": "2", "NS_CHECK_EXIT_ON_FAIL": "yes",
+            "JOB_QUEUE_WORKERS": "4", "JOB_TIMEOUT_MS": "2000", "JOB_MAX_RETRIES": "6", "SANDBOX_TIMEOUT_MS": "700",
+            "SANDBOX_MAX_MEMORY_MB": "64", "DB_PATH": "/data/neuroswarm_chain.db", "ENABLE_METRICS": "false", "LOG_LEVEL": "warn",
+        ])
+        #expect(settings.mode == .production)
+        #expect(settings.nsNodeURL?.absoluteString == "http://ns-node:3009")
+        #expect(settings.redisURL?.host == "redis")
+        #expect(settings.jwtSecret?.reveal() == Self.strong)
+        #expect(settings.corsOrigins == ["https://a.example", "https://b.example"])
+        #expect(settings.nsCheckRetries == 2 && settings.nsCheckExitOnFail)
+        #expect(settings.jobQueueWorkers == 4 && settings.jobMaxRetries == 6)
+        #expect(settings.jobTimeout == .milliseconds(2000) && settings.sandboxTimeout == .milliseconds(700))
+        #expect(settings.sandboxMaxMemoryMB == 64)
+        #expect(settings.ledgerDatabasePath == "/data/neuroswarm_chain.db")
+        #expect(!settings.enableMetrics)
+        #expect(settings.logLevel == .warning)
+        #expect(settings.rateLimitWindow == .milliseconds(1000) && settings.rateLimitMaxRequests == 5)
+        #expect(settings.notices.isEmpty)
+    }
+
+    @Test("PORT sets the port only when a single role runs")
+    func portAppliesToOneRole() throws {
+        #expect(try load(["PORT": "9000"], roles: [.ns]).ports == [.ns: 9000])
+        #expect(try load(["PORT": "9000"]).ports[.ns] == 3009)
+        #expect(try load(["NS_PORT": "9100", "GATEWAY_PORT": "0"]).ports[.ns] == 9100)
+    }
+
+    @Test("configuration errors name the variable and the fix", arguments: [
+        (["JOB_QUEUE_WORKERS": "ten"], "JOB_QUEUE_WORKERS", "not a whole number"),
+        (["JOB_QUEUE_WORKERS": "0"], "JOB_QUEUE_WORKERS", "out of range"),
+        (["NS_PORT": "70000"], "NS_PORT", "out of range"),
+        (["ENABLE_METRICS": "maybe"], "ENABLE_METRICS", "not a boolean"),
+        (["NODE_ENV": "staging"], "NODE_ENV", "not one of"),
+        (["LOG_LEVEL": "loud"], "LOG_LEVEL", "not one of"),
+        (["NS_NODE_URL": "ftp://x"], "NS_NODE_URL", "not a valid"),
+        (["REDIS_URL": "localhost:6379"], "REDIS_URL", "not a valid"),
+        (["GATEWAY_PORT": "3009"], "PORT", "same port"),
+    ])
+    func invalidValues(environment: [String: String], variable: String, problem: String) {
+        #expect {
+            _ = try load(environment)
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.variable == variable && error.problem.contains(problem) && !error.fix.isEmpty
+        }
+    }
+
+    @Test("production refuses missing and short secrets without printing them")
+    func productionSecrets() {
+        let short = "tooshort-secret-value"
+        #expect {
+            _ = try load(["NODE_ENV": "production", "JWT_SECRET": short, "CORS_ORIGIN": "https://a.example"], roles: [.gateway])
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.variable == "JWT_SECRET" && error.map { !$0.description.contains(short) } == true
+        }
+        #expect {
+            _ = try load(["NODE_ENV": "production", "JWT_SECRET": Self.strong], roles: [.admin])
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "ADMIN_JWT_SECRET"
+        }
+    }
+
+    @Test("a REDIS_URL with a password is not echoed in its error")
+    func urlPasswordNotEchoed() {
+        #expect {
+            _ = try load(["REDIS_URL": "tcp://:hunter2hunter2@redis:6379"])
+        } throws: { error in
+            (error as? ConfigurationError).map { !$0.description.contains("hunter2") } == true
+        }
+    }
+
+    @Test("development generates missing secrets and says so without the value")
+    func developmentGeneratesSecrets() throws {
+        let settings = try load([:])
+        let jwt = try #require(settings.jwtSecret)
+        #expect(jwt.origin == .generatedForDevelopment)
+        #expect(jwt.byteCount == 64)
+        #expect(settings.adminJWTSecret?.reveal() != jwt.reveal())
+        #expect(settings.notices.count == 3)
+        #expect(settings.notices.allSatisfy { !$0.contains(jwt.reveal()) })
+    }
+
+    @Test("NODE_ENV=production with CORS_ORIGIN=* refuses to start the gateway")
+    func wildcardCORSInProduction() throws {
+        let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production"]
+        #expect(throws: ConfigurationError.self) { _ = try load(secrets, roles: [.gateway]) }
+        _ = try load(secrets.merging(["ENABLE_CORS": "false"]) { $1 }, roles: [.gateway])
+        _ = try load(secrets, roles: [.ns])
+    }
+
+    @Test("an empty role set is refused")
+    func noRoles() {
+        #expect(throws: ConfigurationError.self) { _ = try load([:], roles: []) }
+    }
+}

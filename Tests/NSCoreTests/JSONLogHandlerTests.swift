@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import NSCore
+import NSTestSupport
+import Testing
+
+@Suite("JSON logs")
+struct JSONLogHandlerTests {
+    @Test("one parseable object per line with the seeds' fields")
+    func lineShape() throws {
+        let sink = LogSink(standardOutput: false, capture: true)
+        var logger = Logger(label: "gateway-node") { JSONLogHandler(service: $0, level: .info, sink: sink) }
+        logger[metadataKey: "correlationId"] = "sub_1765079700605_r75yg61sr"
+        logger.info("Artifact \"submitted\"\n", metadata: ["userId": "user123", "artifactSize": .stringConvertible(1024), "durationMs": .stringConvertible(45.5)])
+        logger.debug("filtered out")
+        let lines = sink.capturedLines
+        #expect(lines.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info")
+        #expect(object["service"] as? String == "gateway-node")
+        #expect(object["message"] as? String == "Artifact \"submitted\"\n")
+        #expect(object["correlationId"] as? String == "sub_1765079700605_r75yg61sr")
+        #expect(object["userId"] as? String == "user123")
+        #expect(object["artifactSize"] as? Int == 1024)
+        #expect(object["durationMs"] as? Double == 45.5)
+        let timestamp = try #require(object["timestamp"] as? String)
+        #expect(timestamp.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
+        #expect(lines[0].hasPrefix("{\"timestamp\":"))
+    }
+
+    @Test("metadata cannot replace the top-level fields")
+    func reservedFields() throws {
+        let line = JSONLogHandler.render(timestamp: "t", level: .error, service: "ns-node", message: "m",
+                                         metadata: ["service": "evil", "level": "debug", "nested": ["a": ["1", "2"]]])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["service"] as? String == "ns-node")
+        #expect(object["level"] as? String == "error")
+        #expect((object["nested"] as? [String: [String]])?["a"] == ["1", "2"])
+    }
+
+    @Test("control characters are escaped so a line stays one line")
+    func escaping() throws {
+        let line = JSONLogHandler.render(timestamp: "t", level: .info, service: "s", message: "a\u{01}b\u{7F}\r\n", metadata: [:])
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["message"] as? String == "a\u{01}b\u{7F}\r\n")
+    }
+
+    @Test("timestamps are RFC 3339 UTC with milliseconds")
+    func timestampFormat() {
+        #expect(LogTimestamp.format(seconds: 1_765_056_600, milliseconds: 7) == "2025-12-06T21:30:00.007Z")
+    }
+
+    @Test("LOG_FILE rotates at its size limit and keeps three files")
+    func rotation() throws {
+        let folder = try Tools.temporaryDirectory()
+        let path = folder + "/nsd.log"
+        let sink = LogSink(standardOutput: false, file: try RotatingFileWriter(path: path, maxBytes: 100, keep: 3))
+        for index in 0..<10 { sink.write("line \(index) " + String(repeating: "x", count: 40)) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["nsd.log", "nsd.log.1", "nsd.log.2"])
+        let newest = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(newest.hasPrefix("line 8 ") && newest.contains("line 9 "))
+        let oldest = try String(contentsOfFile: path + ".2", encoding: .utf8)
+        #expect(oldest.hasPrefix("line 4 "))
+        for file in files {
+            let size = try FileManager.default.attributesOfItem(atPath: folder + "/" + file)[.size] as? Int ?? 0
+            #expect(size <= 100)
+        }
+    }
+}

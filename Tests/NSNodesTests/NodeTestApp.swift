@@ -1,0 +1,11 @@
+import Hummingbird
+import HummingbirdTesting
+import NSNodes
+
+/// Builds a node application exactly as `nsd` does, around the given blueprint.
+func makeNodeApp(blueprint: NodeBlueprint, metrics: NodeMetrics = NodeMetrics(node: "test-node"), metricsEnabled: Bool = true,
+                 healthTimeout: Duration = .seconds(2)) -> some ApplicationProtocol {
+    let router = NodeRouter.make(service: "test-node", blueprint: blueprint, metrics: metrics,
+                                 metricsEnabled: metricsEnabled, healthTimeout: healthTimeout)
+    return Application(router: router)
+}

@@ -29,14 +29,12 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        sink.write(Self.render(timestamp: LogTimestamp.now(), level: level, service: service, message: message.description, metadata: merged))
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error, merged["error"] == nil { merged["error"] = .string(String(describing: type(of: error))) }
+        sink.write(Self.render(timestamp: LogTimestamp.now(), level: event.level, service: service, message: event.message.description, metadata: merged))
     }
 
     /// The line for one event, without the trailing newline. Exposed for tests and for tools that

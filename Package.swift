@@ -30,10 +30,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSLedger",
+            dependencies: [
+                "NSCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "NSNodes",
             dependencies: [
                 "NSCore",
+                "NSLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -49,6 +58,8 @@ let package = Package(
             name: "NSCtlKit",
             dependencies: [
                 "NSCore",
+                "NSLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -67,6 +78,7 @@ let package = Package(
         .executableTarget(name: "nsctl", dependencies: ["NSCtlKit"]),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
         .testTarget(name: "NSCoreTests", dependencies: ["NSCore", "NSTestSupport"]),
+        .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NSNodesTests",
             dependencies: [
@@ -81,6 +93,7 @@ let package = Package(
                 "NSCore",
                 "NSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

@@ -12,7 +12,7 @@ public struct NSCtl: AsyncParsableCommand {
             (gateway http://localhost:8080, ns-node :3009, vp-node :3002, admin-node :3000).
             """,
         version: NeuroSwarmVersion.current,
-        subcommands: [])
+        subcommands: [Chain.self, Verify.self])
 
     public init() {}
 }

@@ -28,7 +28,8 @@ struct ConfigurationErrorTests {
         (["JWT_SECRET": "a", "JWT_SECRET_FILE": "/etc/hostname"], "JWT_SECRET"),
         (["SESSION_SECRET_FILE": "/nonexistent/secret"], "SESSION_SECRET_FILE"),
         (["DB_PATH": "/proc/neuroswarm/chain.db"], "DB_PATH"),
-        (["NODE_ENV": "production"], "JWT_SECRET"),
+        (["NODE_ENV": "production"], "NS_SIGNING_KEY"),
+        (["NODE_ENV": "production", "NS_SIGNING_KEY": "not-base64!"], "NS_SIGNING_KEY"),
     ])
     func exits78(environment: [String: String], variable: String) async throws {
         let outcome = try await run([], environment: environment)
@@ -41,7 +42,8 @@ struct ConfigurationErrorTests {
     @Test("a short production secret is refused and never printed")
     func secretNeverPrinted() async throws {
         let secret = "short-but-secret-Zq81x"
-        let outcome = try await run(["--role", "gateway"], environment: ["NODE_ENV": "production", "JWT_SECRET": secret, "CORS_ORIGIN": "https://a.example"])
+        let outcome = try await run(["--role", "gateway"], environment: ["NODE_ENV": "production", "JWT_SECRET": secret, "CORS_ORIGIN": "https://a.example",
+                                                                     "INTERNAL_TOKEN": String(repeating: "t", count: 40)])
         #expect(outcome.status == 78)
         #expect(outcome.stderr.contains("JWT_SECRET is shorter than 32 bytes"))
         #expect(!outcome.stderr.contains(secret) && !outcome.stdout.contains(secret))

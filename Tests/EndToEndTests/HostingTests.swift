@@ -19,7 +19,11 @@ struct HostingTests {
         let checks = try await Fetched.get(nsd.url("gateway-node", "/health")).json?["checks"] as? [String: Any]
         #expect(Set(checks?.keys.map { $0 } ?? []) == ["ns-node", "queue"])
         let folders = try FileManager.default.contentsOfDirectory(atPath: nsd.dataDirectory).sorted()
-        #expect(folders == ["admin-node-data", "ns-node-data", "vp-node-data"])
+        #expect(folders == ["admin-node-data", "internal-token", "ns-node-data", "vp-node-data"])
+        for secretFile in ["internal-token", "ns-node-data/checkpoint.key", "vp-node-data/producer.key"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: nsd.dataDirectory + "/" + secretFile)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(secretFile) must be private")
+        }
         #expect(FileManager.default.fileExists(atPath: nsd.dataDirectory + "/ns-node-data/neuroswarm_chain.db"))
         #expect(await nsd.stop() == 0)
         #expect(nsd.child.stdoutLines.compactMap(LogLine.parse).contains { $0["message"] as? String == "stopped" })

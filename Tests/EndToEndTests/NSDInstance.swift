@@ -32,8 +32,8 @@ final class NSDInstance: Sendable {
 
     /// Starts `nsd run` with every node on port 0 and waits until `expected` services listen.
     init(roles: [String] = [], environment extra: [String: String] = [:], arguments: [String] = [],
-         expected: [String]? = nil, directory: String? = nil) async throws {
-        let dataDirectory = try Tools.temporaryDirectory("nsd-e2e")
+         expected: [String]? = nil, directory: String? = nil, dataDirectory existing: String? = nil) async throws {
+        let dataDirectory = try existing ?? Tools.temporaryDirectory("nsd-e2e")
         var args = ["run", "--data-dir", dataDirectory, "--gateway-port", "0", "--ns-port", "0", "--vp-port", "0", "--admin-port", "0"]
         args += roles.flatMap { ["--role", $0] } + arguments
         let child = try ChildProcess(executable: try Self.binary(), arguments: args, environment: Self.environment(extra),
@@ -89,4 +89,32 @@ struct Fetched: Sendable {
     }
 
     var json: [String: Any]? { LogLine.parse(body) }
+}
+
+extension Fetched {
+    /// A POST with a JSON (or other) body and optional bearer token.
+    static func post(_ url: String, body: [UInt8], contentType: String = "application/json", token: String? = nil) async throws -> Fetched {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        var flat: [String: String] = [:]
+        for header in response.headers { flat[header.name.lowercased()] = header.value }
+        return Fetched(status: Int(response.status.code), headers: flat, body: String(buffer: collected))
+    }
+}
+
+extension NSDInstance {
+    /// A file in this instance's data directory, as text.
+    func dataFile(_ relative: String) throws -> String {
+        try String(contentsOfFile: dataDirectory + "/" + relative, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The `nsctl` binary built next to `nsd`.
+    static func nsctl() throws -> String {
+        (try binary() as NSString).deletingLastPathComponent + "/nsctl"
+    }
 }

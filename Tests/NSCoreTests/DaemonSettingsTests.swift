@@ -44,6 +44,8 @@ struct DaemonSettingsTests {
             "CORS_ORIGIN": "https://a.example,https://b.example", "NS_CHECK_RETRIES": "2", "NS_CHECK_EXIT_ON_FAIL": "yes",
             "JOB_QUEUE_WORKERS": "4", "JOB_TIMEOUT_MS": "2000", "JOB_MAX_RETRIES": "6", "SANDBOX_TIMEOUT_MS": "700",
             "SANDBOX_MAX_MEMORY_MB": "64", "DB_PATH": "/data/neuroswarm_chain.db", "ENABLE_METRICS": "false", "LOG_LEVEL": "warn",
+            "INTERNAL_TOKEN": Self.strong, "NS_SIGNING_KEY": LedgerKey(generatingNamed: "ns").exportSeed(),
+            "VALIDATOR_PUBLIC_KEYS": "vp-node=\(LedgerKey(generatingNamed: "vp").publicKey.base64)",
         ])
         #expect(settings.mode == .production)
         #expect(settings.nsNodeURL?.absoluteString == "http://ns-node:3009")
@@ -126,10 +128,10 @@ struct DaemonSettingsTests {
 
     @Test("NODE_ENV=production with CORS_ORIGIN=* refuses to start the gateway")
     func wildcardCORSInProduction() throws {
-        let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production"]
+        let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]
         #expect(throws: ConfigurationError.self) { _ = try load(secrets, roles: [.gateway]) }
         _ = try load(secrets.merging(["ENABLE_CORS": "false"]) { $1 }, roles: [.gateway])
-        _ = try load(secrets, roles: [.ns])
+        _ = try load(secrets, roles: [.vp])
     }
 
     @Test("an empty role set is refused")

@@ -21,6 +21,13 @@ extension DaemonSettings {
             default: sessionSecret = secret
             }
         }
+        if let token = try source.secret("INTERNAL_TOKEN") {
+            try checkLength(token, name: "INTERNAL_TOKEN")
+            internalToken = token
+        } else if mode == .production {
+            throw ConfigurationError(variable: "INTERNAL_TOKEN", problem: "is not set and NODE_ENV=production",
+                                     fix: "set the same INTERNAL_TOKEN (or INTERNAL_TOKEN_FILE) on every node (nsctl secrets gen writes one)")
+        }
         if jwtSecret != nil, let previous = try source.secret("JWT_SECRET_PREVIOUS") {
             try checkLength(previous, name: "JWT_SECRET_PREVIOUS")
             jwtSecretPrevious = previous

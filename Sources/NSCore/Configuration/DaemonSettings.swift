@@ -26,6 +26,9 @@ public struct DaemonSettings: Sendable {
     public var jwtSecretPrevious: Secret?
     public var adminJWTSecret: Secret?
     public var sessionSecret: Secret?
+    /// `INTERNAL_TOKEN`: the bearer token on node-to-node calls; `nil` in development means
+    /// "the token kept in the data folder", so processes sharing a data folder agree.
+    public var internalToken: Secret?
     public var rateLimitWindow: Duration
     public var rateLimitMaxRequests: Int
     public var enableCORS: Bool
@@ -43,6 +46,7 @@ public struct DaemonSettings: Sendable {
     public var logFile: String?
     public var shutdownTimeout: Duration
     public var healthCheckTimeout: Duration
+    public var ledger: LedgerSettings
     /// Start-up facts worth a log line, such as a generated development secret (never its value).
     public var notices: [String] = []
 
@@ -96,7 +100,8 @@ public struct DaemonSettings: Sendable {
             logLevel: try Self.logLevel(source),
             logFile: source.string("LOG_FILE"),
             shutdownTimeout: try source.milliseconds("SHUTDOWN_TIMEOUT_MS", default: 10_000, range: 0...600_000),
-            healthCheckTimeout: try source.milliseconds("HEALTH_CHECK_TIMEOUT_MS", default: 3_000, range: 10...60_000)
+            healthCheckTimeout: try source.milliseconds("HEALTH_CHECK_TIMEOUT_MS", default: 3_000, range: 10...60_000),
+            ledger: try LedgerSettings.load(roles: ordered, mode: mode, source: source)
         )
         try settings.loadSecrets(source: source)
         try settings.checkCORS()

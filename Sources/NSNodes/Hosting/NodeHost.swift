@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import Logging
 import NSCore
+import NSLedger
 import ServiceLifecycle
 
 /// Assembles the services one `nsd` process runs for its roles: each node's database, then each
@@ -27,7 +28,24 @@ public struct NodeHost {
             services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
             return database
         }
-        let ledger = roles.contains(.ns) ? try open(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns) : nil
+        let keys = DevelopmentKeys(settings: settings, logger: makeLogger("nsd"))
+        let internalToken = try keys.internalToken()
+        var ledger: (database: NodeDatabase, store: LedgerStore)?
+        if roles.contains(.ns) {
+            var migrator = DatabaseMigrator.node(NodeRole.ns.serviceName)
+            LedgerSchema.register(in: &migrator)
+            let database = try NodeDatabase(path: settings.ledgerDatabasePath, variable: "DB_PATH", migrator: migrator)
+            services.append(DatabaseCloser(database: database, logger: makeLogger(NodeRole.ns.serviceName)))
+            let store = try Self.openLedger(database, settings: settings, keys: keys)
+            ledger = (database, store)
+            let checkpointPublicKey = try keys.checkpointKey().publicKey.base64
+            let logSize = (try? store.reader.logSize()) ?? 0
+            makeLogger(NodeRole.ns.serviceName).info("ledger ready", metadata: [
+                "origin": .string(settings.ledger.origin),
+                "checkpointPublicKey": .string(checkpointPublicKey),
+                "logSize": .stringConvertible(logSize),
+            ])
+        }
         let usesSQLiteQueue = roles.contains(.vp) || (roles.contains(.gateway) && settings.redisURL == nil)
         let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp) : nil
         let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin) : nil
@@ -44,21 +62,35 @@ public struct NodeHost {
         let redisCheck = settings.redisURL.map { RedisPing(url: $0).check() }
 
         for role in roles {
+            let metrics = NodeMetrics(node: role.serviceName)
             let blueprint: NodeBlueprint
             switch role {
-            case .ns: blueprint = LedgerNode.blueprint(database: ledger!)  // opened above whenever .ns is a role
+            case .ns:
+                let (database, store) = ledger!  // opened above whenever .ns is a role
+                blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
             case .vp: blueprint = ProducerNode.blueprint(queue: queue!, nsNode: nsCheck, redis: redisCheck)  // opened above whenever .vp is a role
             case .gateway: blueprint = GatewayNode.blueprint(queue: queue, nsNode: nsCheck, redis: redisCheck)
             case .admin: blueprint = AdminNode.blueprint(database: admin!)  // opened above whenever .admin is a role
             }
-            services.append(application(for: role, blueprint: blueprint, onBound: role == .ns && settings.nsNodeURL == nil ? nsAddress : nil))
+            services.append(application(for: role, blueprint: blueprint, metrics: metrics,
+                                        onBound: role == .ns && settings.nsNodeURL == nil ? nsAddress : nil))
         }
         return services
     }
 
-    private func application(for role: NodeRole, blueprint: NodeBlueprint, onBound peer: PeerAddress?) -> some Service {
+    private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings, keys: DevelopmentKeys) throws(ConfigurationError) -> LedgerStore {
+        let ledgerSettings = LedgerStore.Settings(origin: settings.ledger.origin, checkpointKey: try keys.checkpointKey(),
+                                                  genesisValidators: try keys.genesisValidators(), mempoolMax: settings.ledger.mempoolMax)
+        do {
+            return try LedgerStore(pool: database.pool, settings: ledgerSettings)
+        } catch {
+            throw ConfigurationError(variable: "DB_PATH", problem: "names a ledger that cannot be loaded (\(NodeDatabase.describe(error)))",
+                                     fix: "check the file, or restore it from a backup")
+        }
+    }
+
+    private func application(for role: NodeRole, blueprint: NodeBlueprint, metrics: NodeMetrics, onBound peer: PeerAddress?) -> some Service {
         let logger = makeLogger(role.serviceName)
-        let metrics = NodeMetrics(node: role.serviceName)
         let router = NodeRouter.make(service: role.serviceName, blueprint: blueprint, metrics: metrics,
                                      metricsEnabled: settings.enableMetrics, healthTimeout: settings.healthCheckTimeout)
         let host = settings.host

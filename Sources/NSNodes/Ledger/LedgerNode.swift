@@ -1,6 +1,12 @@
+import NSCore
+import NSLedger
+
 /// ns-node (port 3009): the ledger. It calls no other node; its health is its database's.
 public enum LedgerNode {
-    public static func blueprint(database: NodeDatabase) -> NodeBlueprint {
-        NodeBlueprint(checks: [database.check()])
+    public static func blueprint(database: NodeDatabase, store: LedgerStore, internalToken: Secret, metrics: NodeMetrics) -> NodeBlueprint {
+        let routes = LedgerRoutes(store: store, metrics: LedgerMetrics(factory: metrics.factory))
+        return NodeBlueprint(checks: [database.check()]) { router in
+            routes.add(to: router, internalToken: internalToken)
+        }
     }
 }

@@ -16,6 +16,13 @@ public enum MetricCatalogue {
         "process_max_fds": "Maximum number of open file descriptors.",
         "process_start_time_seconds": "Start time of the process since the Unix epoch in seconds.",
         "ns_build_info": "Always 1; labels carry the version and node of this build.",
+        "ns_ledger_height": "Height of the ledger's tip block.",
+        "ns_ledger_log_size": "Number of transactions in the global log tree.",
+        "ns_mempool_transactions": "Transactions accepted and not yet committed.",
+        "ns_blocks_appended_total": "Blocks validated and appended to the ledger.",
+        "ns_block_rejections_total": "Blocks refused, by the validation check they failed.",
+        "ns_ledger_txs_committed_total": "Transactions committed in blocks.",
+        "ns_ledger_txs_submitted_total": "Transactions newly accepted into the mempool.",
     ]
 
     /// Text used when a name is missing from ``help``; tests look for it.

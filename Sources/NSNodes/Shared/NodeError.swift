@@ -10,6 +10,10 @@ public enum NodeError: Error, Sendable, Equatable {
     case invalidFields([ProblemDetails.FieldError])
     /// The thing named does not exist.
     case notFound(detail: String)
+    /// Missing or wrong credentials.
+    case unauthorized(detail: String)
+    /// The body is not JSON (`Content-Type` must be `application/json`).
+    case unsupportedMediaType(detail: String)
     /// A dependency (queue, ns-node, Redis) is down; the client should retry after the delay.
     case dependencyUnavailable(dependency: String, retryAfterSeconds: Int)
 
@@ -23,6 +27,10 @@ public enum NodeError: Error, Sendable, Equatable {
                            detail: "\(errors.count) field(s) failed validation", errors: errors)
         case .notFound(let detail):
             ProblemDetails(slug: "not-found", title: "Not found", status: .notFound, detail: detail)
+        case .unauthorized(let detail):
+            ProblemDetails(slug: "unauthorized", title: "Unauthorized", status: .unauthorized, detail: detail)
+        case .unsupportedMediaType(let detail):
+            ProblemDetails(slug: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType, detail: detail)
         case .dependencyUnavailable(let dependency, _):
             ProblemDetails(slug: "unavailable", title: "Service temporarily unavailable", status: .serviceUnavailable,
                            detail: "\(dependency) is unavailable; retry later")
@@ -33,6 +41,7 @@ public enum NodeError: Error, Sendable, Equatable {
     public var headers: HTTPFields {
         switch self {
         case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
+        case .unauthorized: [.wwwAuthenticate: "Bearer realm=\"neuroswarm\""]
         default: [:]
         }
     }

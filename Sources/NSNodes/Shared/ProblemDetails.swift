@@ -27,6 +27,8 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var instance: String?
     public var correlationId: String?
     public var errors: [FieldError]?
+    /// For a refused block: the validation rule it broke (`height`, `signature`, ...).
+    public var check: String?
 
     public init(slug: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
         self.type = "https://neuroswarm.dev/problems/\(slug)"

@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NSCore
+import NSLedger
 
 /// Turns every error a handler throws into an `application/problem+json` response: the one place
 /// where errors become HTTP statuses.
@@ -26,6 +28,28 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let error as NodeError:
             return error.problem.response(instance: instance, correlationId: context.requestID, headers: error.headers)
+        case let error as BlockRejection:
+            var problem = ProblemDetails(
+                slug: "block-\(error.check)", title: error.isConflict ? "The block conflicts with the current tip" : "The block is invalid",
+                status: error.isConflict ? .conflict : (error.check == "unavailable" ? .serviceUnavailable : .unprocessableContent),
+                detail: error.description)
+            problem.check = error.check
+            let headers: HTTPFields = error.check == "unavailable" ? [.retryAfter: "1"] : [:]
+            return problem.response(instance: instance, correlationId: context.requestID, headers: headers)
+        case let error as LedgerError:
+            let (status, slug, headers): (HTTPResponse.Status, String, HTTPFields) = switch error {
+            case .mempoolFull: (.serviceUnavailable, "mempool-full", [.retryAfter: "1"])
+            case .outOfRange: (.badRequest, "out-of-range", [:])
+            case .notFound: (.notFound, "not-found", [:])
+            case .storage: (.serviceUnavailable, "unavailable", [.retryAfter: "1"])
+            }
+            return ProblemDetails(slug: slug, title: status.reasonPhrase, status: status, detail: error.description)
+                .response(instance: instance, correlationId: context.requestID, headers: headers)
+        case let error as TransactionError:
+            return NodeError.invalidFields([.init(pointer: error.pointer, detail: error.reason)]).problem
+                .response(instance: instance, correlationId: context.requestID)
+        case let error as CanonicalJSONError:
+            return NodeError.badRequest(detail: error.description).problem.response(instance: instance, correlationId: context.requestID)
         case let error as HTTPError:
             let problem = ProblemDetails(
                 slug: slug(for: error.status), title: error.status.reasonPhrase, status: error.status,

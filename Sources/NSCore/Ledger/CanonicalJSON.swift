@@ -1,0 +1,79 @@
+/// The ledger's canonical JSON: object keys sorted by their UTF-16 code units (as RFC 8785
+/// does), no insignificant whitespace, integers only, strings escaped minimally, UTF-8.
+///
+/// Two parties that agree on a value agree on its bytes, so `SHA-256(canonical bytes)` identifies
+/// a transaction or block header whoever encodes it.
+public enum CanonicalJSON {
+    /// The canonical UTF-8 bytes of `value`.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        append(value, to: &out)
+        return out
+    }
+
+    /// Parses JSON text and returns the value (use ``encode(_:)`` for its canonical bytes).
+    public static func decode(_ bytes: some Collection<UInt8>) throws(CanonicalJSONError) -> JSONValue {
+        var parser = CanonicalJSONParser(Array(bytes))
+        return try parser.parseDocument()
+    }
+
+    static func append(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null: out += [0x6E, 0x75, 0x6C, 0x6C]
+        case .bool(let flag): out += flag ? Array("true".utf8) : Array("false".utf8)
+        case .int(let number): out += Array(String(number).utf8)
+        case .string(let string): appendString(string, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                append(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in sortedKeys(members).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                append(members[key]!, to: &out)  // key comes from members
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Keys in UTF-16 code unit order (RFC 8785 section 3.2.3).
+    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [0x5C, 0x22]
+            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+            case 0x08: out += [0x5C, UInt8(ascii: "b")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0C: out += [0x5C, UInt8(ascii: "f")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x00..<0x20:
+                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Why bytes are not acceptable ledger JSON; `offset` is the byte where parsing stopped.
+public struct CanonicalJSONError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}

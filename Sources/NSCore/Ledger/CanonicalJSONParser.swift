@@ -1,0 +1,215 @@
+/// A strict JSON parser for ledger input: RFC 8259 syntax, plus the ledger's rules: integers only
+/// (within ±(2^53 − 1)), no duplicate keys, valid UTF-8, no lone surrogates, nesting at most 64.
+struct CanonicalJSONParser {
+    static let maxDepth = 64
+    private let bytes: [UInt8]
+    private var index = 0
+    private var depth = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func parseDocument() throws(CanonicalJSONError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the value") }
+        return value
+    }
+
+    private func fail(_ reason: String) -> CanonicalJSONError {
+        CanonicalJSONError(offset: index, reason: reason)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    private mutating func expect(_ literal: String, _ value: JSONValue) throws(CanonicalJSONError) -> JSONValue {
+        let expected = Array(literal.utf8)
+        guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else {
+            throw fail("unknown literal")
+        }
+        index += expected.count
+        return value
+    }
+
+    private mutating func parseValue() throws(CanonicalJSONError) -> JSONValue {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expect("true", .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .int(try parseInteger())
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func enter() throws(CanonicalJSONError) {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+    }
+
+    private mutating func parseObject() throws(CanonicalJSONError) -> JSONValue {
+        try enter()
+        index += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let keyOffset = index
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            guard members.updateValue(value, forKey: key) == nil else {
+                throw CanonicalJSONError(offset: keyOffset, reason: "duplicate key \"\(key)\"")
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+            index += 1
+            depth -= 1
+            return .object(members)
+        }
+    }
+
+    private mutating func parseArray() throws(CanonicalJSONError) -> JSONValue {
+        try enter()
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+            index += 1
+            depth -= 1
+            return .array(elements)
+        }
+    }
+
+    private mutating func parseInteger() throws(CanonicalJSONError) -> Int64 {
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        let digitsStart = index
+        var magnitude: Int64 = 0
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+            guard magnitude <= JSONValue.maxSafeInteger else { throw fail("integer out of range (±2^53−1)") }
+            index += 1
+        }
+        guard index > digitsStart else { throw fail("expected digits") }
+        guard !(bytes[digitsStart] == UInt8(ascii: "0") && index - digitsStart > 1) else {
+            throw CanonicalJSONError(offset: start, reason: "leading zero")
+        }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+            throw fail("only integers are allowed")
+        }
+        return negative ? -magnitude : magnitude
+    }
+
+    private mutating func parseString() throws(CanonicalJSONError) -> String {
+        index += 1
+        var runStart = index
+        var text = ""
+        func flushRun(_ end: Int) throws(CanonicalJSONError) {
+            guard runStart < end else { return }
+            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                throw CanonicalJSONError(offset: runStart, reason: "invalid UTF-8")
+            }
+            text += run
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                try flushRun(index)
+                index += 1
+                return text
+            }
+            if byte < 0x20 { throw fail("unescaped control character in string") }
+            if byte == UInt8(ascii: "\\") {
+                try flushRun(index)
+                index += 1
+                text.unicodeScalars.append(contentsOf: try parseEscape())
+                runStart = index
+                continue
+            }
+            index += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func parseEscape() throws(CanonicalJSONError) -> [Unicode.Scalar] {
+        guard index < bytes.count else { throw fail("unterminated escape") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""): return ["\""]
+        case UInt8(ascii: "\\"): return ["\\"]
+        case UInt8(ascii: "/"): return ["/"]
+        case UInt8(ascii: "b"): return ["\u{08}"]
+        case UInt8(ascii: "f"): return ["\u{0C}"]
+        case UInt8(ascii: "n"): return ["\n"]
+        case UInt8(ascii: "r"): return ["\r"]
+        case UInt8(ascii: "t"): return ["\t"]
+        case UInt8(ascii: "u"):
+            let high = try parseHex4()
+            if (0xD800...0xDBFF).contains(high) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw fail("lone surrogate")
+                }
+                index += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw fail("lone surrogate") }
+                return [Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!]  // a valid surrogate pair is always a scalar
+            }
+            guard let scalar = Unicode.Scalar(high) else { throw fail("lone surrogate") }
+            return [scalar]
+        default: throw fail("invalid escape")
+        }
+    }
+
+    private mutating func parseHex4() throws(CanonicalJSONError) -> UInt32 {
+        guard bytes.count - index >= 4 else { throw fail("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail("invalid hex digit")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+extension NSCtl {
+    /// `nsctl verify FILE`: proves that a file was anchored in the ledger, unchanged.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that a file was accepted and anchored in the ledger, unchanged.",
+            discussion: """
+                Hashes FILE, fetches the transaction anchoring it, its inclusion proof and ns-node's signed \
+                checkpoint, and verifies all three against the pinned ns-node public key (--ns-public-key or \
+                NS_PUBLIC_KEY; ns-node logs it at start-up). Exits 0 only when everything verifies.
+                """)
+
+        @Argument(help: ArgumentHelp("The file to check.", valueName: "file"))
+        var file: String
+
+        @Option(name: .customLong("ns-public-key"), help: ArgumentHelp("ns-node's checkpoint public key, base64. Env: NS_PUBLIC_KEY.", valueName: "base64"))
+        var publicKey: String?
+
+        @OptionGroup var node: NodeOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let source = try node.source(flags: publicKey.map { ["NS_PUBLIC_KEY": $0] } ?? [:])
+                guard let keyText = source.string("NS_PUBLIC_KEY") else {
+                    throw CommandFailure("no pinned ns-node key: pass --ns-public-key or set NS_PUBLIC_KEY (ns-node logs it at start-up)", exitCode: 2)
+                }
+                guard let key = LedgerPublicKey(base64: keyText) else {
+                    throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key", exitCode: 2)
+                }
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CommandFailure("\(file) cannot be read; check the path and permissions", exitCode: 2)
+                }
+                let proof = try await ArtifactProof(client: try node.nsNode(), key: key).prove(Array(data))
+                if node.json {
+                    print(String(decoding: CanonicalJSON.encode(proof.json(file: file)), as: UTF8.self))
+                } else {
+                    print(proof.summary(file: file))
+                }
+            }
+        }
+    }
+}

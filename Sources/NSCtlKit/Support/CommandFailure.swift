@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// A command that cannot do its job: one line on stderr saying what went wrong and what to do,
+/// then a non-zero exit.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+
+    /// Prints the message and exits with its code.
+    func exit() -> Never {
+        FileHandle.standardError.write(Data("nsctl: \(message)\n".utf8))
+        Foundation.exit(exitCode)
+    }
+}
+
+extension AsyncParsableCommand {
+    /// Runs `body`, turning a ``CommandFailure`` into its one stderr line and exit code.
+    func reportingFailures(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as CommandFailure {
+            failure.exit()
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+/// Where nsctl finds the nodes, and how it talks to them. Values come from flags, then the
+/// environment, then `./.env` (or `--env-file`), then the defaults.
+struct NodeOptions: ParsableArguments {
+    @Option(name: .customLong("ns-url"), help: ArgumentHelp("ns-node base URL. Env: NS_NODE_URL (default http://localhost:3009).", valueName: "url"))
+    var nsURL: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for each request.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
+    var envFile: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    }
+
+    /// Flags over environment over the dotenv file.
+    func source(flags: [String: String] = [:]) throws -> ConfigurationSource {
+        let path = envFile ?? ".env"
+        let dotEnv: DotEnvFile?
+        do {
+            dotEnv = try DotEnvFile.load(path: path)
+        } catch {
+            throw CommandFailure("\(error.description)", exitCode: 78)
+        }
+        if envFile != nil && dotEnv == nil { throw CommandFailure("--env-file \(path) does not exist; create it or drop the flag", exitCode: 78) }
+        var merged = flags
+        merged["NS_NODE_URL"] = nsURL
+        return ConfigurationSource(flags: merged, environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv, dotEnvPath: path)
+    }
+
+    func nsNode() throws -> NodeClient {
+        let source = try source()
+        let url: URL
+        do {
+            url = try source.url("NS_NODE_URL", schemes: ["http", "https"]) ?? DaemonSettings.defaultNSNodeURL
+        } catch {
+            throw CommandFailure(error.description, exitCode: 78)
+        }
+        return NodeClient(base: url, name: "ns-node", timeout: .milliseconds(Int64(timeout * 1000)))
+    }
+}

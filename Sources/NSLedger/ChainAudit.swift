@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// Verifies a ledger database file block by block (``ChainVerifier``), then checks that the
+/// stored tree nodes, which proofs are built from, give the same log root.
+public enum ChainAudit {
+    public struct Summary: Sendable, Equatable {
+        public let height: UInt64
+        public let logSize: UInt64
+        public let logRoot: MerkleHash
+
+        public init(height: UInt64, logSize: UInt64, logRoot: MerkleHash) {
+            self.height = height
+            self.logSize = logSize
+            self.logRoot = logRoot
+        }
+    }
+
+    /// Opens `path` read-only and audits it.
+    public static func audit(path: String) throws -> Result<Summary, ChainVerifier.Fault> {
+        guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.notFound("database \(path)") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try audit(reader: queue)
+    }
+
+    public static func audit(reader: some DatabaseReader) throws -> Result<Summary, ChainVerifier.Fault> {
+        try reader.read { db in
+            let genesis = try Row.fetchAll(db, sql: "SELECT name, public_key FROM validators WHERE added_height = 0").map {
+                Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data)))
+            }
+            var verifier = ChainVerifier(genesisValidators: genesis)
+            let blocks = try Row.fetchCursor(db, sql: "SELECT * FROM blocks ORDER BY height")
+            let txStatement = try db.makeStatement(sql: "SELECT hash, body FROM txs WHERE block_height = ? ORDER BY leaf_index")
+            while let row = try blocks.next() {
+                let header = BlockHeader(row: row)
+                let txs = try Row.fetchAll(txStatement, arguments: [Int64(header.height)]).map {
+                    ChainVerifier.StoredTx(hash: MerkleHash(Array($0["hash"] as Data)), canonical: Array($0["body"] as Data))
+                }
+                do throws(ChainVerifier.Fault) {
+                    try verifier.verify(header, storedHash: MerkleHash(Array(row["hash"] as Data)), txs: txs)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            guard let height = verifier.verifiedHeight else {
+                return .failure(ChainVerifier.Fault(height: 0, check: "genesis", detail: "the database has no blocks"))
+            }
+            let stored = try MerkleTree.rootOfRange(0, verifier.logSize, source: StoredSubtrees(db: db))
+            guard stored == verifier.logRoot else {
+                return .failure(ChainVerifier.Fault(height: height, check: "treeNodes", detail: "the stored tree does not give the log root"))
+            }
+            return .success(Summary(height: height, logSize: verifier.logSize, logRoot: verifier.logRoot))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// Read access to the ledger from database snapshots; never blocks the writer.
+public struct LedgerReader: Sendable {
+    let pool: DatabasePool
+
+    /// A committed block: its header, hash and transaction hashes in order.
+    public struct Block: Sendable {
+        public let header: BlockHeader
+        public let hash: MerkleHash
+        public let txHashes: [MerkleHash]
+    }
+
+    /// A committed transaction and where it sits.
+    public struct CommittedTx: Sendable {
+        public let hash: MerkleHash
+        public let leafIndex: UInt64
+        public let blockHeight: UInt64
+        public let canonical: [UInt8]
+    }
+
+    public func latestBlock() throws -> Block {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM blocks ORDER BY height DESC LIMIT 1")!  // genesis always exists
+            return try block(row: row, db: db)
+        }
+    }
+
+    public func block(height: UInt64) throws -> Block? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM blocks WHERE height = ?", arguments: [Int64(height)]).map { try block(row: $0, db: db) }
+        }
+    }
+
+    private func block(row: Row, db: Database) throws -> Block {
+        let header = BlockHeader(row: row)
+        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM txs WHERE block_height = ? ORDER BY leaf_index", arguments: [Int64(header.height)])
+        return Block(header: header, hash: MerkleHash(Array(row["hash"] as Data)), txHashes: hashes.map { MerkleHash(Array($0)) })
+    }
+
+    /// The committed transactions of block `height`, in order.
+    public func transactions(inBlock height: UInt64) throws -> [CommittedTx] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE block_height = ? ORDER BY leaf_index", arguments: [Int64(height)]).map(Self.committed)
+        }
+    }
+
+    public func transaction(hash: MerkleHash) throws -> CommittedTx? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE hash = ?", arguments: [Data(hash.bytes)]).map(Self.committed)
+        }
+    }
+
+    /// The transactions anchoring an artifact, oldest first.
+    public func transactions(artifactSHA256: String) throws -> [CommittedTx] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE artifact_sha256 = ? ORDER BY leaf_index", arguments: [artifactSHA256]).map(Self.committed)
+        }
+    }
+
+    static func committed(_ row: Row) -> CommittedTx {
+        CommittedTx(hash: MerkleHash(Array(row["hash"] as Data)), leafIndex: UInt64(row["leaf_index"] as Int64),
+                    blockHeight: UInt64(row["block_height"] as Int64), canonical: Array(row["body"] as Data))
+    }
+
+    /// Pending transactions in arrival order.
+    public func mempool(limit: Int) throws -> (total: Int, txs: [(hash: MerkleHash, canonical: [UInt8])]) {
+        try pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mempool") ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT hash, body FROM mempool ORDER BY seq LIMIT ?", arguments: [limit])
+            return (total, rows.map { (MerkleHash(Array($0["hash"] as Data)), Array($0["body"] as Data)) })
+        }
+    }
+
+    /// The log size of the latest block.
+    public func logSize() throws -> UInt64 {
+        try pool.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT log_size FROM blocks ORDER BY height DESC LIMIT 1") ?? 0) }
+    }
+
+    /// Audit path for `leaf` in the tree of `size` leaves, with that tree's root.
+    public func inclusionProof(leaf: UInt64, size: UInt64) throws -> (proof: [MerkleHash], root: MerkleHash) {
+        try pool.read { db in
+            let current = UInt64(try Int64.fetchOne(db, sql: "SELECT log_size FROM blocks ORDER BY height DESC LIMIT 1") ?? 0)
+            guard size <= current else { throw LedgerError.outOfRange("tree size \(size) is beyond the log size \(current)") }
+            guard leaf < size else { throw LedgerError.outOfRange("leaf \(leaf) is not in a tree of \(size) leaves") }
+            let source = StoredSubtrees(db: db)
+            return (try MerkleTree.inclusionProof(index: leaf, size: size, source: source), try MerkleTree.rootOfRange(0, size, source: source))
+        }
+    }
+
+    /// Consistency proof between the trees of `from` and `to` leaves, with both roots.
+    public func consistencyProof(from: UInt64, to: UInt64) throws -> (proof: [MerkleHash], fromRoot: MerkleHash, toRoot: MerkleHash) {
+        try pool.read { db in
+            let current = UInt64(try Int64.fetchOne(db, sql: "SELECT log_size FROM blocks ORDER BY height DESC LIMIT 1") ?? 0)
+            guard from <= to else { throw LedgerError.outOfRange("from \(from) is larger than to \(to)") }
+            guard to <= current else { throw LedgerError.outOfRange("tree size \(to) is beyond the log size \(current)") }
+            let source = StoredSubtrees(db: db)
+            return (try MerkleTree.consistencyProof(old: from, new: to, source: source),
+                    try MerkleTree.rootOfRange(0, from, source: source), try MerkleTree.rootOfRange(0, to, source: source))
+        }
+    }
+
+    /// The newest signed checkpoint note.
+    public func latestCheckpoint() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY log_size DESC LIMIT 1") ?? "" }
+    }
+
+    public func validators() throws -> [(validator: Validator, addedHeight: Int64)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM validators ORDER BY id").map {
+                (Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data))), $0["added_height"])
+            }
+        }
+    }
+}

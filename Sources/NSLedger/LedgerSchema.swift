@@ -1,0 +1,62 @@
+import GRDB
+
+/// The ledger's tables, created by migrations on top of the node's own.
+///
+/// - `blocks`: one row per header, genesis included.
+/// - `txs`: committed transactions in log order; `leaf_index` is the position in the global tree.
+/// - `tree_nodes`: every complete subtree hash above the leaves (level ≥ 1), keyed by
+///   (level, index), so proofs need O(log n) point reads; leaves are `txs.leaf_hash`.
+/// - `mempool`: accepted, not yet committed transactions in arrival order.
+/// - `validators`: the active set, seeded from genesis configuration.
+public enum LedgerSchema {
+    public static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE blocks (
+                    height INTEGER PRIMARY KEY,
+                    hash BLOB NOT NULL UNIQUE,
+                    prev_hash BLOB NOT NULL,
+                    time INTEGER NOT NULL,
+                    tx_root BLOB NOT NULL,
+                    log_size INTEGER NOT NULL,
+                    log_root BLOB NOT NULL,
+                    producer TEXT NOT NULL,
+                    signature BLOB NOT NULL,
+                    tx_count INTEGER NOT NULL
+                );
+                CREATE TABLE txs (
+                    leaf_index INTEGER PRIMARY KEY,
+                    hash BLOB NOT NULL UNIQUE,
+                    leaf_hash BLOB NOT NULL,
+                    block_height INTEGER NOT NULL REFERENCES blocks(height),
+                    artifact_sha256 TEXT NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX txs_by_artifact ON txs(artifact_sha256);
+                CREATE INDEX txs_by_block ON txs(block_height);
+                CREATE TABLE tree_nodes (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE mempool (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash BLOB NOT NULL UNIQUE,
+                    body BLOB NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE TABLE validators (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    public_key BLOB NOT NULL,
+                    added_height INTEGER NOT NULL
+                );
+                CREATE TABLE checkpoints (
+                    log_size INTEGER PRIMARY KEY,
+                    note TEXT NOT NULL
+                );
+                """)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// A block as a producer proposes it: the signed header and its transactions in order.
+public struct BlockProposal: Sendable {
+    public let header: BlockHeader
+    public let txs: [LedgerTransaction]
+
+    public init(header: BlockHeader, txs: [LedgerTransaction]) {
+        self.header = header
+        self.txs = txs
+    }
+}
+
+extension LedgerStore {
+    /// Validates `proposal` against the tip and appends it atomically: block row, transactions,
+    /// new tree nodes, mempool removal and the new signed checkpoint commit together or not at all.
+    ///
+    /// Checks, in order: height = tip + 1, prevHash = tip hash (both conflicts: 409), time not
+    /// before the tip nor beyond the allowed skew, producer in the active set, its signature,
+    /// transaction count, each transaction not repeated nor already committed, txRoot, logSize,
+    /// logRoot. Transactions were validated when the proposal was decoded.
+    public func append(_ proposal: BlockProposal) throws(BlockRejection) -> BlockHeader {
+        let header = proposal.header
+        guard header.height == tip.height + 1 else { throw .height(expected: tip.height + 1, got: header.height) }
+        guard header.prevHash == tipHash else { throw .prevHash }
+        guard header.time >= tip.time else { throw .time("\(header.time) is before the tip's \(tip.time)") }
+        guard header.time <= now() + settings.maxClockSkewMs else { throw .time("\(header.time) is too far in the future") }
+        guard let validator = validators[header.producer] else { throw .producer(header.producer) }
+        guard header.hasValidSignature(by: validator.publicKey) else { throw .signature }
+        guard !proposal.txs.isEmpty else { throw .txCount("a block must carry at least one transaction") }
+        guard proposal.txs.count <= settings.maxBlockTxs else { throw .txCount("a block carries at most \(settings.maxBlockTxs) transactions") }
+
+        var seen = Set<MerkleHash>(minimumCapacity: proposal.txs.count)
+        for (index, tx) in proposal.txs.enumerated() where !seen.insert(tx.hash).inserted {
+            throw .duplicateTx(index: index, txHash: tx.hash.hex)
+        }
+        let committed: Int?
+        do {
+            committed = try pool.read { db -> Int? in
+                let statement = try db.cachedStatement(sql: "SELECT 1 FROM txs WHERE hash = ?")
+                for (index, tx) in proposal.txs.enumerated() where try Bool.fetchOne(statement, arguments: [Data(tx.hash.bytes)]) != nil {
+                    return index
+                }
+                return nil
+            }
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+        if let committed { throw .duplicateTx(index: committed, txHash: proposal.txs[committed].hash.hex) }
+
+        let leaves = proposal.txs.map(\.leafHash)
+        guard MerkleTree.root(leaves: leaves) == header.txRoot else { throw .txRoot }
+        let expectedSize = tip.logSize + UInt64(leaves.count)
+        guard header.logSize == expectedSize else { throw .logSize(expected: expectedSize, got: header.logSize) }
+        var newRange = range
+        var created: [CompactRange.Node] = []
+        for leaf in leaves { created += newRange.append(leaf) }
+        guard newRange.root == header.logRoot else { throw .logRoot }
+
+        let note = Checkpoint(origin: settings.origin, size: newRange.size, root: newRange.root).signed(with: settings.checkpointKey)
+        let firstLeaf = tip.logSize
+        let removed: Int
+        do {
+            removed = try pool.write { db -> Int in
+                try Self.insert(block: header, txCount: proposal.txs.count, db: db)
+                let insertTx = try db.cachedStatement(sql: """
+                    INSERT INTO txs (leaf_index, hash, leaf_hash, block_height, artifact_sha256, body) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                let deletePending = try db.cachedStatement(sql: "DELETE FROM mempool WHERE hash = ?")
+                var removed = 0
+                for (offset, tx) in proposal.txs.enumerated() {
+                    try insertTx.execute(arguments: [Int64(firstLeaf) + Int64(offset), Data(tx.hash.bytes), Data(leaves[offset].bytes),
+                                                     Int64(header.height), tx.artifactSHA256, Data(tx.canonical)])
+                    try deletePending.execute(arguments: [Data(tx.hash.bytes)])
+                    removed += db.changesCount
+                }
+                let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
+                for node in created {
+                    try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
+                }
+                try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(newRange.size), note])
+                return removed
+            }
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+        tip = header
+        tipHash = header.hash
+        range = newRange
+        mempoolCount -= removed
+        return header
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// The ledger: mempool, blocks, the global log tree and signed checkpoints, in one SQLite database.
+///
+/// Every write goes through this actor, so block validation always sees the tip it appends to;
+/// each write is one transaction committed with `synchronous=FULL`, so what a caller was told is
+/// stored survives `kill -9`. Reads (``LedgerReader``) go straight to the pool's snapshots.
+public actor LedgerStore {
+    public struct Settings: Sendable {
+        /// The checkpoint origin line, also the checkpoint key's name.
+        public var origin: String
+        public var checkpointKey: LedgerKey
+        public var genesisValidators: [Validator]
+        public var mempoolMax: Int
+        public var maxBlockTxs: Int
+        /// How far a block's time may run ahead of this node's clock.
+        public var maxClockSkewMs: Int64
+
+        public init(origin: String, checkpointKey: LedgerKey, genesisValidators: [Validator], mempoolMax: Int = 100_000,
+                    maxBlockTxs: Int = 10_000, maxClockSkewMs: Int64 = 300_000) {
+            self.origin = origin
+            self.checkpointKey = checkpointKey
+            self.genesisValidators = genesisValidators
+            self.mempoolMax = mempoolMax
+            self.maxBlockTxs = maxBlockTxs
+            self.maxClockSkewMs = maxClockSkewMs
+        }
+    }
+
+    let pool: DatabasePool
+    let settings: Settings
+    let now: @Sendable () -> Int64
+    public nonisolated let reader: LedgerReader
+    var tip: BlockHeader
+    var tipHash: MerkleHash
+    var range: CompactRange
+    var mempoolCount: Int
+    var validators: [String: Validator]
+
+    /// Opens the ledger in `pool` (already migrated with ``LedgerSchema``), creating genesis on first use.
+    public init(pool: DatabasePool, settings: Settings, now: @escaping @Sendable () -> Int64 = LedgerStore.wallClockMs) throws {
+        self.pool = pool
+        self.settings = settings
+        self.now = now
+        self.reader = LedgerReader(pool: pool)
+        let genesis = Genesis.header(validators: settings.genesisValidators)
+        let state = try pool.write { db -> (BlockHeader, CompactRange, Int, [Validator]) in
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blocks") == 0 {
+                try Self.insert(block: genesis, txCount: 0, db: db)
+                for validator in settings.genesisValidators {
+                    try db.execute(sql: "INSERT INTO validators (id, name, public_key, added_height) VALUES (?, ?, ?, 0)",
+                                   arguments: [validator.id, validator.name, Data(validator.publicKey.raw)])
+                }
+                let note = Checkpoint(origin: settings.origin, size: 0, root: MerkleTree.emptyRoot).signed(with: settings.checkpointKey)
+                try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (0, ?)", arguments: [note])
+            }
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM blocks ORDER BY height DESC LIMIT 1")!  // genesis exists from here on
+            let tip = BlockHeader(row: row)
+            let range = try CompactRange(size: tip.logSize, source: StoredSubtrees(db: db))
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mempool") ?? 0
+            let validators = try Row.fetchAll(db, sql: "SELECT name, public_key FROM validators").map {
+                Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data)))
+            }
+            return (tip, range, pending, validators)
+        }
+        tip = state.0
+        tipHash = state.0.hash
+        range = state.1
+        mempoolCount = state.2
+        validators = Dictionary(state.3.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public static let wallClockMs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The current tip header.
+    public var tipHeader: BlockHeader { tip }
+    /// The log tree's right edge after the tip, which a producer needs to compute `logRoot`.
+    public var frontier: CompactRange { range }
+    public var pendingCount: Int { mempoolCount }
+
+    static func insert(block: BlockHeader, txCount: Int, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO blocks (height, hash, prev_hash, time, tx_root, log_size, log_root, producer, signature, tx_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [Int64(block.height), Data(block.hash.bytes), Data(block.prevHash.bytes), block.time, Data(block.txRoot.bytes),
+                             Int64(block.logSize), Data(block.logRoot.bytes), block.producer, Data(block.signature), txCount])
+    }
+
+    // MARK: Mempool
+
+    /// Accepts transactions into the durable mempool, all or none. A transaction already pending
+    /// or committed is acknowledged again and stored once.
+    public func submit(_ txs: [LedgerTransaction]) throws(LedgerError) -> [TxReceipt] {
+        let time = now()
+        let current = mempoolCount
+        let limit = settings.mempoolMax
+        do {
+            let (receipts, added) = try pool.write { db -> ([TxReceipt], Int) in
+                var receipts: [TxReceipt] = []
+                var fresh: [LedgerTransaction] = []
+                var seen: Set<MerkleHash> = []
+                for tx in txs {
+                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT leaf_index, block_height FROM txs WHERE hash = ?"),
+                                                  arguments: [Data(tx.hash.bytes)]) {
+                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: row["block_height"], leafIndex: row["leaf_index"]))
+                    } else {
+                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))
+                        if seen.insert(tx.hash).inserted { fresh.append(tx) }
+                    }
+                }
+                var added = 0
+                for tx in fresh {
+                    try db.execute(sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at) VALUES (?, ?, ?)",
+                                   arguments: [Data(tx.hash.bytes), Data(tx.canonical), time])
+                    added += db.changesCount
+                }
+                if current + added > limit {
+                    throw LedgerError.mempoolFull(limit: limit)  // rolls the transaction back
+                }
+                return (receipts, added)
+            }
+            mempoolCount += added
+            return receipts
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .storage(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "")" } ?? String(describing: type(of: error))
+    }
+}
+
+/// What `POST /tx` answers for each transaction.
+public struct TxReceipt: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case pending, committed
+    }
+
+    public var txHash: String
+    public var status: Status
+    public var blockHeight: Int64?
+    public var leafIndex: Int64?
+
+    public init(txHash: String, status: Status, blockHeight: Int64? = nil, leafIndex: Int64? = nil) {
+        self.txHash = txHash
+        self.status = status
+        self.blockHeight = blockHeight
+        self.leafIndex = leafIndex
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import NSCore
+import NSLedger
+
+/// The public proof and lookup routes of ns-node: transactions, artifacts, proofs, checkpoints.
+struct LedgerReadRoutes: Sendable {
+    let reader: LedgerReader
+
+    func add(to router: Router<NodeRequestContext>) {
+        router.get("/v1/tx/{txHash}") { _, context in
+            let hash = try Self.hash(context.parameters.get("txHash"), name: "txHash")
+            guard let tx = try reader.transaction(hash: hash) else { throw NodeError.notFound(detail: "no committed transaction \(hash.hex)") }
+            return JSONBody.response(LedgerRoutes.json(tx))
+        }
+        router.get("/v1/artifacts/{sha256}") { _, context in
+            let digest = try Self.hash(context.parameters.get("sha256"), name: "sha256")
+            let txs = try reader.transactions(artifactSHA256: digest.hex)
+            guard !txs.isEmpty else { throw NodeError.notFound(detail: "no committed transaction anchors artifact \(digest.hex)") }
+            return JSONBody.response(["artifactSha256": .string(digest.hex), "txs": .array(txs.map {
+                ["txHash": .string($0.hash.hex), "leafIndex": .int(Int64($0.leafIndex)), "blockHeight": .int(Int64($0.blockHeight))]
+            })])
+        }
+        router.get("/v1/proof/inclusion") { request, _ in try inclusion(request) }
+        router.get("/v1/proof/consistency") { request, _ in
+            let query = request.uri.queryParameters
+            let from = try LedgerRoutes.number(query.get("from"), name: "from")
+            let to = try LedgerRoutes.number(query.get("to"), name: "to")
+            let (proof, fromRoot, toRoot) = try reader.consistencyProof(from: from, to: to)
+            return JSONBody.response(["from": .int(Int64(from)), "to": .int(Int64(to)), "fromRoot": .string(fromRoot.hex),
+                                      "toRoot": .string(toRoot.hex), "proof": .array(proof.map { .string($0.hex) })])
+        }
+        router.get("/v1/checkpoint") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: try reader.latestCheckpoint())))
+        }
+    }
+
+    /// `leaf` is a leaf index or a transaction hash; `size` defaults to the current log size.
+    private func inclusion(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        guard let leafText = query.get("leaf") else { throw NodeError.badRequest(detail: "leaf is required: a leaf index or a tx hash") }
+        let index: UInt64
+        if leafText.utf8.count == 64 {
+            let hash = try Self.hash(leafText, name: "leaf")
+            guard let tx = try reader.transaction(hash: hash) else { throw NodeError.notFound(detail: "no committed transaction \(hash.hex)") }
+            index = tx.leafIndex
+        } else {
+            index = try LedgerRoutes.number(leafText, name: "leaf")
+        }
+        let size = try query.get("size").map { try LedgerRoutes.number($0, name: "size") } ?? reader.logSize()
+        let (proof, root) = try reader.inclusionProof(leaf: index, size: size)
+        return JSONBody.response(["leafIndex": .int(Int64(index)), "treeSize": .int(Int64(size)), "rootHash": .string(root.hex),
+                                  "proof": .array(proof.map { .string($0.hex) })])
+    }
+
+    static func hash(_ text: String?, name: String) throws -> MerkleHash {
+        guard let text, Hex.isLowercase(text, byteCount: 32), let hash = MerkleHash(hex: text) else {
+            throw NodeError.badRequest(detail: "\(name) must be 64 lowercase hex digits")
+        }
+        return hash
+    }
+}

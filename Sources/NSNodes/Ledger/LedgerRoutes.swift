@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import NSCore
+import NSLedger
+
+/// ns-node's HTTP API. Writes (`POST /tx`, `POST /blocks/produce`) need the internal token;
+/// reads under `/v1` are public, since anyone may verify the ledger.
+struct LedgerRoutes: Sendable {
+    static let maxTxBodyBytes = 8 * 1024 * 1024
+    static let maxBlockBodyBytes = 64 * 1024 * 1024
+    static let maxTxsPerSubmit = 10_000
+
+    let store: LedgerStore
+    let metrics: LedgerMetrics
+
+    func add(to router: Router<NodeRequestContext>, internalToken: Secret) {
+        let writes = router.group().add(middleware: InternalAuthMiddleware(token: internalToken))
+        writes.post("/tx") { request, _ in try await submit(request) }
+        writes.post("/blocks/produce") { request, _ in try await produce(request) }
+
+        router.get("/v1/mempool") { request, _ in try mempool(request) }
+        router.get("/v1/blocks/latest") { request, _ in try block(try store.reader.latestBlock(), request: request) }
+        router.get("/v1/blocks/{height}") { request, context in
+            let height = try Self.number(context.parameters.get("height"), name: "height")
+            guard let found = try store.reader.block(height: height) else { throw NodeError.notFound(detail: "no block at height \(height)") }
+            return try block(found, request: request)
+        }
+        router.get("/v1/log/frontier") { _, _ in frontier(await store.frontier) }
+        router.get("/v1/validators") { _, _ in
+            JSONBody.response(["validators": .array(try store.reader.validators().map { entry in
+                var json = entry.validator.json.objectValue ?? [:]
+                json["addedHeight"] = .int(entry.addedHeight)
+                return .object(json)
+            })])
+        }
+        LedgerReadRoutes(reader: store.reader).add(to: router)
+    }
+
+    private func submit(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.read(request, limit: Self.maxTxBodyBytes)
+        let elements: [(JSONValue, String)] = body.arrayValue.map { $0.enumerated().map { ($1, "/\($0)") } } ?? [(body, "")]
+        guard !elements.isEmpty, elements.count <= Self.maxTxsPerSubmit else {
+            throw NodeError.badRequest(detail: "send one transaction or an array of 1 to \(Self.maxTxsPerSubmit)")
+        }
+        var txs: [LedgerTransaction] = []
+        var errors: [ProblemDetails.FieldError] = []
+        for (value, pointer) in elements {
+            do {
+                txs.append(try LedgerTransaction(value, pointer: pointer))
+            } catch {
+                errors.append(.init(pointer: error.pointer.isEmpty ? "/" : error.pointer, detail: error.reason))
+            }
+        }
+        guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
+        let receipts = try await store.submit(txs)
+        metrics.txsSubmitted.increment(by: receipts.filter { $0.status == .pending }.count)
+        metrics.update(tip: await store.tipHeader, pending: await store.pendingCount)
+        return JSONBody.response(["receipts": .array(receipts.map(Self.json))])
+    }
+
+    private func produce(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.read(request, limit: Self.maxBlockBodyBytes)
+        guard let headerJSON = body["header"], let txValues = body["txs"]?.arrayValue else {
+            throw BlockRejection.malformed("send {\"header\": {...}, \"txs\": [...]}")
+        }
+        let header = try BlockHeader(json: headerJSON)
+        var txs: [LedgerTransaction] = []
+        txs.reserveCapacity(txValues.count)
+        for (index, value) in txValues.enumerated() {
+            do {
+                txs.append(try LedgerTransaction(value, pointer: "/txs/\(index)"))
+            } catch {
+                metrics.rejected("tx")
+                throw BlockRejection.tx(index: index, reason: error.description)
+            }
+        }
+        do {
+            let appended = try await store.append(BlockProposal(header: header, txs: txs))
+            metrics.blocksAppended.increment()
+            metrics.txsCommitted.increment(by: txs.count)
+            metrics.update(tip: appended, pending: await store.pendingCount)
+            return JSONBody.response(["height": .int(Int64(appended.height)), "hash": .string(appended.hash.hex),
+                                      "logSize": .int(Int64(appended.logSize)), "logRoot": .string(appended.logRoot.hex)], status: .created)
+        } catch {
+            metrics.rejected(error.check)
+            throw error
+        }
+    }
+
+    private func mempool(_ request: Request) throws -> Response {
+        let limit = try request.uri.queryParameters.get("limit").map { try Self.number($0, name: "limit") } ?? 100
+        guard (1...10_000).contains(limit) else { throw NodeError.badRequest(detail: "limit must be from 1 to 10000") }
+        let (total, txs) = try store.reader.mempool(limit: Int(limit))
+        return JSONBody.response(["total": .int(Int64(total)), "txs": .array(txs.map { entry in
+            ["txHash": .string(entry.hash.hex), "tx": (try? CanonicalJSON.decode(entry.canonical)) ?? .null]
+        })])
+    }
+
+    private func block(_ block: LedgerReader.Block, request: Request) throws -> Response {
+        var json: [String: JSONValue] = ["height": .int(Int64(block.header.height)), "hash": .string(block.hash.hex),
+                                         "header": block.header.json, "txCount": .int(Int64(block.txHashes.count))]
+        if request.uri.queryParameters.get("txs") == "full" {
+            json["txs"] = .array(try store.reader.transactions(inBlock: block.header.height).map(Self.json))
+        } else {
+            json["txs"] = .array(block.txHashes.map { .string($0.hex) })
+        }
+        return JSONBody.response(.object(json))
+    }
+
+    private func frontier(_ range: CompactRange) -> Response {
+        JSONBody.response(["size": .int(Int64(range.size)), "root": .string(range.root.hex), "nodes": .array(range.nodes.map {
+            ["level": .int(Int64($0.level)), "index": .int(Int64($0.index)), "hash": .string($0.hash.hex)]
+        })])
+    }
+
+    static func json(_ receipt: TxReceipt) -> JSONValue {
+        var fields: [String: JSONValue] = ["txHash": .string(receipt.txHash), "status": .string(receipt.status.rawValue)]
+        if let height = receipt.blockHeight { fields["blockHeight"] = .int(height) }
+        if let leaf = receipt.leafIndex { fields["leafIndex"] = .int(leaf) }
+        return .object(fields)
+    }
+
+    static func json(_ tx: LedgerReader.CommittedTx) -> JSONValue {
+        ["txHash": .string(tx.hash.hex), "leafIndex": .int(Int64(tx.leafIndex)), "blockHeight": .int(Int64(tx.blockHeight)),
+         "leaf": .string(Base64.encode(tx.canonical)), "tx": (try? CanonicalJSON.decode(tx.canonical)) ?? .null]
+    }
+
+    /// A non-negative integer parameter, or 400 naming it.
+    static func number(_ text: String?, name: String) throws -> UInt64 {
+        guard let text, let value = UInt64(text), String(value) == text else {
+            throw NodeError.badRequest(detail: "\(name) must be a whole number ≥ 0")
+        }
+        return value
+    }
+}

@@ -1,0 +1,23 @@
+import HTTPTypes
+import Hummingbird
+import NSCore
+
+/// Reading and writing JSON bodies the ledger's way: strict parsing (``CanonicalJSON``) in,
+/// canonical encoding out.
+public enum JSONBody {
+    /// The request body as JSON. Wrong content type: 415; over `limit` bytes: 413; not JSON: 400.
+    public static func read(_ request: Request, limit: Int) async throws -> JSONValue {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/json") else {
+            throw NodeError.unsupportedMediaType(detail: "send the body as Content-Type: application/json")
+        }
+        let buffer = try await request.body.collect(upTo: limit)
+        return try CanonicalJSON.decode(buffer.readableBytesView)
+    }
+
+    /// A JSON response in canonical form.
+    public static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value))))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+import NSCore
+import NSLedger
+import NSTestSupport
+
+/// A ledger in a real SQLite file in a fresh folder, with a producer key in its validator set
+/// and a fixed clock.
+struct LedgerFixture {
+    static let now: Int64 = 1_765_079_700_000
+
+    let path: String
+    let producer = LedgerKey(generatingNamed: "vp-node")
+    let checkpointKey = LedgerKey(generatingNamed: "neuroswarm.test/ledger")
+
+    init() throws {
+        path = try Tools.temporaryDirectory("ledger") + "/neuroswarm_chain.db"
+    }
+
+    var validators: [Validator] { [Validator(name: "vp-node", publicKey: producer.publicKey)] }
+
+    func openPool() throws -> DatabasePool {
+        var migrator = DatabaseMigrator()
+        LedgerSchema.register(in: &migrator)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    func openStore(mempoolMax: Int = 100_000) throws -> LedgerStore {
+        try LedgerStore(pool: openPool(), settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
+                                                          genesisValidators: validators, mempoolMax: mempoolMax),
+                        now: { Self.now })
+    }
+
+    /// `count` distinct valid transactions.
+    static func txs(_ count: Int, from start: Int = 0) -> [LedgerTransaction] {
+        (start..<start + count).map { index in
+            let content = Array("artifact number \(index)".utf8)
+            // Built from valid parts; a failure here is a bug in the fixture itself.
+            return try! LedgerTransaction.make(artifactSHA256: MerkleHash.sha256(content).hex, artifactSize: Int64(content.count),
+                                               submitter: "user-\(index % 7)", jobID: "job_\(index)", preview: "artifact number \(index)",
+                                               timeMs: now)
+        }
+    }
+
+    /// A valid next block for `txs`, optionally altered (and then re-signed unless `resign` is false).
+    func proposal(_ store: LedgerStore, _ txs: [LedgerTransaction], key: LedgerKey? = nil, resign: Bool = true,
+                  alter: (inout BlockHeader) -> Void = { _ in }) async -> BlockProposal {
+        let signer = key ?? producer
+        var header = BlockBuilder.header(after: await store.tipHeader, frontier: await store.frontier, txs: txs, timeMs: Self.now, key: signer)
+        alter(&header)
+        if resign { header.sign(with: signer) }
+        return BlockProposal(header: header, txs: txs)
+    }
+}

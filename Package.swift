@@ -76,6 +76,15 @@ let package = Package(
         ),
         .executableTarget(name: "nsd", dependencies: ["NSDaemon"]),
         .executableTarget(name: "nsctl", dependencies: ["NSCtlKit"]),
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "NSCore", "NSLedger", "NSNodes", "NSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "bench/LedgerBench"
+        ),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
         .testTarget(name: "NSCoreTests", dependencies: ["NSCore", "NSTestSupport"]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -94,7 +103,8 @@ let package = Package(
                 "NSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            exclude: ["Scripts"]
         ),
     ],
     swiftLanguageModes: [.v6]

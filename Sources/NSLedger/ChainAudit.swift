@@ -34,10 +34,17 @@ public enum ChainAudit {
             }
             var verifier = ChainVerifier(genesisValidators: genesis)
             let blocks = try Row.fetchCursor(db, sql: "SELECT * FROM blocks ORDER BY height")
-            let txStatement = try db.makeStatement(sql: "SELECT hash, body FROM txs WHERE block_height = ? ORDER BY leaf_index")
+            let txStatement = try db.makeStatement(sql: "SELECT hash, body, block_height FROM txs WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index")
             while let row = try blocks.next() {
                 let header = BlockHeader(row: row)
-                let txs = try Row.fetchAll(txStatement, arguments: [Int64(header.height)]).map {
+                // The block's leaves follow the log as verified so far; a row filed under another block is a fault.
+                let start = Int64(verifier.logSize)
+                let rows = try Row.fetchAll(txStatement, arguments: [start, start + (row["tx_count"] as Int64)])
+                if let misplaced = rows.first(where: { ($0["block_height"] as Int64) != Int64(header.height) }) {
+                    return .failure(ChainVerifier.Fault(height: header.height, check: "txs",
+                                                        detail: "a transaction of this block is filed under block \(misplaced["block_height"] as Int64)"))
+                }
+                let txs = rows.map {
                     ChainVerifier.StoredTx(hash: MerkleHash(Array($0["hash"] as Data)), canonical: Array($0["body"] as Data))
                 }
                 do throws(ChainVerifier.Fault) {

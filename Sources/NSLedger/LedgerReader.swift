@@ -36,27 +36,35 @@ public struct LedgerReader: Sendable {
 
     private func block(row: Row, db: Database) throws -> Block {
         let header = BlockHeader(row: row)
-        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM txs WHERE block_height = ? ORDER BY leaf_index", arguments: [Int64(header.height)])
+        let count: Int64 = row["tx_count"]
+        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM txs WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index",
+                                       arguments: [Int64(header.logSize) - count, Int64(header.logSize)])
         return Block(header: header, hash: MerkleHash(Array(row["hash"] as Data)), txHashes: hashes.map { MerkleHash(Array($0)) })
     }
 
     /// The committed transactions of block `height`, in order.
     public func transactions(inBlock height: UInt64) throws -> [CommittedTx] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE block_height = ? ORDER BY leaf_index", arguments: [Int64(height)]).map(Self.committed)
+            guard let block = try Row.fetchOne(db, sql: "SELECT log_size, tx_count FROM blocks WHERE height = ?", arguments: [Int64(height)]) else { return [] }
+            let end: Int64 = block["log_size"]
+            let count: Int64 = block["tx_count"]
+            return try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index",
+                                    arguments: [end - count, end]).map(Self.committed)
         }
     }
 
     public func transaction(hash: MerkleHash) throws -> CommittedTx? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE hash = ?", arguments: [Data(hash.bytes)]).map(Self.committed)
+            try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE hash_key = ? AND hash = ?", arguments: [hash.lookupKey, Data(hash.bytes)]).map(Self.committed)
         }
     }
 
     /// The transactions anchoring an artifact, oldest first.
     public func transactions(artifactSHA256: String) throws -> [CommittedTx] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE artifact_sha256 = ? ORDER BY leaf_index", arguments: [artifactSHA256]).map(Self.committed)
+            guard let digest = MerkleHash(hex: artifactSHA256) else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE artifact_key = ? AND artifact = ? ORDER BY leaf_index",
+                                    arguments: [digest.lookupKey, Data(digest.bytes)]).map(Self.committed)
         }
     }
 

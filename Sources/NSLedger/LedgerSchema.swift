@@ -1,9 +1,13 @@
 import GRDB
+import NSCore
 
 /// The ledger's tables, created by migrations on top of the node's own.
 ///
 /// - `blocks`: one row per header, genesis included.
 /// - `txs`: committed transactions in log order; `leaf_index` is the position in the global tree.
+///   Lookups by tx hash and by artifact go through 8-byte keys (`hash_key`, `artifact_key`, the
+///   first 8 bytes of the hash): random-order indexes of small integers dirty far fewer pages per
+///   block than indexes of 32-byte blobs or 64-character hex, which is what bounds append speed.
 /// - `tree_nodes`: every complete subtree hash above the leaves (level ≥ 1), keyed by
 ///   (level, index), so proofs need O(log n) point reads; leaves are `txs.leaf_hash`.
 /// - `mempool`: accepted, not yet committed transactions in arrival order.
@@ -26,14 +30,16 @@ public enum LedgerSchema {
                 );
                 CREATE TABLE txs (
                     leaf_index INTEGER PRIMARY KEY,
-                    hash BLOB NOT NULL UNIQUE,
+                    hash BLOB NOT NULL,
+                    hash_key INTEGER NOT NULL,
                     leaf_hash BLOB NOT NULL,
-                    block_height INTEGER NOT NULL REFERENCES blocks(height),
-                    artifact_sha256 TEXT NOT NULL,
+                    block_height INTEGER NOT NULL,
+                    artifact BLOB NOT NULL,
+                    artifact_key INTEGER NOT NULL,
                     body BLOB NOT NULL
                 );
-                CREATE INDEX txs_by_artifact ON txs(artifact_sha256);
-                CREATE INDEX txs_by_block ON txs(block_height);
+                CREATE INDEX txs_by_hash ON txs(hash_key);
+                CREATE INDEX txs_by_artifact ON txs(artifact_key);
                 CREATE TABLE tree_nodes (
                     level INTEGER NOT NULL,
                     idx INTEGER NOT NULL,
@@ -58,5 +64,12 @@ public enum LedgerSchema {
                 );
                 """)
         }
+    }
+}
+
+extension MerkleHash {
+    /// The first 8 bytes as a signed integer: the index key of ledger lookups by hash.
+    var lookupKey: Int64 {
+        Int64(bitPattern: bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 }

@@ -36,20 +36,6 @@ extension LedgerStore {
         for (index, tx) in proposal.txs.enumerated() where !seen.insert(tx.hash).inserted {
             throw .duplicateTx(index: index, txHash: tx.hash.hex)
         }
-        let committed: Int?
-        do {
-            committed = try pool.read { db -> Int? in
-                let statement = try db.cachedStatement(sql: "SELECT 1 FROM txs WHERE hash = ?")
-                for (index, tx) in proposal.txs.enumerated() where try Bool.fetchOne(statement, arguments: [Data(tx.hash.bytes)]) != nil {
-                    return index
-                }
-                return nil
-            }
-        } catch {
-            throw .unavailable(Self.describe(error))
-        }
-        if let committed { throw .duplicateTx(index: committed, txHash: proposal.txs[committed].hash.hex) }
-
         let leaves = proposal.txs.map(\.leafHash)
         guard MerkleTree.root(leaves: leaves) == header.txRoot else { throw .txRoot }
         let expectedSize = tip.logSize + UInt64(leaves.count)
@@ -62,19 +48,31 @@ extension LedgerStore {
         let note = Checkpoint(origin: settings.origin, size: newRange.size, root: newRange.root).signed(with: settings.checkpointKey)
         let firstLeaf = tip.logSize
         let removed: Int
+        let hasPending = mempoolCount > 0
         do {
             removed = try pool.write { db -> Int in
+                // Already committed? Checked inside the write transaction, so nothing can slip in between.
+                let existing = try db.cachedStatement(sql: "SELECT 1 FROM txs WHERE hash_key = ? AND hash = ?")
+                for (index, tx) in proposal.txs.enumerated()
+                where try Bool.fetchOne(existing, arguments: [tx.hash.lookupKey, Data(tx.hash.bytes)]) != nil {
+                    throw AlreadyCommitted(index: index)
+                }
                 try Self.insert(block: header, txCount: proposal.txs.count, db: db)
                 let insertTx = try db.cachedStatement(sql: """
-                    INSERT INTO txs (leaf_index, hash, leaf_hash, block_height, artifact_sha256, body) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO txs (leaf_index, hash, hash_key, leaf_hash, block_height, artifact, artifact_key, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let deletePending = try db.cachedStatement(sql: "DELETE FROM mempool WHERE hash = ?")
                 var removed = 0
                 for (offset, tx) in proposal.txs.enumerated() {
-                    try insertTx.execute(arguments: [Int64(firstLeaf) + Int64(offset), Data(tx.hash.bytes), Data(leaves[offset].bytes),
-                                                     Int64(header.height), tx.artifactSHA256, Data(tx.canonical)])
-                    try deletePending.execute(arguments: [Data(tx.hash.bytes)])
-                    removed += db.changesCount
+                    let artifact = tx.artifactDigest
+                    try insertTx.execute(arguments: [Int64(firstLeaf) + Int64(offset), Data(tx.hash.bytes), tx.hash.lookupKey,
+                                                     Data(leaves[offset].bytes), Int64(header.height), Data(artifact.bytes),
+                                                     artifact.lookupKey, Data(tx.canonical)])
+                    if hasPending {
+                        try deletePending.execute(arguments: [Data(tx.hash.bytes)])
+                        removed += db.changesCount
+                    }
                 }
                 let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
                 for node in created {
@@ -83,6 +81,8 @@ extension LedgerStore {
                 try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(newRange.size), note])
                 return removed
             }
+        } catch let duplicate as AlreadyCommitted {
+            throw .duplicateTx(index: duplicate.index, txHash: proposal.txs[duplicate.index].hash.hex)
         } catch {
             throw .unavailable(Self.describe(error))
         }
@@ -92,4 +92,9 @@ extension LedgerStore {
         mempoolCount -= removed
         return header
     }
+}
+
+/// Thrown inside the append transaction to roll it back when a transaction is already committed.
+private struct AlreadyCommitted: Error {
+    let index: Int
 }

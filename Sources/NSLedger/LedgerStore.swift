@@ -102,8 +102,8 @@ public actor LedgerStore {
                 var fresh: [LedgerTransaction] = []
                 var seen: Set<MerkleHash> = []
                 for tx in txs {
-                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT leaf_index, block_height FROM txs WHERE hash = ?"),
-                                                  arguments: [Data(tx.hash.bytes)]) {
+                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT leaf_index, block_height FROM txs WHERE hash_key = ? AND hash = ?"),
+                                                  arguments: [tx.hash.lookupKey, Data(tx.hash.bytes)]) {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: row["block_height"], leafIndex: row["leaf_index"]))
                     } else {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))

@@ -34,6 +34,18 @@ struct LedgerNodeTests {
         #expect(await nsd.stop() == 0)
     }
 
+    @Test("a full mempool answers 503 with Retry-After and keeps nothing of the batch")
+    func fullMempool() async throws {
+        let nsd = try await NSDInstance(roles: ["ns"], environment: ["MEMPOOL_MAX": "5"])
+        let driver = try LedgerDriver(nsd)
+        #expect(try await driver.submit(LedgerDriver.txs(4)).status == 200)
+        let full = try await driver.submit(LedgerDriver.txs(2, from: 10))
+        #expect(full.status == 503)
+        #expect(full.headers["retry-after"] == "1")
+        #expect(try await Fetched.get(driver.url("/v1/mempool")).json?["total"] as? Int == 4)
+        #expect(await nsd.stop() == 0)
+    }
+
     @Test("submit, produce, look up, prove: the read API and nsctl verify agree with the signed checkpoint")
     func pipeline() async throws {
         let nsd = try await NSDInstance(roles: ["ns"])
@@ -55,6 +67,11 @@ struct LedgerNodeTests {
         let forged = try await driver.produce(LedgerDriver.txs(1, from: 50)) { $0.time += 1 }
         #expect(forged.status == 422)
         #expect(forged.json?["check"] as? String == "signature")
+        var invalidBlock = try CanonicalJSON.decode(try await driver.block(LedgerDriver.txs(1, from: 60))).objectValue!  // block() encodes an object
+        invalidBlock["txs"] = [["v": 1, "jobId": "x"]]
+        let invalidTx = try await Fetched.post(driver.url("/blocks/produce"), body: CanonicalJSON.encode(.object(invalidBlock)), token: driver.token)
+        #expect(invalidTx.status == 422)
+        #expect(invalidTx.json?["check"] as? String == "tx")
 
         let tx = try await Fetched.get(driver.url("/v1/tx/\(txs[15].hash.hex)"))
         #expect(tx.json?["leafIndex"] as? Int == 15 && tx.json?["blockHeight"] as? Int == 2)
@@ -63,6 +80,15 @@ struct LedgerNodeTests {
         let note = try await Fetched.get(driver.url("/v1/checkpoint")).body
         let checkpoint = try Checkpoint.verify(note: note, name: LedgerSettingsOrigin.value, publicKey: try driver.checkpointKey)
         #expect(checkpoint.size == 20)
+        // An independent implementation of the signed-note format (Python's cryptography) agrees.
+        let noteFile = try Tools.temporaryDirectory("note") + "/checkpoint"
+        try note.write(toFile: noteFile, atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/verify_checkpoint.py").path
+        let external = try Tools.run(try Tools.which("python3"), [script, noteFile, LedgerSettingsOrigin.value, try driver.checkpointKey.base64])
+        #expect(external.status == 0, "\(external.output)")
+        #expect(external.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(LedgerSettingsOrigin.value) 20 \(checkpoint.root.hex)")
+        let otherKey = try Tools.run(try Tools.which("python3"), [script, noteFile, LedgerSettingsOrigin.value, LedgerKey(generatingNamed: "x").publicKey.base64])
+        #expect(otherKey.status == 1)
         let proof = try await Fetched.get(driver.url("/v1/proof/inclusion?leaf=\(txs[15].hash.hex)&size=20")).json
         let path = (proof?["proof"] as? [String] ?? []).compactMap(MerkleHash.init(hex:))
         #expect(MerkleVerifier.verifyInclusion(leaf: txs[15].leafHash, index: 15, size: 20, proof: path, root: checkpoint.root))

@@ -45,4 +45,59 @@ struct CanonicalJSONTests {
     func invalidUTF8() {
         #expect(throws: CanonicalJSONError.self) { _ = try CanonicalJSON.decode([0x22, 0xC3, 0x28, 0x22]) }
     }
+
+    @Test("canonical input is recognised as such, and its bytes are exactly the encoding")
+    func recognisesCanonical() throws {
+        let value: JSONValue = ["b": [1, -2, true, nil], "a": ["z": "x\u{1F}y\n\"\\", "é": "ü"], "k": ["nested": ["deep": 0]]]
+        let bytes = CanonicalJSON.encode(value)
+        let (parsed, isCanonical) = try CanonicalJSON.decodeNotingCanonical(bytes)
+        #expect(isCanonical)
+        #expect(parsed == value)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let random = Self.randomValue(depth: 0, using: &generator)
+            let encoded = CanonicalJSON.encode(random)
+            let decoded = try CanonicalJSON.decodeNotingCanonical(encoded)
+            #expect(decoded.isCanonical && decoded.value == random)
+        }
+    }
+
+    @Test("non-canonical spellings are noticed", arguments: [
+        #"{"a":1, "b":2}"#, #"{"b":1,"a":2}"#, #"["\/"]"#, #"["\u0041"]"#, #"["\u001F"]"#, #"["\u000a"]"#, "[-0]", " [1]", "[1]\n",
+    ])
+    func noticesNonCanonical(text: String) throws {
+        let (value, isCanonical) = try CanonicalJSON.decodeNotingCanonical(Array(text.utf8))
+        #expect(!isCanonical)
+        #expect(CanonicalJSON.encode(value) != Array(text.utf8))
+    }
+
+    @Test("a block body's transactions are located without being parsed, strings and nesting respected")
+    func deferredArray() throws {
+        let text = #"{"header":{"h":1},"txs":[{"s":"a]}\"[{"},[1,[2]],"x",7, {"e":{}} ]}"#
+        let bytes = Array(text.utf8)
+        let (members, elements) = try CanonicalJSON.decodeObject(bytes, deferringArray: "txs")
+        #expect(members["header"] == ["h": 1])
+        let pieces = try #require(elements).map { String(decoding: bytes[$0], as: UTF8.self) }
+        #expect(pieces == [#"{"s":"a]}\"[{"}"#, "[1,[2]]", #""x""#, "7", #"{"e":{}}"#])
+        for bad in [#"{"txs":[{"a":1}"#, #"{"txs":[1,]}"#, #"{"txs":["open]}"#, #"{"txs":[1]} tail"#] {
+            #expect(throws: CanonicalJSONError.self) { _ = try CanonicalJSON.decodeObject(Array(bad.utf8), deferringArray: "txs") }
+        }
+    }
+
+    static func randomValue(depth: Int, using generator: inout SystemRandomNumberGenerator) -> JSONValue {
+        let pool = ["a", "b", "Z", "é", "😀", "｡", "k_1", "", "\u{7F}", "\u{01}", "\"", "\\", "/"]
+        // The pool is a non-empty literal, so randomElement always has an element.
+        func string() -> String { (0..<Int.random(in: 0...3, using: &generator)).map { _ in pool.randomElement(using: &generator)! }.joined() }
+        switch depth >= 3 ? Int.random(in: 0...3, using: &generator) : Int.random(in: 0...5, using: &generator) {
+        case 0: return .int(Int64.random(in: -1_000_000...1_000_000, using: &generator))
+        case 1: return .string(string())
+        case 2: return .bool(Bool.random(using: &generator))
+        case 3: return .null
+        case 4: return .array((0..<Int.random(in: 0...4, using: &generator)).map { _ in randomValue(depth: depth + 1, using: &generator) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &generator) { members[string()] = randomValue(depth: depth + 1, using: &generator) }
+            return .object(members)
+        }
+    }
 }

@@ -138,4 +138,20 @@ struct DaemonSettingsTests {
     func noRoles() {
         #expect(throws: ConfigurationError.self) { _ = try load([:], roles: []) }
     }
+
+    @Test("VALIDATOR_PUBLIC_KEYS takes named and bare keys and refuses bad or repeated ones")
+    func validatorKeys() throws {
+        let a = LedgerKey(generatingNamed: "a").publicKey.base64
+        let b = LedgerKey(generatingNamed: "b").publicKey.base64
+        let settings = try load(["VALIDATOR_PUBLIC_KEYS": "vp-1=\(a), \(b)"], roles: [.ns])
+        #expect(settings.ledger.validators?.map(\.name) == ["vp-1", "validator-2"])
+        #expect(settings.ledger.validators?.map(\.publicKey.base64) == [a, b])
+        for bad in ["vp-1=notakey", "\(a),\(a)", "zzz"] {
+            #expect {
+                _ = try load(["VALIDATOR_PUBLIC_KEYS": bad], roles: [.ns])
+            } throws: { error in
+                (error as? ConfigurationError)?.variable == "VALIDATOR_PUBLIC_KEYS"
+            }
+        }
+    }
 }

@@ -18,6 +18,28 @@ public enum CanonicalJSON {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON text and says whether it was already canonical, in which case `bytes` are
+    /// exactly `encode(value)`.
+    public static func decodeNotingCanonical(_ bytes: [UInt8]) throws(CanonicalJSONError) -> (value: JSONValue, isCanonical: Bool) {
+        var parser = CanonicalJSONParser(bytes)
+        let value = try parser.parseDocument()
+        return (value, parser.isCanonical)
+    }
+
+    /// Parses a top-level object but only locates the elements of the array under `key`.
+    public static func decodeObject(_ bytes: [UInt8], deferringArray key: String) throws(CanonicalJSONError) -> (members: [String: JSONValue], elements: [Range<Int>]?) {
+        var parser = CanonicalJSONParser(bytes)
+        return try parser.parseObjectDeferring(key)
+    }
+
+    /// Whether key `a` sorts before key `b` in canonical order.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        if a.utf8.allSatisfy({ $0 < 0xEE }) && b.utf8.allSatisfy({ $0 < 0xEE }) {
+            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        return a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
     static func append(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
         case .null: out += [0x6E, 0x75, 0x6C, 0x6C]
@@ -44,15 +66,29 @@ public enum CanonicalJSON {
     }
 
     /// Keys in UTF-16 code unit order (RFC 8785 section 3.2.3).
+    ///
+    /// UTF-8 byte order is code point order, which equals UTF-16 order unless a key holds
+    /// U+E000 or above (lead bytes 0xEE and up), so the cheaper byte comparison is used when no
+    /// key does.
     static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        let keys = Array(members.keys)
+        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0xEE } }) {
+            return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        return keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func appendString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        let utf8 = string.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [0x5C, 0x22]
             case UInt8(ascii: "\\"): out += [0x5C, 0x5C]

@@ -1,10 +1,15 @@
 /// A strict JSON parser for ledger input: RFC 8259 syntax, plus the ledger's rules: integers only
 /// (within ±(2^53 − 1)), no duplicate keys, valid UTF-8, no lone surrogates, nesting at most 64.
+///
+/// It also notes whether the input was already in canonical form (``isCanonical``): no
+/// whitespace, keys in order, minimal escapes, no `-0`. Producers send canonical transactions, so
+/// ns-node can keep their bytes instead of encoding them again.
 struct CanonicalJSONParser {
     static let maxDepth = 64
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    private(set) var isCanonical = true
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -23,7 +28,15 @@ struct CanonicalJSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D:
+                index += 1
+                isCanonical = false
+            default:
+                return
+            }
+        }
     }
 
     private mutating func expect(_ literal: String, _ value: JSONValue) throws(CanonicalJSONError) -> JSONValue {
@@ -64,11 +77,14 @@ struct CanonicalJSONParser {
             depth -= 1
             return .object(members)
         }
+        var previousKey: String?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let keyOffset = index
             let key = try parseString()
+            if isCanonical, let previousKey, !CanonicalJSON.precedes(previousKey, key) { isCanonical = false }
+            previousKey = key
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
@@ -128,6 +144,7 @@ struct CanonicalJSONParser {
         guard !(bytes[digitsStart] == UInt8(ascii: "0") && index - digitsStart > 1) else {
             throw CanonicalJSONError(offset: start, reason: "leading zero")
         }
+        if negative && magnitude == 0 { isCanonical = false }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
             throw fail("only integers are allowed")
         }
@@ -172,14 +189,22 @@ struct CanonicalJSONParser {
         switch byte {
         case UInt8(ascii: "\""): return ["\""]
         case UInt8(ascii: "\\"): return ["\\"]
-        case UInt8(ascii: "/"): return ["/"]
+        case UInt8(ascii: "/"):
+            isCanonical = false
+            return ["/"]
         case UInt8(ascii: "b"): return ["\u{08}"]
         case UInt8(ascii: "f"): return ["\u{0C}"]
         case UInt8(ascii: "n"): return ["\n"]
         case UInt8(ascii: "r"): return ["\r"]
         case UInt8(ascii: "t"): return ["\t"]
         case UInt8(ascii: "u"):
+            let escapeStart = index
             let high = try parseHex4()
+            // The canonical form uses \u only for control characters without a short escape, in lowercase hex.
+            if high >= 0x20 || [0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(high)
+                || bytes[escapeStart..<escapeStart + 4].contains(where: { (0x41...0x46).contains($0) }) {
+                isCanonical = false
+            }
             if (0xD800...0xDBFF).contains(high) {
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
                     throw fail("lone surrogate")
@@ -211,5 +236,98 @@ struct CanonicalJSONParser {
             index += 1
         }
         return value
+    }
+
+    /// Parses a top-level object, leaving the array under `deferredKey` unparsed: its elements'
+    /// byte ranges are returned instead, so they can be parsed independently (and in parallel).
+    mutating func parseObjectDeferring(_ deferredKey: String) throws(CanonicalJSONError) -> (members: [String: JSONValue], elements: [Range<Int>]?) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        index += 1
+        var members: [String: JSONValue] = [:]
+        var elements: [Range<Int>]?
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return (members, nil)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            if key == deferredKey, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                guard elements == nil else { throw fail("duplicate key \"\(key)\"") }
+                elements = try elementRanges()
+            } else {
+                guard members.updateValue(try parseValue(), forKey: key) == nil, !(key == deferredKey && elements != nil) else {
+                    throw fail("duplicate key \"\(key)\"")
+                }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+            guard index == bytes.count else { throw fail("unexpected data after the value") }
+            return (members, elements)
+        }
+    }
+
+    /// The byte ranges of an array's elements, found by scanning (strings and nesting respected)
+    /// without building values; each range is parsed in full later.
+    private mutating func elementRanges() throws(CanonicalJSONError) -> [Range<Int>] {
+        index += 1
+        var ranges: [Range<Int>] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return ranges
+        }
+        while true {
+            skipWhitespace()
+            let start = index
+            try skipValue()
+            ranges.append(start..<index)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+            index += 1
+            return ranges
+        }
+    }
+
+    private mutating func skipValue() throws(CanonicalJSONError) {
+        var nesting = 0
+        repeat {
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard index < bytes.count else { throw fail("unterminated string") }
+                index += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                nesting += 1
+                guard nesting <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard nesting > 0 else { throw fail("unexpected character") }
+                nesting -= 1
+                index += 1
+            case UInt8(ascii: ","), UInt8(ascii: ":"), 0x20, 0x09, 0x0A, 0x0D:
+                guard nesting > 0 else { return }
+                index += 1
+            default:
+                index += 1
+            }
+        } while nesting > 0
     }
 }

@@ -13,22 +13,33 @@ public struct LedgerTransaction: Sendable, Equatable {
     public let value: JSONValue
     public let canonical: [UInt8]
     public let hash: MerkleHash
+    /// The artifact's SHA-256.
+    public let artifactDigest: MerkleHash
 
     /// The artifact's SHA-256 (lowercase hex).
-    public var artifactSHA256: String { value["artifact"]?["sha256"]?.stringValue ?? "" }
+    public var artifactSHA256: String { artifactDigest.hex }
     public var jobID: String { value["jobId"]?.stringValue ?? "" }
     public var leafHash: MerkleHash { MerkleTree.leafHash(canonical) }
 
     /// Validates `value` as a transaction. `pointer` prefixes field pointers in errors (e.g. `/3` for
     /// the fourth element of a batch).
     public init(_ value: JSONValue, pointer: String = "") throws(TransactionError) {
+        try self.init(value, canonicalBytes: nil, pointer: pointer)
+    }
+
+    /// Validates `value`; `canonicalBytes`, when given, must be exactly `CanonicalJSON.encode(value)`
+    /// (as ``CanonicalJSON/decodeNotingCanonical(_:)`` establishes) and are kept instead of
+    /// encoding the value again.
+    public init(_ value: JSONValue, canonicalBytes: [UInt8]?, pointer: String = "") throws(TransactionError) {
         try TransactionRules.validate(value, pointer: pointer)
         self.value = value
-        self.canonical = CanonicalJSON.encode(value)
+        self.canonical = canonicalBytes ?? CanonicalJSON.encode(value)
         guard canonical.count <= Self.maxBytes else {
             throw TransactionError(pointer: pointer, reason: "is \(canonical.count) bytes; the limit is \(Self.maxBytes)")
         }
         self.hash = .sha256(canonical)
+        // Validated above as 64 lowercase hex digits.
+        self.artifactDigest = MerkleHash(hex: value["artifact"]?["sha256"]?.stringValue ?? "")!
     }
 
     /// Parses and validates a transaction from JSON bytes.

@@ -23,7 +23,7 @@ enum TransactionRules {
             throw fail("/artifact/size", "must be a whole number of bytes from 0 to \(LedgerTransaction.maxArtifactBytes)")
         }
 
-        guard let submitter = fields["submitter"]?.stringValue, (1...256).contains(submitter.count) else {
+        guard let submitter = fields["submitter"]?.stringValue, !submitter.isEmpty, characters(submitter, atMost: 256) else {
             throw fail("/submitter", "must be a string of 1 to 256 characters")
         }
         guard let jobID = fields["jobId"]?.stringValue, (1...128).contains(jobID.utf8.count),
@@ -37,7 +37,7 @@ enum TransactionRules {
 
         switch (fields["preview"], fields["previewSha256"]) {
         case (.some(let preview), nil):
-            guard let text = preview.stringValue, text.count <= LedgerTransaction.maxPreviewCharacters else {
+            guard let text = preview.stringValue, characters(text, atMost: LedgerTransaction.maxPreviewCharacters) else {
                 throw fail("/preview", "must be a string of at most \(LedgerTransaction.maxPreviewCharacters) characters")
             }
         case (nil, .some(let digest)):
@@ -54,17 +54,29 @@ enum TransactionRules {
 
     static func validateMetadata(_ metadata: [String: JSONValue], pointer: String) throws(TransactionError) {
         guard metadata.count <= 32 else { throw TransactionError(pointer: pointer, reason: "has more than 32 keys") }
-        for key in metadata.keys.sorted() {
-            let field = pointer + "/" + escapePointer(key)
-            guard (1...64).contains(key.utf8.count), key.utf8.allSatisfy(isMetadataKeyByte) else {
-                throw TransactionError(pointer: field, reason: "key must be 1 to 64 characters of A-Z a-z 0-9 _ . -")
+        // Checked in any order; only on failure is the first bad key (in sorted order) looked for,
+        // so the error names the same field whatever the dictionary's order.
+        var failures: [(key: String, reason: String)] = []
+        for (key, value) in metadata {
+            if !(1...64).contains(key.utf8.count) || !key.utf8.allSatisfy(isMetadataKeyByte) {
+                failures.append((key, "key must be 1 to 64 characters of A-Z a-z 0-9 _ . -"))
+                continue
             }
-            switch metadata[key] {
-            case .string(let text) where text.count <= 1_024: continue
+            switch value {
+            case .string(let text) where characters(text, atMost: 1_024): continue
             case .int, .bool: continue
-            default: throw TransactionError(pointer: field, reason: "must be a string of at most 1,024 characters, a whole number or a boolean")
+            default: failures.append((key, "must be a string of at most 1,024 characters, a whole number or a boolean"))
             }
         }
+        if let first = failures.min(by: { $0.key < $1.key }) {
+            throw TransactionError(pointer: pointer + "/" + escapePointer(first.key), reason: first.reason)
+        }
+    }
+
+    /// Whether `text` has at most `limit` characters, without counting graphemes when the UTF-8
+    /// length already proves it (a character is at least one byte).
+    static func characters(_ text: String, atMost limit: Int) -> Bool {
+        text.utf8.count <= limit || text.count <= limit
     }
 
     /// RFC 6901 escaping of one reference token.

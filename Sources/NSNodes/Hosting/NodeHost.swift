@@ -82,7 +82,13 @@ public struct NodeHost {
         let ledgerSettings = LedgerStore.Settings(origin: settings.ledger.origin, checkpointKey: try keys.checkpointKey(),
                                                   genesisValidators: try keys.genesisValidators(), mempoolMax: settings.ledger.mempoolMax)
         do {
-            return try LedgerStore(pool: database.pool, settings: ledgerSettings)
+            let store = try LedgerStore(pool: database.pool, settings: ledgerSettings)
+            if let configured = settings.ledger.validators,
+               Set(configured.map(\.id)) != Set(try store.reader.validators().map(\.validator.id)) {
+                Logger(label: NodeRole.ns.serviceName).warning(
+                    "VALIDATOR_PUBLIC_KEYS differs from the validator set stored at genesis; the stored set stays in force (it changes only through governance)")
+            }
+            return store
         } catch {
             throw ConfigurationError(variable: "DB_PATH", problem: "names a ledger that cannot be loaded (\(NodeDatabase.describe(error)))",
                                      fix: "check the file, or restore it from a backup")

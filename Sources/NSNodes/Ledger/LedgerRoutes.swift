@@ -59,20 +59,18 @@ struct LedgerRoutes: Sendable {
     }
 
     private func produce(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: Self.maxBlockBodyBytes)
-        guard let headerJSON = body["header"], let txValues = body["txs"]?.arrayValue else {
+        let body = try await JSONBody.bytes(request, limit: Self.maxBlockBodyBytes)
+        let (members, elements) = try CanonicalJSON.decodeObject(body, deferringArray: "txs")
+        guard let headerJSON = members["header"], let elements else {
             throw BlockRejection.malformed("send {\"header\": {...}, \"txs\": [...]}")
         }
         let header = try BlockHeader(json: headerJSON)
-        var txs: [LedgerTransaction] = []
-        txs.reserveCapacity(txValues.count)
-        for (index, value) in txValues.enumerated() {
-            do {
-                txs.append(try LedgerTransaction(value, pointer: "/txs/\(index)"))
-            } catch {
-                metrics.rejected("tx")
-                throw BlockRejection.tx(index: index, reason: error.description)
-            }
+        let txs: [LedgerTransaction]
+        do {
+            txs = try await Self.validate(body, elements: elements)
+        } catch {
+            metrics.rejected("tx")
+            throw error
         }
         do {
             let appended = try await store.append(BlockProposal(header: header, txs: txs))
@@ -85,6 +83,45 @@ struct LedgerRoutes: Sendable {
             metrics.rejected(error.check)
             throw error
         }
+    }
+
+    /// Parses and validates a block's transactions, each from its own bytes, on every core: a
+    /// large block is mostly parsing, hashing and checking, independent per transaction. Bytes
+    /// already in canonical form (as producers send them) are kept rather than encoded again.
+    static func validate(_ body: [UInt8], elements: [Range<Int>]) async throws(BlockRejection) -> [LedgerTransaction] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, elements.count / 250))
+        let chunk = max(1, (elements.count + workers - 1) / workers)
+        let results = await withTaskGroup(of: (Int, Result<[LedgerTransaction], BlockRejection>).self) { group in
+            for start in stride(from: 0, to: elements.count, by: chunk) {
+                let ranges = elements[start..<min(start + chunk, elements.count)]
+                group.addTask {
+                    var txs: [LedgerTransaction] = []
+                    txs.reserveCapacity(ranges.count)
+                    for (offset, range) in ranges.enumerated() {
+                        let bytes = Array(body[range])
+                        do {
+                            let (value, isCanonical) = try CanonicalJSON.decodeNotingCanonical(bytes)
+                            txs.append(try LedgerTransaction(value, canonicalBytes: isCanonical ? bytes : nil, pointer: "/txs/\(start + offset)"))
+                        } catch {
+                            return (start, .failure(.tx(index: start + offset, reason: "\(error)")))
+                        }
+                    }
+                    return (start, .success(txs))
+                }
+            }
+            var results: [(Int, Result<[LedgerTransaction], BlockRejection>)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        var txs: [LedgerTransaction] = []
+        txs.reserveCapacity(elements.count)
+        for (_, result) in results {
+            switch result {
+            case .success(let part): txs += part
+            case .failure(let rejection): throw rejection
+            }
+        }
+        return txs
     }
 
     private func mempool(_ request: Request) throws -> Response {

@@ -7,12 +7,18 @@ import NSCore
 public enum JSONBody {
     /// The request body as JSON. Wrong content type: 415; over `limit` bytes: 413; not JSON: 400.
     public static func read(_ request: Request, limit: Int) async throws -> JSONValue {
+        try CanonicalJSON.decode(try await bytes(request, limit: limit))
+    }
+
+    /// The raw body of a JSON request (content type and size checked), for callers that parse it
+    /// in parts.
+    public static func bytes(_ request: Request, limit: Int) async throws -> [UInt8] {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/json") else {
             throw NodeError.unsupportedMediaType(detail: "send the body as Content-Type: application/json")
         }
         let buffer = try await request.body.collect(upTo: limit)
-        return try CanonicalJSON.decode(buffer.readableBytesView)
+        return Array(buffer.readableBytesView)
     }
 
     /// A JSON response in canonical form.

@@ -37,6 +37,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSQueue",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "NSNodes",
             dependencies: [
                 "NSCore",
@@ -87,6 +93,7 @@ let package = Package(
         ),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
         .testTarget(name: "NSCoreTests", dependencies: ["NSCore", "NSTestSupport"]),
+        .testTarget(name: "NSQueueTests", dependencies: ["NSQueue", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NSNodesTests",

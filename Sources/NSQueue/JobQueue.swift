@@ -1,0 +1,60 @@
+/// The job queue every node uses, whatever stores it (SQLite embedded, or Redis).
+///
+/// Contract, checked by one conformance suite against every backend:
+/// - strict priority, FIFO within a priority; a batch enqueue is all or nothing;
+/// - a unique key enqueued twice within its TTL yields the first job's id and nothing new;
+/// - a leased job is held by one worker until it completes, fails, or its lease expires; an
+///   expired lease or an attempt past the job's timeout counts as a failed attempt;
+/// - failed attempts back off exponentially; after the last one, or on a permanent failure, the
+///   job moves to the dead-letter queue, where it stays until an operator retries or purges it;
+/// - any job can be looked up by id alone, whatever its state.
+public protocol JobQueue: Sendable {
+    func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt
+    func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt]
+
+    /// Hands the next ready job to `worker` for `lease`, or `nil` when none is ready or the queue is paused.
+    func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job?
+    /// Extends a held lease; `false` when the worker no longer holds it.
+    func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool
+    func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError)
+    /// Records a failed attempt and returns the job's new state (`retry` or `dead_letter`).
+    func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState
+    /// Returns expired leases and timed-out attempts to the queue (as failed attempts); the count recovered.
+    func recoverExpired() async throws(JobQueueError) -> Int
+
+    func job(id: String) async throws(JobQueueError) -> Job?
+    /// Cancels a queued or retrying job; `false` when it is in any other state.
+    func cancel(id: String) async throws(JobQueueError) -> Bool
+    func setPaused(_ paused: Bool) async throws(JobQueueError)
+    func isPaused() async throws(JobQueueError) -> Bool
+    func counts() async throws(JobQueueError) -> QueueCounts
+
+    func deadLetters(type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job]
+    /// Re-queues dead-lettered jobs (attempts reset, history kept); the number re-queued.
+    func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int
+    /// Deletes dead-lettered jobs; the number deleted.
+    func purgeDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int
+}
+
+/// Which dead-lettered jobs an operator acts on.
+public enum DeadLetterSelection: Sendable, Equatable {
+    case ids([String])
+    case all(type: String?)
+    /// Dead-lettered before this time (Unix ms).
+    case olderThan(Int64)
+}
+
+/// Jobs per state and priority, and the age of the oldest queued job.
+public struct QueueCounts: Sendable, Equatable {
+    public var byState: [JobState: [JobPriority: Int]]
+    public var oldestQueuedAgeMs: Int64?
+
+    public init(byState: [JobState: [JobPriority: Int]] = [:], oldestQueuedAgeMs: Int64? = nil) {
+        self.byState = byState
+        self.oldestQueuedAgeMs = oldestQueuedAgeMs
+    }
+
+    public func total(_ state: JobState) -> Int {
+        byState[state]?.values.reduce(0, +) ?? 0
+    }
+}

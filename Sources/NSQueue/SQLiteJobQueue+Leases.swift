@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+extension SQLiteJobQueue {
+    public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
+        let now = clock.nowMs()
+        let expires = now + Int64(lease / .milliseconds(1))
+        return try await write { db in
+            guard try String.fetchOne(db, sql: "SELECT value FROM queue_settings WHERE key = 'paused'") != "1" else { return nil }
+            let row = try Row.fetchOne(db, sql: """
+                UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                                started_at = ?, updated_at = ?
+                WHERE seq = (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT 1)
+                RETURNING *
+                """, arguments: [worker, expires, now, now, now])
+            return try row.map(JobRow.decode)
+        }
+    }
+
+    public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
+        let now = clock.nowMs()
+        let expires = now + Int64(lease / .milliseconds(1))
+        return try await write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+                WHERE id = ? AND state = 'processing' AND lease_owner = ? AND lease_expires_at > ?
+                """, arguments: [expires, now, id, worker, now])
+            return db.changesCount == 1
+        }
+    }
+
+    public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
+        let now = clock.nowMs()
+        let done = try await write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                WHERE id = ? AND state = 'processing' AND lease_owner = ?
+                """, arguments: [Data(result), now, id, worker])
+            return db.changesCount == 1
+        }
+        guard done else { throw .leaseLost(id: id) }
+    }
+
+    public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
+        let now = clock.nowMs()
+        let delay = retry
+        let state = try await write { db -> JobState? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND state = 'processing' AND lease_owner = ?",
+                                             arguments: [id, worker]) else { return nil }
+            return try Self.recordFailure(try JobRow.decode(row), worker: worker, message: message, permanent: permanent, now: now, retry: delay, db: db)
+        }
+        guard let state else { throw .leaseLost(id: id) }
+        return state
+    }
+
+    /// Appends the failure to the job's history and moves it to `retry` (after backoff) or `dead_letter`.
+    static func recordFailure(_ job: Job, worker: String, message: String, permanent: Bool, now: Int64, retry: RetryPolicy,
+                              db: Database) throws -> JobState {
+        let errors = job.errors + [JobFailure(time: now, worker: worker, message: message)]
+        let exhausted = permanent || job.attempts >= job.maxAttempts
+        let state: JobState = exhausted ? .deadLetter : .retry
+        let runAt = exhausted ? now : now + retry.delayMs(afterAttempt: job.attempts)
+        try db.execute(sql: """
+            UPDATE jobs SET state = ?, errors = ?, run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?
+            """, arguments: [state.rawValue, JobRow.encode(errors), runAt, now, job.id])
+        return state
+    }
+
+    public func recoverExpired() async throws(JobQueueError) -> Int {
+        let now = clock.nowMs()
+        let delay = retry
+        return try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM jobs WHERE state = 'processing' AND (lease_expires_at <= ? OR started_at + timeout_ms <= ?)
+                """, arguments: [now, now])
+            for row in rows {
+                let job = try JobRow.decode(row)
+                let startedAt: Int64 = row["started_at"] ?? now
+                let message = startedAt + job.timeoutMs <= now
+                    ? "timed out after \(job.timeoutMs) ms"
+                    : "lease expired (worker stopped renewing it)"
+                _ = try Self.recordFailure(job, worker: job.leaseOwner ?? "unknown", message: message, permanent: false, now: now, retry: delay, db: db)
+            }
+            return rows.count
+        }
+    }
+}

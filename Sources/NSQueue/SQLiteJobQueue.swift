@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// The embedded job queue: SQLite in WAL mode with durable commits (the database is opened with
+/// `synchronous=FULL` by its owner), shared by every process on the host that opens the file.
+///
+/// Enqueues go through a ``GroupCommitter`` so concurrent producers share fsyncs; every state
+/// change is one SQLite transaction, so a process killed at any point leaves each job in exactly
+/// one consistent state.
+public final class SQLiteJobQueue: JobQueue {
+    public struct Defaults: Sendable {
+        public var maxAttempts: Int
+        public var timeout: Duration
+
+        public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60)) {
+            self.maxAttempts = maxAttempts
+            self.timeout = timeout
+        }
+    }
+
+    let pool: DatabasePool
+    let clock: any JobClock
+    let retry: RetryPolicy
+    let defaults: Defaults
+    private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
+
+    /// `pool` must already be migrated with ``SQLiteQueueSchema``.
+    public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock()) {
+        self.pool = pool
+        self.clock = clock
+        self.retry = retry
+        self.defaults = defaults
+        let writer = JobWriter(pool: pool, clock: clock, defaults: defaults)
+        self.committer = GroupCommitter { units in await writer.insert(units) }
+    }
+
+    public func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt {
+        try await enqueue(batch: [job])[0]  // one job in, one receipt out
+    }
+
+    public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
+        guard !jobs.isEmpty else { return [] }
+        for (index, job) in jobs.enumerated() { try Self.check(job, index: index) }
+        return try await committer.submit(jobs).get()
+    }
+
+    static func check(_ job: NewJob, index: Int) throws(JobQueueError) {
+        guard (1...128).contains(job.type.utf8.count) else { throw .invalid(index: index, reason: "type must be 1 to 128 characters") }
+        if let attempts = job.maxAttempts, !(1...100).contains(attempts) { throw .invalid(index: index, reason: "maxAttempts must be 1 to 100") }
+        if let timeout = job.timeout, timeout < .milliseconds(1) { throw .invalid(index: index, reason: "timeout must be positive") }
+        if let key = job.uniqueKey, !(1...256).contains(key.utf8.count) { throw .invalid(index: index, reason: "uniqueKey must be 1 to 256 characters") }
+    }
+
+    /// Runs `body` in a write transaction, mapping storage failures to ``JobQueueError/unavailable(_:)``.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JobQueueError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as JobQueueError {
+            throw error
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JobQueueError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "")" } ?? String(describing: type(of: error))
+    }
+
+    public func job(id: String) async throws(JobQueueError) -> Job? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(JobRow.decode) }
+    }
+
+    public func setPaused(_ paused: Bool) async throws(JobQueueError) {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO queue_settings (key, value) VALUES ('paused', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [paused ? "1" : "0"])
+        }
+    }
+
+    public func isPaused() async throws(JobQueueError) -> Bool {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM queue_settings WHERE key = 'paused'") == "1" }
+    }
+
+    public func cancel(id: String) async throws(JobQueueError) -> Bool {
+        let now = clock.nowMs()
+        return try await write { db in
+            try db.execute(sql: "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry')", arguments: [now, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func counts() async throws(JobQueueError) -> QueueCounts {
+        let now = clock.nowMs()
+        return try await read { db in
+            var counts = QueueCounts()
+            for row in try Row.fetchAll(db, sql: "SELECT state, priority, COUNT(*) AS n FROM jobs GROUP BY state, priority") {
+                guard let state = JobState(rawValue: row["state"]), let priority = JobPriority(rank: row["priority"]) else { continue }
+                counts.byState[state, default: [:]][priority] = row["n"]
+            }
+            if let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE state = 'queued'") {
+                counts.oldestQueuedAgeMs = max(0, now - oldest)
+            }
+            return counts
+        }
+    }
+}

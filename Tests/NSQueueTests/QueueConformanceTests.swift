@@ -1,0 +1,212 @@
+import Foundation
+import NSQueue
+import Testing
+
+@Suite("job queue conformance")
+struct QueueConformanceTests {
+    @Test("strict priority, FIFO within a priority, lookup by id in every state", arguments: Backend.allCases)
+    func priorityOrder(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        let low = try await queue.enqueue(job(priority: .low)).id
+        let normal1 = try await queue.enqueue(job(priority: .normal)).id
+        let critical = try await queue.enqueue(job(priority: .critical)).id
+        let normal2 = try await queue.enqueue(job(priority: .normal)).id
+        let high = try await queue.enqueue(job(priority: .high)).id
+        var order: [String] = []
+        while let leased = try await queue.lease(worker: "w", for: .seconds(30)) { order.append(leased.id) }
+        #expect(order == [critical, high, normal1, normal2, low])
+        let found = try #require(try await queue.job(id: normal2))
+        #expect(found.state == .processing && found.attempts == 1 && found.leaseOwner == "w")
+        #expect(try await queue.job(id: "job_missing") == nil)
+    }
+
+    @Test("a batch is all or nothing: one invalid job enqueues none", arguments: Backend.allCases)
+    func batchAtomicity(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        await #expect(throws: JobQueueError.invalid(index: 1, reason: "type must be 1 to 128 characters")) {
+            _ = try await queue.enqueue(batch: [job(), job(""), job()])
+        }
+        #expect(try await queue.counts().total(.queued) == 0)
+        let receipts = try await queue.enqueue(batch: [job(), job(), job()])
+        #expect(Set(receipts.map(\.id)).count == 3)
+        #expect(try await queue.counts().total(.queued) == 3)
+    }
+
+    @Test("a unique key returns the first job within its TTL and enqueues nothing", arguments: Backend.allCases)
+    func uniqueKeys(backend: Backend) async throws {
+        let (queue, clock) = try backend.make()
+        let first = try await queue.enqueue(job(key: "user1:abc"))
+        let again = try await queue.enqueue(job(key: "user1:abc"))
+        #expect(!first.deduplicated && again.deduplicated && again.id == first.id)
+        #expect(try await queue.counts().total(.queued) == 1)
+        clock.advance(.seconds(86_401))
+        let later = try await queue.enqueue(job(key: "user1:abc"))
+        #expect(!later.deduplicated && later.id != first.id)
+    }
+
+    @Test("concurrent workers never hold the same job", arguments: Backend.allCases)
+    func exclusiveLeases(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        _ = try await queue.enqueue(batch: (0..<200).map { job("t", "\($0)") })
+        let leased = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let job = try await queue.lease(worker: "w\(worker)", for: .seconds(30)) { mine.append(job.id) }
+                    return mine
+                }
+            }
+            var all: [String] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+        #expect(leased.count == 200)
+        #expect(Set(leased).count == 200)
+    }
+
+    @Test("concurrent enqueues are all stored (group commit) and each gets its own id", arguments: Backend.allCases)
+    func concurrentEnqueues(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<300 { group.addTask { try await queue.enqueue(job("t", "\(index)")).id } }
+            var ids: [String] = []
+            for try await id in group { ids.append(id) }
+            return ids
+        }
+        #expect(Set(ids).count == 300)
+        #expect(try await queue.counts().total(.queued) == 300)
+        for id in ids.prefix(20) { #expect(try await queue.job(id: id)?.state == .queued) }
+    }
+
+    @Test("backoff doubles from 1 s to a 30 s cap; after max attempts the job is dead-lettered with its history", arguments: Backend.allCases)
+    func backoffAndDeadLetter(backend: Backend) async throws {
+        let (queue, clock) = try backend.make(maxAttempts: 7)
+        let id = try await queue.enqueue(job()).id
+        var delays: [Int64] = []
+        for attempt in 1...7 {
+            let leased = try #require(try await queue.lease(worker: "w", for: .seconds(30)), "attempt \(attempt)")
+            #expect(leased.id == id && leased.attempts == attempt)
+            let state = try await queue.fail(id: id, worker: "w", message: "boom \(attempt)", permanent: false)
+            let stored = try #require(try await queue.job(id: id))
+            if attempt < 7 {
+                #expect(state == .retry)
+                delays.append(stored.runAt - clock.nowMs())
+                #expect(try await queue.lease(worker: "w", for: .seconds(30)) == nil, "not before its backoff")
+                clock.advance(.milliseconds(stored.runAt - clock.nowMs()))
+            } else {
+                #expect(state == .deadLetter)
+                #expect(stored.errors.map(\.message) == (1...7).map { "boom \($0)" })
+            }
+        }
+        #expect(delays == [1_000, 2_000, 4_000, 8_000, 16_000, 30_000])
+    }
+
+    @Test("jitter keeps a retry between half and all of the nominal delay")
+    func jitterRange() {
+        let policy = RetryPolicy()
+        for attempt in 1...8 {
+            let nominal = policy.nominalDelayMs(afterAttempt: attempt)
+            for _ in 0..<50 { #expect((nominal / 2...nominal).contains(policy.delayMs(afterAttempt: attempt))) }
+        }
+    }
+
+    @Test("a permanent failure goes straight to the dead-letter queue", arguments: Backend.allCases)
+    func permanentFailure(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        let id = try await queue.enqueue(job()).id
+        _ = try await queue.lease(worker: "w", for: .seconds(30))
+        #expect(try await queue.fail(id: id, worker: "w", message: "invalid tx", permanent: true) == .deadLetter)
+        #expect(try await queue.job(id: id)?.attempts == 1)
+    }
+
+    @Test("an expired lease is recovered as a failed attempt, and the old worker can no longer complete", arguments: Backend.allCases)
+    func leaseRecovery(backend: Backend) async throws {
+        let (queue, clock) = try backend.make()
+        let id = try await queue.enqueue(job()).id
+        _ = try await queue.lease(worker: "dead-worker", for: .seconds(5))
+        clock.advance(.seconds(3))
+        #expect(try await queue.heartbeat(id: id, worker: "dead-worker", for: .seconds(5)))
+        clock.advance(.seconds(4))
+        #expect(try await queue.recoverExpired() == 0, "the heartbeat extended the lease")
+        clock.advance(.seconds(2))
+        #expect(try await queue.recoverExpired() == 1)
+        let recovered = try #require(try await queue.job(id: id))
+        #expect(recovered.state == .retry && recovered.attempts == 1)
+        #expect(recovered.errors.last?.worker == "dead-worker")
+        await #expect(throws: JobQueueError.leaseLost(id: id)) { try await queue.complete(id: id, worker: "dead-worker", result: []) }
+        #expect(try await !queue.heartbeat(id: id, worker: "dead-worker", for: .seconds(5)))
+        clock.advance(.seconds(1))
+        let retried = try #require(try await queue.lease(worker: "w2", for: .seconds(5)))
+        #expect(retried.id == id && retried.attempts == 2)
+        try await queue.complete(id: id, worker: "w2", result: Array("done".utf8))
+        #expect(try await queue.job(id: id)?.state == .completed)
+        #expect(try await queue.job(id: id)?.result == Array("done".utf8))
+    }
+
+    @Test("an attempt past the job's timeout fails as a timeout even while heartbeating", arguments: Backend.allCases)
+    func jobTimeout(backend: Backend) async throws {
+        let (queue, clock) = try backend.make(timeout: .seconds(10))
+        let id = try await queue.enqueue(job()).id
+        _ = try await queue.lease(worker: "w", for: .seconds(5))
+        for _ in 0..<3 {
+            clock.advance(.seconds(4))
+            _ = try await queue.heartbeat(id: id, worker: "w", for: .seconds(5))
+        }
+        #expect(try await queue.recoverExpired() == 1)
+        #expect(try await queue.job(id: id)?.errors.last?.message == "timed out after 10000 ms")
+    }
+
+    @Test("dead-letter list, retry (history kept, attempts reset) and purge", arguments: Backend.allCases)
+    func deadLetterQueue(backend: Backend) async throws {
+        let (queue, clock) = try backend.make(maxAttempts: 1)
+        var ids: [String] = []
+        for index in 0..<5 {
+            let id = try await queue.enqueue(job(index < 3 ? "artifact" : "code", "\(index)")).id
+            _ = try await queue.lease(worker: "w", for: .seconds(30))
+            _ = try await queue.fail(id: id, worker: "w", message: "failed \(index)", permanent: false)
+            ids.append(id)
+            clock.advance(.seconds(10))
+        }
+        #expect(try await queue.deadLetters(type: nil, limit: 10, after: nil).map(\.id) == ids)
+        #expect(try await queue.deadLetters(type: "code", limit: 10, after: nil).map(\.id) == Array(ids[3...]))
+        #expect(try await queue.deadLetters(type: nil, limit: 2, after: ids[1]).map(\.id) == Array(ids[2...3]))
+
+        #expect(try await queue.retryDeadLetters(.ids([ids[0]])) == 1)
+        let retried = try #require(try await queue.job(id: ids[0]))
+        #expect(retried.state == .queued && retried.attempts == 0 && retried.errors.map(\.message) == ["failed 0"])
+
+        #expect(try await queue.purgeDeadLetters(.olderThan(clock.nowMs() - 35_000)) == 1)  // only the second one is that old
+        #expect(try await queue.job(id: ids[1]) == nil)
+        #expect(try await queue.retryDeadLetters(.all(type: "code")) == 2)
+        #expect(try await queue.purgeDeadLetters(.all(type: nil)) == 1)
+        #expect(try await queue.counts().total(.deadLetter) == 0)
+    }
+
+    @Test("cancel a queued or retrying job only", arguments: Backend.allCases)
+    func cancel(backend: Backend) async throws {
+        let (queue, _) = try backend.make()
+        let queued = try await queue.enqueue(job()).id
+        #expect(try await queue.cancel(id: queued))
+        #expect(try await queue.job(id: queued)?.state == .cancelled)
+        let running = try await queue.enqueue(job()).id
+        _ = try await queue.lease(worker: "w", for: .seconds(30))
+        #expect(try await !queue.cancel(id: running))
+        #expect(try await queue.lease(worker: "w", for: .seconds(30)) == nil, "a cancelled job is never handed out")
+    }
+
+    @Test("pause stops leasing, resume restarts it; counts per state and priority; oldest queued age", arguments: Backend.allCases)
+    func pauseAndCounts(backend: Backend) async throws {
+        let (queue, clock) = try backend.make()
+        _ = try await queue.enqueue(batch: [job(priority: .high), job(priority: .low), job(priority: .low)])
+        clock.advance(.seconds(7))
+        try await queue.setPaused(true)
+        #expect(try await queue.isPaused())
+        #expect(try await queue.lease(worker: "w", for: .seconds(30)) == nil)
+        try await queue.setPaused(false)
+        #expect(try await queue.lease(worker: "w", for: .seconds(30))?.priority == .high)
+        let counts = try await queue.counts()
+        #expect(counts.byState[.queued] == [.low: 2])
+        #expect(counts.byState[.processing] == [.high: 1])
+        #expect(counts.oldestQueuedAgeMs == 7_000)
+    }
+}

@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSLedger",
+                "NSQueue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,6 +83,16 @@ let package = Package(
         ),
         .executableTarget(name: "nsd", dependencies: ["NSDaemon"]),
         .executableTarget(name: "nsctl", dependencies: ["NSCtlKit"]),
+        .executableTarget(
+            name: "queue-probe",
+            dependencies: ["NSCore", "NSNodes", "NSQueue", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/QueueProbe"
+        ),
+        .executableTarget(
+            name: "queue-bench",
+            dependencies: ["NSCore", "NSNodes", "NSQueue", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "bench/QueueBench"
+        ),
         .executableTarget(
             name: "ledger-bench",
             dependencies: [

@@ -3,18 +3,19 @@ import GRDB
 
 extension SQLiteJobQueue {
     public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
-        let now = clock.nowMs()
-        let expires = now + Int64(lease / .milliseconds(1))
-        return try await write { db in
-            guard try String.fetchOne(db, sql: "SELECT value FROM queue_settings WHERE key = 'paused'") != "1" else { return nil }
-            let row = try Row.fetchOne(db, sql: """
-                UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
-                                started_at = ?, updated_at = ?
-                WHERE seq = (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT 1)
-                RETURNING *
-                """, arguments: [worker, expires, now, now, now])
-            return try row.map(JobRow.decode)
-        }
+        try await leaseCommitter.submit(LeaseRequest(worker: worker, leaseMs: Int64(lease / .milliseconds(1)))).get()
+    }
+
+    /// One lease inside a shared transaction: concurrent workers' leases commit together.
+    static func lease(_ request: LeaseRequest, now: Int64, db: Database) throws -> Job? {
+        guard try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM queue_settings WHERE key = 'paused'")) != "1" else { return nil }
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                            started_at = ?, updated_at = ?
+            WHERE seq = (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT 1)
+            RETURNING *
+            """), arguments: [request.worker, now + request.leaseMs, now, now, now])
+        return try row.map(JobRow.decode)
     }
 
     public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
@@ -30,15 +31,17 @@ extension SQLiteJobQueue {
     }
 
     public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
-        let now = clock.nowMs()
-        let done = try await write { db in
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE id = ? AND state = 'processing' AND lease_owner = ?
-                """, arguments: [Data(result), now, id, worker])
-            return db.changesCount == 1
-        }
+        let done = try await completeCommitter.submit(CompleteRequest(id: id, worker: worker, result: result)).get()
         guard done else { throw .leaseLost(id: id) }
+    }
+
+    /// One completion inside a shared transaction; `false` when the worker lost the lease.
+    static func complete(_ request: CompleteRequest, now: Int64, db: Database) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+            WHERE id = ? AND state = 'processing' AND lease_owner = ?
+            """).execute(arguments: [Data(request.result), now, request.id, request.worker])
+        return db.changesCount == 1
     }
 
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
@@ -84,4 +87,15 @@ extension SQLiteJobQueue {
             return rows.count
         }
     }
+}
+
+struct LeaseRequest: Sendable {
+    let worker: String
+    let leaseMs: Int64
+}
+
+struct CompleteRequest: Sendable {
+    let id: String
+    let worker: String
+    let result: [UInt8]
 }

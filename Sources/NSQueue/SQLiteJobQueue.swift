@@ -23,6 +23,8 @@ public final class SQLiteJobQueue: JobQueue {
     let retry: RetryPolicy
     let defaults: Defaults
     private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
+    let leaseCommitter: GroupCommitter<LeaseRequest, Job?>
+    let completeCommitter: GroupCommitter<CompleteRequest, Bool>
 
     /// `pool` must already be migrated with ``SQLiteQueueSchema``.
     public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock()) {
@@ -32,6 +34,12 @@ public final class SQLiteJobQueue: JobQueue {
         self.defaults = defaults
         let writer = JobWriter(pool: pool, clock: clock, defaults: defaults)
         self.committer = GroupCommitter { units in await writer.insert(units) }
+        self.leaseCommitter = GroupCommitter { requests in
+            await Self.shared(pool, clock, requests) { request, now, db in try Self.lease(request, now: now, db: db) }
+        }
+        self.completeCommitter = GroupCommitter { requests in
+            await Self.shared(pool, clock, requests) { request, now, db in try Self.complete(request, now: now, db: db) }
+        }
     }
 
     public func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt {
@@ -67,6 +75,34 @@ public final class SQLiteJobQueue: JobQueue {
             return try await pool.read(body)
         } catch {
             throw .unavailable(Self.describe(error))
+        }
+    }
+
+    /// Runs each request in its own savepoint of one write transaction and answers each: the
+    /// commit (and its fsync) is shared, a failing request fails alone.
+    static func shared<Request: Sendable, Answer: Sendable>(
+        _ pool: DatabasePool, _ clock: any JobClock, _ requests: [Request],
+        _ body: @escaping @Sendable (Request, Int64, Database) throws -> Answer
+    ) async -> [Result<Answer, JobQueueError>] {
+        let now = clock.nowMs()
+        do {
+            return try await pool.write { db in
+                requests.map { request in
+                    var answer: Answer?
+                    do {
+                        try db.inSavepoint {
+                            answer = try body(request, now, db)
+                            return .commit
+                        }
+                    } catch {
+                        return .failure(.unavailable(describe(error)))
+                    }
+                    // inSavepoint ran the body, which either set the answer or threw.
+                    return .success(answer!)
+                }
+            }
+        } catch {
+            return requests.map { _ in .failure(.unavailable(describe(error))) }
         }
     }
 

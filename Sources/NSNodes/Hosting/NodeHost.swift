@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NSCore
 import NSLedger
+import NSQueue
 import ServiceLifecycle
 
 /// Assembles the services one `nsd` process runs for its roles: each node's database, then each
@@ -23,8 +24,10 @@ public struct NodeHost {
     public func services() throws(ConfigurationError) -> [any Service] {
         let roles = settings.roles
         var services: [any Service] = []
-        func open(_ path: String, variable: String, owner: NodeRole) throws(ConfigurationError) -> NodeDatabase {
-            let database = try NodeDatabase(path: path, variable: variable, migrator: .node(owner.serviceName))
+        func open(_ path: String, variable: String, owner: NodeRole, schema: (inout DatabaseMigrator) -> Void = { _ in }) throws(ConfigurationError) -> NodeDatabase {
+            var migrator = DatabaseMigrator.node(owner.serviceName)
+            schema(&migrator)
+            let database = try NodeDatabase(path: path, variable: variable, migrator: migrator)
             services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
             return database
         }
@@ -32,10 +35,7 @@ public struct NodeHost {
         let internalToken = try keys.internalToken()
         var ledger: (database: NodeDatabase, store: LedgerStore)?
         if roles.contains(.ns) {
-            var migrator = DatabaseMigrator.node(NodeRole.ns.serviceName)
-            LedgerSchema.register(in: &migrator)
-            let database = try NodeDatabase(path: settings.ledgerDatabasePath, variable: "DB_PATH", migrator: migrator)
-            services.append(DatabaseCloser(database: database, logger: makeLogger(NodeRole.ns.serviceName)))
+            let database = try open(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, schema: LedgerSchema.register)
             let store = try Self.openLedger(database, settings: settings, keys: keys)
             ledger = (database, store)
             let checkpointPublicKey = try keys.checkpointKey().publicKey.base64
@@ -47,7 +47,7 @@ public struct NodeHost {
             ])
         }
         let usesSQLiteQueue = roles.contains(.vp) || (roles.contains(.gateway) && settings.redisURL == nil)
-        let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp) : nil
+        let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, schema: SQLiteQueueSchema.register) : nil
         let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin) : nil
 
         let nsAddress: PeerAddress

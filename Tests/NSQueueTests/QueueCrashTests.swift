@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import NSQueue
+import NSTestSupport
+import Testing
+
+@Suite("the embedded queue survives kill -9 of the processes using it", .serialized)
+struct QueueCrashTests {
+    static func probe() throws -> String {
+        let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("queue-probe").path
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw ChildProcessError.notFound("queue-probe next to the tests (swift build)") }
+        return path
+    }
+
+    func openQueue(_ path: String) throws -> SQLiteJobQueue {
+        SQLiteJobQueue(pool: try DatabasePool(path: path))
+    }
+
+    func lines(_ child: ChildProcess, _ prefix: String) -> [String] {
+        child.stdoutLines.filter { $0.hasPrefix(prefix + " ") }.map { String($0.dropFirst(prefix.count + 1)) }
+    }
+
+    @Test("kill -9 during a burst of enqueues: every acknowledged id is still there")
+    func burst() async throws {
+        let path = try Tools.temporaryDirectory("queue-burst") + "/queue.db"
+        let child = try ChildProcess(executable: try Self.probe(), arguments: ["enqueue", path, "100000"], environment: [:])
+        try await child.waitForOutput(timeout: .seconds(30)) { $0.count >= 500 }
+        child.signal(SIGKILL)
+        _ = await child.waitForExit(timeout: .seconds(10))
+        let acknowledged = lines(child, "ack")
+        #expect(acknowledged.count >= 500)
+        let queue = try openQueue(path)
+        for id in acknowledged {
+            #expect(try await queue.job(id: id)?.state == .queued, "acknowledged \(id) is missing")
+        }
+        #expect(try await queue.counts().total(.queued) >= acknowledged.count)
+    }
+
+    @Test("kill -9 a worker mid-job: nobody else gets the job while its lease lives; after expiry another worker finishes it")
+    func workerKilled() async throws {
+        let path = try Tools.temporaryDirectory("queue-worker") + "/queue.db"
+        let filler = try ChildProcess(executable: try Self.probe(), arguments: ["enqueue", path, "1"], environment: [:])
+        #expect(await filler.waitForExit() == 0)
+        let id = try #require(lines(filler, "ack").first)
+
+        let first = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-a", "60000"], environment: [:])
+        try await first.waitForOutput { $0.contains("leased \(id)") }
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+
+        let queue = try openQueue(path)
+        #expect(try await queue.lease(worker: "worker-b", for: .seconds(2)) == nil, "the dead worker's lease is still live")
+        #expect(try await queue.recoverExpired() == 0)
+        try await Task.sleep(for: .milliseconds(2_200))
+        #expect(try await queue.recoverExpired() == 1)
+
+        let second = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-c", "0"], environment: [:])
+        try await second.waitForOutput(timeout: .seconds(20)) { $0.contains("done \(id)") }
+        second.signal(SIGKILL)
+        _ = await second.waitForExit()
+        let finished = try #require(try await queue.job(id: id))
+        #expect(finished.state == .completed)
+        #expect(finished.attempts == 2)
+        #expect(finished.errors.map(\.worker) == ["worker-a"])
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import NSCore
+import NSNodes
+import NSQueue
+
+/// A separate process that uses the embedded queue exactly as nsd opens it, so tests can kill
+/// it with SIGKILL in the middle of its work:
+///
+///     queue-probe enqueue DB COUNT          enqueue COUNT jobs from 16 concurrent producers,
+///                                           printing "ack ID" as each is acknowledged
+///     queue-probe work DB WORKER HOLD_MS    lease jobs (2 s leases), print "leased ID", hold
+///                                           each for HOLD_MS, complete it, print "done ID"
+@main
+enum QueueProbe {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 4 else {
+            FileHandle.standardError.write(Data("usage: queue-probe enqueue DB COUNT | work DB WORKER HOLD_MS\n".utf8))
+            exit(64)
+        }
+        var migrator = DatabaseMigrator.node(NodeRole.vp.serviceName)
+        SQLiteQueueSchema.register(in: &migrator)
+        let database = try NodeDatabase(path: arguments[2], variable: "DB", migrator: migrator)
+        let queue = SQLiteJobQueue(pool: database.pool)
+        switch arguments[1] {
+        case "enqueue":
+            let count = Int(arguments[3]) ?? 0
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for producer in 0..<16 {
+                    group.addTask {
+                        for index in stride(from: producer, to: count, by: 16) {
+                            let receipt = try await queue.enqueue(NewJob(type: "probe", payload: Array("\(index)".utf8)))
+                            say("ack \(receipt.id)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        case "work":
+            let hold = Duration.milliseconds(Int(arguments.count > 4 ? arguments[4] : "0") ?? 0)
+            while true {
+                guard let job = try await queue.lease(worker: arguments[3], for: .seconds(2)) else {
+                    try await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                say("leased \(job.id)")
+                try await Task.sleep(for: hold)
+                try await queue.complete(id: job.id, worker: arguments[3], result: [])
+                say("done \(job.id)")
+            }
+        default:
+            exit(64)
+        }
+    }
+
+    /// One line on stdout, written at once (no buffering), so a killed process has said exactly
+    /// what it had done.
+    static func say(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    }
+}

@@ -40,6 +40,7 @@ let package = Package(
             name: "NSQueue",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -118,6 +119,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "NSCore",
+                "NSQueue",
                 "NSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -31,17 +31,20 @@ extension SQLiteJobQueue {
     }
 
     public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
-        let done = try await completeCommitter.submit(CompleteRequest(id: id, worker: worker, result: result)).get()
-        guard done else { throw .leaseLost(id: id) }
+        guard let finished = try await completeCommitter.submit(CompleteRequest(id: id, worker: worker, result: result)).get() else {
+            throw .leaseLost(id: id)
+        }
+        metrics?.completed(type: finished.type, durationMs: finished.durationMs)
     }
 
-    /// One completion inside a shared transaction; `false` when the worker lost the lease.
-    static func complete(_ request: CompleteRequest, now: Int64, db: Database) throws -> Bool {
-        try db.cachedStatement(sql: """
+    /// One completion inside a shared transaction; `nil` when the worker lost the lease.
+    static func complete(_ request: CompleteRequest, now: Int64, db: Database) throws -> CompletedJob? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
             UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
             WHERE id = ? AND state = 'processing' AND lease_owner = ?
-            """).execute(arguments: [Data(request.result), now, request.id, request.worker])
-        return db.changesCount == 1
+            RETURNING type, started_at
+            """), arguments: [Data(request.result), now, request.id, request.worker])
+        return row.map { CompletedJob(type: $0["type"], durationMs: now - ($0["started_at"] ?? now)) }
     }
 
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
@@ -53,6 +56,7 @@ extension SQLiteJobQueue {
             return try Self.recordFailure(try JobRow.decode(row), worker: worker, message: message, permanent: permanent, now: now, retry: delay, db: db)
         }
         guard let state else { throw .leaseLost(id: id) }
+        if let metrics, let type = try await job(id: id)?.type { metrics.failed(type: type, state: state) }
         return state
     }
 
@@ -72,7 +76,7 @@ extension SQLiteJobQueue {
     public func recoverExpired() async throws(JobQueueError) -> Int {
         let now = clock.nowMs()
         let delay = retry
-        return try await write { db in
+        let recovered = try await write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM jobs WHERE state = 'processing' AND (lease_expires_at <= ? OR started_at + timeout_ms <= ?)
                 """, arguments: [now, now])
@@ -86,12 +90,19 @@ extension SQLiteJobQueue {
             }
             return rows.count
         }
+        if recovered > 0 { metrics?.recovered(recovered) }
+        return recovered
     }
 }
 
 struct LeaseRequest: Sendable {
     let worker: String
     let leaseMs: Int64
+}
+
+struct CompletedJob: Sendable {
+    let type: String
+    let durationMs: Int64
 }
 
 struct CompleteRequest: Sendable {

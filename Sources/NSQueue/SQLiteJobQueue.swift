@@ -22,13 +22,16 @@ public final class SQLiteJobQueue: JobQueue {
     let clock: any JobClock
     let retry: RetryPolicy
     let defaults: Defaults
+    let metrics: QueueMetrics?
     private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
     let leaseCommitter: GroupCommitter<LeaseRequest, Job?>
-    let completeCommitter: GroupCommitter<CompleteRequest, Bool>
+    let completeCommitter: GroupCommitter<CompleteRequest, CompletedJob?>
 
     /// `pool` must already be migrated with ``SQLiteQueueSchema``.
-    public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock()) {
+    public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock(),
+                metrics: QueueMetrics? = nil) {
         self.pool = pool
+        self.metrics = metrics
         self.clock = clock
         self.retry = retry
         self.defaults = defaults
@@ -49,7 +52,11 @@ public final class SQLiteJobQueue: JobQueue {
     public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
         guard !jobs.isEmpty else { return [] }
         for (index, job) in jobs.enumerated() { try Self.check(job, index: index) }
-        return try await committer.submit(jobs).get()
+        let receipts = try await committer.submit(jobs).get()
+        if let metrics {
+            for (job, receipt) in zip(jobs, receipts) where !receipt.deduplicated { metrics.enqueued(job) }
+        }
+        return receipts
     }
 
     static func check(_ job: NewJob, index: Int) throws(JobQueueError) {
@@ -135,16 +142,24 @@ public final class SQLiteJobQueue: JobQueue {
 
     public func counts() async throws(JobQueueError) -> QueueCounts {
         let now = clock.nowMs()
-        return try await read { db in
-            var counts = QueueCounts()
-            for row in try Row.fetchAll(db, sql: "SELECT state, priority, COUNT(*) AS n FROM jobs GROUP BY state, priority") {
-                guard let state = JobState(rawValue: row["state"]), let priority = JobPriority(rank: row["priority"]) else { continue }
-                counts.byState[state, default: [:]][priority] = row["n"]
-            }
-            if let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE state = 'queued'") {
-                counts.oldestQueuedAgeMs = max(0, now - oldest)
-            }
-            return counts
+        return try await read { db in try Self.counts(db, now: now) }
+    }
+
+    /// Counts read synchronously, for a metrics scrape.
+    public func countsNow() throws -> QueueCounts {
+        let now = clock.nowMs()
+        return try pool.read { db in try Self.counts(db, now: now) }
+    }
+
+    static func counts(_ db: Database, now: Int64) throws -> QueueCounts {
+        var counts = QueueCounts()
+        for row in try Row.fetchAll(db, sql: "SELECT state, priority, COUNT(*) AS n FROM jobs GROUP BY state, priority") {
+            guard let state = JobState(rawValue: row["state"]), let priority = JobPriority(rank: row["priority"]) else { continue }
+            counts.byState[state, default: [:]][priority] = row["n"]
         }
+        if let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE state = 'queued'") {
+            counts.oldestQueuedAgeMs = max(0, now - oldest)
+        }
+        return counts
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import NSQueue
 import NSTestSupport
 import Testing
 
@@ -40,5 +42,21 @@ struct DependencyHealthTests {
 
         #expect(await gateway.stop() == 0)
         #expect(await ledger.stop() == 0)
+    }
+
+    @Test("vp-node exports the queue's gauges, read from the shared queue file, and they pass promtool")
+    func queueGauges() async throws {
+        let nsd = try await NSDInstance(roles: ["vp", "ns"])
+        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        _ = try await queue.enqueue(batch: (0..<3).map { NewJob(type: "artifact", payload: Array("\($0)".utf8), priority: .high) })
+        _ = try await queue.enqueue(NewJob(type: "artifact", payload: [], priority: .low))
+        let metrics = try await Fetched.get(nsd.url("vp-node", "/metrics"))
+        #expect(metrics.body.contains(#"ns_queue_jobs{state="queued",priority="high"} 3.0"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"ns_queue_jobs{state="queued",priority="low"} 1.0"#))
+        #expect(metrics.body.contains(#"ns_queue_jobs{state="dead_letter",priority="normal"} 0.0"#))
+        #expect(metrics.body.contains("ns_queue_oldest_age_seconds "))
+        let check = try Tools.run(try Tools.which("promtool"), ["check", "metrics"], input: Data(metrics.body.utf8))
+        #expect(check.status == 0, "\(check.output)")
+        #expect(await nsd.stop() == 0)
     }
 }

@@ -6,14 +6,26 @@ public final class RedisServer: Sendable {
     public let password: String?
     private let child: ChildProcess
 
+    /// Starts a server on a free port. The port is chosen before redis binds it, so another test
+    /// may take it in between; a server that exits at start is retried on another port.
     public init(password: String? = nil) async throws {
-        let port = try Tools.freePort()
-        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        if let password { arguments += ["--requirepass", password] }
-        child = try ChildProcess(executable: try Tools.which("redis-server"), arguments: arguments, environment: [:])
-        self.port = port
-        self.password = password
-        try await child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains("Ready to accept connections") } }
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let port = try Tools.freePort()
+            var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            if let password { arguments += ["--requirepass", password] }
+            let child = try ChildProcess(executable: try Tools.which("redis-server"), arguments: arguments, environment: [:])
+            do {
+                try await child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains("Ready to accept connections") } }
+                self.child = child
+                self.port = port
+                self.password = password
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? ChildProcessError.notFound("a port redis-server could bind")
     }
 
     public var url: String {

@@ -68,7 +68,8 @@ public struct NodeHost {
             case .ns:
                 let (database, store) = ledger!  // opened above whenever .ns is a role
                 blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
-            case .vp: blueprint = ProducerNode.blueprint(queue: queue!, nsNode: nsCheck, redis: redisCheck)  // opened above whenever .vp is a role
+            case .vp:  // the queue was opened above whenever .vp is a role
+                blueprint = ProducerNode.blueprint(queue: queue!, settings: settings, metrics: metrics, nsNode: nsCheck, redis: redisCheck)
             case .gateway: blueprint = GatewayNode.blueprint(queue: queue, nsNode: nsCheck, redis: redisCheck)
             case .admin: blueprint = AdminNode.blueprint(database: admin!)  // opened above whenever .admin is a role
             }

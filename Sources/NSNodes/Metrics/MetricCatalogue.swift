@@ -23,6 +23,14 @@ public enum MetricCatalogue {
         "ns_block_rejections_total": "Blocks refused, by the validation check they failed.",
         "ns_ledger_txs_committed_total": "Transactions committed in blocks.",
         "ns_ledger_txs_submitted_total": "Transactions newly accepted into the mempool.",
+        "ns_jobs_enqueued_total": "Jobs enqueued, by type and priority (repeats under a unique key not counted).",
+        "ns_jobs_completed_total": "Jobs completed, by type.",
+        "ns_jobs_failed_total": "Failed job attempts reported by workers, by type.",
+        "ns_jobs_dead_lettered_total": "Jobs moved to the dead-letter queue, by type.",
+        "ns_jobs_recovered_total": "Expired leases and timed-out attempts returned to the queue.",
+        "ns_queue_jobs": "Jobs in the queue by state and priority.",
+        "ns_queue_oldest_age_seconds": "Age of the oldest queued job.",
+        "ns_job_duration_seconds": "Time from lease to completion, by job type.",
     ]
 
     /// Text used when a name is missing from ``help``; tests look for it.

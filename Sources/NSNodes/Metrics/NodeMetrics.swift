@@ -13,6 +13,7 @@ public final class NodeMetrics: Sendable {
     public let node: String
     private let process: ProcessMetrics
     private let requestSeries = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
     private struct RequestKey: Hashable {
         let route: String
@@ -46,9 +47,15 @@ public final class NodeMetrics: Sendable {
         timer.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
+    /// Runs `hook` before each scrape, to refresh gauges that are read rather than counted.
+    public func beforeScrape(_ hook: @escaping @Sendable () -> Void) {
+        scrapeHooks.withLock { $0.append(hook) }
+    }
+
     /// The exposition text for `GET /metrics`.
     public func render() -> [UInt8] {
         process.update()
+        for hook in scrapeHooks.withLock({ $0 }) { hook() }
         return registry.emitToBuffer()
     }
 }

@@ -1,7 +1,18 @@
+import NSCore
+import NSQueue
+
 /// vp-node (port 3002): queue workers and the block producer. It depends on the queue store,
 /// on ns-node (where it sends transactions and blocks) and on Redis when the queue lives there.
 public enum ProducerNode {
-    public static func blueprint(queue: NodeDatabase, nsNode: DependencyCheck, redis: DependencyCheck?) -> NodeBlueprint {
-        NodeBlueprint(checks: [queue.check(), nsNode] + (redis.map { [$0] } ?? []))
+    public static func blueprint(queue database: NodeDatabase, settings: DaemonSettings, metrics: NodeMetrics, nsNode: DependencyCheck,
+                                 redis: DependencyCheck?) -> NodeBlueprint {
+        let queueMetrics = QueueMetrics(factory: metrics.factory)
+        let queue = SQLiteJobQueue(pool: database.pool, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout),
+                                   metrics: queueMetrics)
+        // The queue's state gauges are read at each scrape; a failed read leaves the last values.
+        metrics.beforeScrape {
+            if let counts = try? queue.countsNow() { queueMetrics.record(counts) }
+        }
+        return NodeBlueprint(checks: [database.check(), nsNode] + (redis.map { [$0] } ?? []))
     }
 }

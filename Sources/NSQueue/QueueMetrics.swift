@@ -26,6 +26,10 @@ public struct QueueMetrics: Sendable {
         }
     }
 
+    func evicted(_ count: Int) {
+        Counter(label: "ns_jobs_dead_letter_evicted_total", dimensions: [], factory: factory).increment(by: count)
+    }
+
     func recovered(_ count: Int) {
         Counter(label: "ns_jobs_recovered_total", dimensions: [], factory: factory).increment(by: count)
     }

@@ -50,12 +50,15 @@ extension SQLiteJobQueue {
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
         let now = clock.nowMs()
         let delay = retry
-        let state = try await write { db -> JobState? in
+        let cap = defaults.maxDeadLetters
+        let outcome = try await write { db -> (JobState, [String])? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND state = 'processing' AND lease_owner = ?",
                                              arguments: [id, worker]) else { return nil }
-            return try Self.recordFailure(try JobRow.decode(row), worker: worker, message: message, permanent: permanent, now: now, retry: delay, db: db)
+            let state = try Self.recordFailure(try JobRow.decode(row), worker: worker, message: message, permanent: permanent, now: now, retry: delay, db: db)
+            return (state, state == .deadLetter ? try Self.enforceDeadLetterCap(cap, db: db) : [])
         }
-        guard let state else { throw .leaseLost(id: id) }
+        guard let (state, evicted) = outcome else { throw .leaseLost(id: id) }
+        reportEvictions(evicted)
         if let metrics, let type = try await job(id: id)?.type { metrics.failed(type: type, state: state) }
         return state
     }
@@ -76,7 +79,8 @@ extension SQLiteJobQueue {
     public func recoverExpired() async throws(JobQueueError) -> Int {
         let now = clock.nowMs()
         let delay = retry
-        let recovered = try await write { db in
+        let cap = defaults.maxDeadLetters
+        let (recovered, evicted) = try await write { db -> (Int, [String]) in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM jobs WHERE state = 'processing' AND (lease_expires_at <= ? OR started_at + timeout_ms <= ?)
                 """, arguments: [now, now])
@@ -88,10 +92,32 @@ extension SQLiteJobQueue {
                     : "lease expired (worker stopped renewing it)"
                 _ = try Self.recordFailure(job, worker: job.leaseOwner ?? "unknown", message: message, permanent: false, now: now, retry: delay, db: db)
             }
-            return rows.count
+            return (rows.count, try Self.enforceDeadLetterCap(cap, db: db))
         }
+        reportEvictions(evicted)
         if recovered > 0 { metrics?.recovered(recovered) }
         return recovered
+    }
+}
+
+extension SQLiteJobQueue {
+    /// Deletes the oldest dead letters beyond `cap` and returns their ids.
+    static func enforceDeadLetterCap(_ cap: Int?, db: Database) throws -> [String] {
+        guard let cap else { return [] }
+        let evicted = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE state = 'dead_letter' ORDER BY seq DESC LIMIT -1 OFFSET ?",
+                                          arguments: [cap])
+        guard !evicted.isEmpty else { return [] }
+        try db.execute(sql: "DELETE FROM jobs WHERE id IN (\(evicted.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(evicted))
+        return evicted
+    }
+
+    /// Evictions are never silent: each is counted and logged with its job id.
+    func reportEvictions(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        metrics?.evicted(ids.count)
+        for id in ids {
+            logger.warning("dead-letter queue over its size cap: oldest entry evicted", metadata: ["jobId": .string(id)])
+        }
     }
 }
 

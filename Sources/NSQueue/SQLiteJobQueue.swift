@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 /// The embedded job queue: SQLite in WAL mode with durable commits (the database is opened with
 /// `synchronous=FULL` by its owner), shared by every process on the host that opens the file.
@@ -11,10 +12,14 @@ public final class SQLiteJobQueue: JobQueue {
     public struct Defaults: Sendable {
         public var maxAttempts: Int
         public var timeout: Duration
+        /// Optional bound on the dead-letter queue: beyond it the oldest entries are deleted, each
+        /// eviction counted (`ns_jobs_dead_letter_evicted_total`) and logged. `nil`: unbounded.
+        public var maxDeadLetters: Int?
 
-        public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60)) {
+        public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil) {
             self.maxAttempts = maxAttempts
             self.timeout = timeout
+            self.maxDeadLetters = maxDeadLetters
         }
     }
 
@@ -23,15 +28,17 @@ public final class SQLiteJobQueue: JobQueue {
     let retry: RetryPolicy
     let defaults: Defaults
     let metrics: QueueMetrics?
+    let logger: Logger
     private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
     let leaseCommitter: GroupCommitter<LeaseRequest, Job?>
     let completeCommitter: GroupCommitter<CompleteRequest, CompletedJob?>
 
     /// `pool` must already be migrated with ``SQLiteQueueSchema``.
     public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock(),
-                metrics: QueueMetrics? = nil) {
+                metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
         self.pool = pool
         self.metrics = metrics
+        self.logger = logger
         self.clock = clock
         self.retry = retry
         self.defaults = defaults

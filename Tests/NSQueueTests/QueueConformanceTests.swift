@@ -1,5 +1,8 @@
 import Foundation
+import Logging
+import NSCore
 import NSQueue
+import Prometheus
 import Testing
 
 @Suite("job queue conformance")
@@ -208,5 +211,30 @@ struct QueueConformanceTests {
         #expect(counts.byState[.queued] == [.low: 2])
         #expect(counts.byState[.processing] == [.high: 1])
         #expect(counts.oldestQueuedAgeMs == 7_000)
+    }
+
+    @Test("a capped dead-letter queue evicts its oldest entries, counting and logging each", arguments: Backend.allCases)
+    func deadLetterCap(backend: Backend) async throws {
+        let registry = PrometheusCollectorRegistry()
+        let sink = LogSink(standardOutput: false, capture: true)
+        let logger = Logger(label: "vp-node") { JSONLogHandler(service: $0, level: .info, sink: sink) }
+        let (queue, clock) = try backend.make(maxAttempts: 1, maxDeadLetters: 2, metrics: QueueMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+                                              logger: logger)
+        var ids: [String] = []
+        for index in 0..<4 {
+            let id = try await queue.enqueue(job("artifact", "\(index)")).id
+            _ = try await queue.lease(worker: "w", for: .seconds(30))
+            _ = try await queue.fail(id: id, worker: "w", message: "no", permanent: false)
+            ids.append(id)
+            clock.advance(.seconds(1))
+        }
+        #expect(try await queue.deadLetters(type: nil, limit: 10, after: nil).map(\.id) == Array(ids.suffix(2)))
+        #expect(try await queue.job(id: ids[0]) == nil)
+        let text = registry.emitToString()
+        #expect(text.contains("ns_jobs_dead_letter_evicted_total 2"), "\(text)")
+        #expect(text.contains(#"ns_jobs_dead_lettered_total{type="artifact"} 4"#))
+        let evictions = sink.capturedLines.filter { $0.contains("evicted") }
+        #expect(evictions.count == 2)
+        #expect(evictions.first?.contains(ids[0]) == true && evictions.last?.contains(ids[1]) == true)
     }
 }

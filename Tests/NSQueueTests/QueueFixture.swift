@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NSQueue
 import NSTestSupport
 import Synchronization
@@ -22,7 +23,8 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
     var description: String { rawValue }
 
     /// A fresh queue on a real store, with a manual clock and jitter removed (delays are nominal).
-    func make(maxAttempts: Int = 3, timeout: Duration = .seconds(60)) throws -> (any JobQueue, ManualClock) {
+    func make(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil, metrics: QueueMetrics? = nil,
+              logger: Logger = Logger(label: "job-queue")) throws -> (any JobQueue, ManualClock) {
         let clock = ManualClock()
         let retry = RetryPolicy(jitter: { $0 })
         switch self {
@@ -34,7 +36,8 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
-            return (SQLiteJobQueue(pool: pool, defaults: .init(maxAttempts: maxAttempts, timeout: timeout), retry: retry, clock: clock), clock)
+            return (SQLiteJobQueue(pool: pool, defaults: .init(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters),
+                                   retry: retry, clock: clock, metrics: metrics, logger: logger), clock)
         }
     }
 }

@@ -55,6 +55,47 @@ enum QueueBench {
         }
         guard done == total else { throw ChildProcessError.notFound("\(total - done) jobs not processed") }
         report("processing (lease + complete), 10 workers", total, start)
+        try await pipeline(jobs: jobs)
+    }
+
+    /// Enqueue-to-completed: 16 producers enqueue while 10 workers lease and complete, timed until
+    /// every job is completed.
+    static func pipeline(jobs: Int) async throws {
+        let queue = try openQueue()
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for producer in 0..<16 {
+                group.addTask {
+                    for _ in stride(from: producer, to: jobs, by: 16) {
+                        _ = try await queue.enqueue(NewJob(type: "noop", payload: Array("payload".utf8)))
+                    }
+                    return 0
+                }
+            }
+            let completed = Completed()
+            for worker in 0..<10 {
+                group.addTask {
+                    var count = 0
+                    while await completed.value < jobs {
+                        guard let job = try await queue.lease(worker: "w\(worker)", for: .seconds(30)) else {
+                            try await Task.sleep(for: .milliseconds(1))
+                            continue
+                        }
+                        try await queue.complete(id: job.id, worker: "w\(worker)", result: [])
+                        await completed.add()
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            try await group.waitForAll()
+        }
+        report("enqueue-to-completed, 16 producers + 10 workers", jobs, start)
+    }
+
+    actor Completed {
+        var value = 0
+        func add() { value += 1 }
     }
 
     static func openQueue() throws -> SQLiteJobQueue {

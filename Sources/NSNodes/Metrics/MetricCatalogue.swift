@@ -28,6 +28,7 @@ public enum MetricCatalogue {
         "ns_jobs_failed_total": "Failed job attempts reported by workers, by type.",
         "ns_jobs_dead_lettered_total": "Jobs moved to the dead-letter queue, by type.",
         "ns_jobs_recovered_total": "Expired leases and timed-out attempts returned to the queue.",
+        "ns_jobs_dead_letter_evicted_total": "Dead letters deleted because the dead-letter queue exceeded its configured size.",
         "ns_queue_jobs": "Jobs in the queue by state and priority.",
         "ns_queue_oldest_age_seconds": "Age of the oldest queued job.",
         "ns_job_duration_seconds": "Time from lease to completion, by job type.",

@@ -1,0 +1,140 @@
+import NIOCore
+import NIOPosix
+
+/// One TCP connection speaking RESP. Replies come back in command order, so any number of
+/// commands can be in flight (pipelining): each write queues a promise that the next reply fulfils.
+final class RedisConnection: Sendable {
+    let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    static func connect(_ configuration: RedisConfiguration) async throws(RedisError) -> RedisConnection {
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout / .nanoseconds(1))))
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([ByteToMessageHandler(RESPDecoder()), RedisReplyRouter()])
+                    }
+                }
+                .connect(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            throw .connection(Self.describe(error))
+        }
+        let connection = RedisConnection(channel: channel)
+        do throws(RedisError) {
+            for command in configuration.handshake {
+                if case .error(let message) = try await connection.send([command]).first ?? .bulkString(nil) {
+                    throw RedisError.server(message.hasPrefix("WRONGPASS") || message.contains("invalid password") ? "authentication failed" : message)
+                }
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// Writes `commands` in one flush and returns their replies in order.
+    func send(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RESPValue] {
+        guard channel.isActive else { throw .connection("connection closed") }
+        var futures: [EventLoopFuture<RESPValue>] = []
+        for command in commands {
+            var buffer = channel.allocator.buffer(capacity: 64)
+            RESPValue.encode(command, into: &buffer)
+            let promise = channel.eventLoop.makePromise(of: RESPValue.self)
+            channel.write(RedisRequest(bytes: buffer, promise: promise), promise: nil)
+            futures.append(promise.futureResult)
+        }
+        channel.flush()
+        var replies: [RESPValue] = []
+        for future in futures {
+            do {
+                replies.append(try await future.get())
+            } catch let error as RedisError {
+                throw error
+            } catch {
+                throw .connection(Self.describe(error))
+            }
+        }
+        return replies
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectTimeout") || text.contains("ConnectTimeout") { return "connect timed out" }
+        return "\(type(of: error))"
+    }
+}
+
+/// A command on its way out with the promise its reply fulfils.
+struct RedisRequest: Sendable {
+    let bytes: ByteBuffer
+    let promise: EventLoopPromise<RESPValue>
+}
+
+/// Matches replies to the commands written, in order; fails everything pending when the
+/// connection breaks.
+final class RedisReplyRouter: ChannelDuplexHandler {
+    typealias InboundIn = RESPValue
+    typealias OutboundIn = RedisRequest
+    typealias OutboundOut = ByteBuffer
+
+    private var pending = CircularBuffer<EventLoopPromise<RESPValue>>()
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        pending.append(request.promise)
+        context.write(wrapOutboundOut(request.bytes), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let reply = unwrapInboundIn(data)
+        guard !pending.isEmpty else {
+            context.fireErrorCaught(RedisError.protocolViolation("a reply arrived with no command waiting"))
+            return
+        }
+        pending.removeFirst().succeed(reply)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(RedisError.connection(RedisConnection.describe(error)))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RedisError.connection("connection closed"))
+        context.fireChannelInactive()
+    }
+
+    private func failAll(_ error: RedisError) {
+        while let promise = pending.popFirst() { promise.fail(error) }
+    }
+}
+
+/// Turns bytes into RESP replies, however the network splits them.
+struct RESPDecoder: ByteToMessageDecoder {
+    typealias InboundOut = RESPValue
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let value = try RESPValue.parse(&buffer) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(value))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}

@@ -9,7 +9,8 @@ import Testing
 struct QueueConformanceTests {
     @Test("strict priority, FIFO within a priority, lookup by id in every state", arguments: Backend.allCases)
     func priorityOrder(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         let low = try await queue.enqueue(job(priority: .low)).id
         let normal1 = try await queue.enqueue(job(priority: .normal)).id
         let critical = try await queue.enqueue(job(priority: .critical)).id
@@ -21,11 +22,13 @@ struct QueueConformanceTests {
         let found = try #require(try await queue.job(id: normal2))
         #expect(found.state == .processing && found.attempts == 1 && found.leaseOwner == "w")
         #expect(try await queue.job(id: "job_missing") == nil)
+        await subject.stop()
     }
 
     @Test("a batch is all or nothing: one invalid job enqueues none", arguments: Backend.allCases)
     func batchAtomicity(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         await #expect(throws: JobQueueError.invalid(index: 1, reason: "type must be 1 to 128 characters")) {
             _ = try await queue.enqueue(batch: [job(), job(""), job()])
         }
@@ -33,11 +36,14 @@ struct QueueConformanceTests {
         let receipts = try await queue.enqueue(batch: [job(), job(), job()])
         #expect(Set(receipts.map(\.id)).count == 3)
         #expect(try await queue.counts().total(.queued) == 3)
+        await subject.stop()
     }
 
     @Test("a unique key returns the first job within its TTL and enqueues nothing", arguments: Backend.allCases)
     func uniqueKeys(backend: Backend) async throws {
-        let (queue, clock) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let clock = subject.clock
         let first = try await queue.enqueue(job(key: "user1:abc"))
         let again = try await queue.enqueue(job(key: "user1:abc"))
         #expect(!first.deduplicated && again.deduplicated && again.id == first.id)
@@ -45,11 +51,13 @@ struct QueueConformanceTests {
         clock.advance(.seconds(86_401))
         let later = try await queue.enqueue(job(key: "user1:abc"))
         #expect(!later.deduplicated && later.id != first.id)
+        await subject.stop()
     }
 
     @Test("concurrent workers never hold the same job", arguments: Backend.allCases)
     func exclusiveLeases(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         _ = try await queue.enqueue(batch: (0..<200).map { job("t", "\($0)") })
         let leased = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<8 {
@@ -65,11 +73,13 @@ struct QueueConformanceTests {
         }
         #expect(leased.count == 200)
         #expect(Set(leased).count == 200)
+        await subject.stop()
     }
 
     @Test("concurrent enqueues are all stored (group commit) and each gets its own id", arguments: Backend.allCases)
     func concurrentEnqueues(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<300 { group.addTask { try await queue.enqueue(job("t", "\(index)")).id } }
             var ids: [String] = []
@@ -79,11 +89,14 @@ struct QueueConformanceTests {
         #expect(Set(ids).count == 300)
         #expect(try await queue.counts().total(.queued) == 300)
         for id in ids.prefix(20) { #expect(try await queue.job(id: id)?.state == .queued) }
+        await subject.stop()
     }
 
     @Test("backoff doubles from 1 s to a 30 s cap; after max attempts the job is dead-lettered with its history", arguments: Backend.allCases)
     func backoffAndDeadLetter(backend: Backend) async throws {
-        let (queue, clock) = try backend.make(maxAttempts: 7)
+        let subject = try await backend.make(maxAttempts: 7)
+        let queue = subject.queue
+        let clock = subject.clock
         let id = try await queue.enqueue(job()).id
         var delays: [Int64] = []
         for attempt in 1...7 {
@@ -102,6 +115,7 @@ struct QueueConformanceTests {
             }
         }
         #expect(delays == [1_000, 2_000, 4_000, 8_000, 16_000, 30_000])
+        await subject.stop()
     }
 
     @Test("jitter keeps a retry between half and all of the nominal delay")
@@ -115,16 +129,20 @@ struct QueueConformanceTests {
 
     @Test("a permanent failure goes straight to the dead-letter queue", arguments: Backend.allCases)
     func permanentFailure(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         let id = try await queue.enqueue(job()).id
         _ = try await queue.lease(worker: "w", for: .seconds(30))
         #expect(try await queue.fail(id: id, worker: "w", message: "invalid tx", permanent: true) == .deadLetter)
         #expect(try await queue.job(id: id)?.attempts == 1)
+        await subject.stop()
     }
 
     @Test("an expired lease is recovered as a failed attempt, and the old worker can no longer complete", arguments: Backend.allCases)
     func leaseRecovery(backend: Backend) async throws {
-        let (queue, clock) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let clock = subject.clock
         let id = try await queue.enqueue(job()).id
         _ = try await queue.lease(worker: "dead-worker", for: .seconds(5))
         clock.advance(.seconds(3))
@@ -144,11 +162,14 @@ struct QueueConformanceTests {
         try await queue.complete(id: id, worker: "w2", result: Array("done".utf8))
         #expect(try await queue.job(id: id)?.state == .completed)
         #expect(try await queue.job(id: id)?.result == Array("done".utf8))
+        await subject.stop()
     }
 
     @Test("an attempt past the job's timeout fails as a timeout even while heartbeating", arguments: Backend.allCases)
     func jobTimeout(backend: Backend) async throws {
-        let (queue, clock) = try backend.make(timeout: .seconds(10))
+        let subject = try await backend.make(timeout: .seconds(10))
+        let queue = subject.queue
+        let clock = subject.clock
         let id = try await queue.enqueue(job()).id
         _ = try await queue.lease(worker: "w", for: .seconds(5))
         for _ in 0..<3 {
@@ -157,11 +178,14 @@ struct QueueConformanceTests {
         }
         #expect(try await queue.recoverExpired() == 1)
         #expect(try await queue.job(id: id)?.errors.last?.message == "timed out after 10000 ms")
+        await subject.stop()
     }
 
     @Test("dead-letter list, retry (history kept, attempts reset) and purge", arguments: Backend.allCases)
     func deadLetterQueue(backend: Backend) async throws {
-        let (queue, clock) = try backend.make(maxAttempts: 1)
+        let subject = try await backend.make(maxAttempts: 1)
+        let queue = subject.queue
+        let clock = subject.clock
         var ids: [String] = []
         for index in 0..<5 {
             let id = try await queue.enqueue(job(index < 3 ? "artifact" : "code", "\(index)")).id
@@ -183,11 +207,13 @@ struct QueueConformanceTests {
         #expect(try await queue.retryDeadLetters(.all(type: "code")) == 2)
         #expect(try await queue.purgeDeadLetters(.all(type: nil)) == 1)
         #expect(try await queue.counts().total(.deadLetter) == 0)
+        await subject.stop()
     }
 
     @Test("cancel a queued or retrying job only", arguments: Backend.allCases)
     func cancel(backend: Backend) async throws {
-        let (queue, _) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
         let queued = try await queue.enqueue(job()).id
         #expect(try await queue.cancel(id: queued))
         #expect(try await queue.job(id: queued)?.state == .cancelled)
@@ -195,11 +221,14 @@ struct QueueConformanceTests {
         _ = try await queue.lease(worker: "w", for: .seconds(30))
         #expect(try await !queue.cancel(id: running))
         #expect(try await queue.lease(worker: "w", for: .seconds(30)) == nil, "a cancelled job is never handed out")
+        await subject.stop()
     }
 
     @Test("pause stops leasing, resume restarts it; counts per state and priority; oldest queued age", arguments: Backend.allCases)
     func pauseAndCounts(backend: Backend) async throws {
-        let (queue, clock) = try backend.make()
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let clock = subject.clock
         _ = try await queue.enqueue(batch: [job(priority: .high), job(priority: .low), job(priority: .low)])
         clock.advance(.seconds(7))
         try await queue.setPaused(true)
@@ -211,6 +240,7 @@ struct QueueConformanceTests {
         #expect(counts.byState[.queued] == [.low: 2])
         #expect(counts.byState[.processing] == [.high: 1])
         #expect(counts.oldestQueuedAgeMs == 7_000)
+        await subject.stop()
     }
 
     @Test("a capped dead-letter queue evicts its oldest entries, counting and logging each", arguments: Backend.allCases)
@@ -218,8 +248,10 @@ struct QueueConformanceTests {
         let registry = PrometheusCollectorRegistry()
         let sink = LogSink(standardOutput: false, capture: true)
         let logger = Logger(label: "vp-node") { JSONLogHandler(service: $0, level: .info, sink: sink) }
-        let (queue, clock) = try backend.make(maxAttempts: 1, maxDeadLetters: 2, metrics: QueueMetrics(factory: PrometheusMetricsFactory(registry: registry)),
-                                              logger: logger)
+        let subject = try await backend.make(maxAttempts: 1, maxDeadLetters: 2, metrics: QueueMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+                                             logger: logger)
+        let queue = subject.queue
+        let clock = subject.clock
         var ids: [String] = []
         for index in 0..<4 {
             let id = try await queue.enqueue(job("artifact", "\(index)")).id
@@ -236,5 +268,6 @@ struct QueueConformanceTests {
         let evictions = sink.capturedLines.filter { $0.contains("evicted") }
         #expect(evictions.count == 2)
         #expect(evictions.first?.contains(ids[0]) == true && evictions.last?.contains(ids[1]) == true)
+        await subject.stop()
     }
 }

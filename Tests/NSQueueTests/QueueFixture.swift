@@ -16,17 +16,20 @@ final class ManualClock: JobClock {
     }
 }
 
-/// The backends every conformance test runs against. Redis joins this list with its backend.
+/// The backends every conformance test runs against.
 enum Backend: String, CaseIterable, CustomStringConvertible {
     case sqlite
+    case redis
 
     var description: String { rawValue }
 
-    /// A fresh queue on a real store, with a manual clock and jitter removed (delays are nominal).
+    /// A fresh queue on a real store (a new SQLite file, or a redis-server of its own), with a
+    /// manual clock and jitter removed (delays are nominal).
     func make(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil, metrics: QueueMetrics? = nil,
-              logger: Logger = Logger(label: "job-queue")) throws -> (any JobQueue, ManualClock) {
+              logger: Logger = Logger(label: "job-queue")) async throws -> QueueUnderTest {
         let clock = ManualClock()
         let retry = RetryPolicy(jitter: { $0 })
+        let defaults = SQLiteJobQueue.Defaults(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters)
         switch self {
         case .sqlite:
             let path = try Tools.temporaryDirectory("queue") + "/queue.db"
@@ -36,9 +39,25 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
-            return (SQLiteJobQueue(pool: pool, defaults: .init(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters),
-                                   retry: retry, clock: clock, metrics: metrics, logger: logger), clock)
+            return QueueUnderTest(queue: SQLiteJobQueue(pool: pool, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
+                                  clock: clock, server: nil)
+        case .redis:
+            let server = try await RedisServer()
+            let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!))  // built from a port number
+            return QueueUnderTest(queue: RedisJobQueue(client: client, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
+                                  clock: clock, server: server)
         }
+    }
+}
+
+/// A queue under test and what keeps it running; `stop()` ends its server, if it has one.
+struct QueueUnderTest {
+    let queue: any JobQueue
+    let clock: ManualClock
+    let server: RedisServer?
+
+    func stop() async {
+        await server?.stop()
     }
 }
 

@@ -1,0 +1,78 @@
+import Foundation
+
+extension RedisJobQueue {
+    public func counts() async throws(JobQueueError) -> QueueCounts {
+        let replies: [RESPValue]
+        do {
+            replies = try await client.pipeline([["HGETALL", RedisArgument(prefix + "counts")], ["ZRANGE", RedisArgument(prefix + "queued_at"), "0", "0", "WITHSCORES"]])
+        } catch {
+            throw .unavailable(error.description)
+        }
+        var counts = QueueCounts()
+        let fields = replies[0].array ?? []
+        for pair in stride(from: 0, to: fields.count - 1, by: 2) {
+            let parts = (fields[pair].string ?? "").split(separator: ":")
+            guard parts.count == 2, let state = JobState(rawValue: String(parts[0])), let rank = Int(parts[1]),
+                  let priority = JobPriority(rank: rank), let value = Int(fields[pair + 1].string ?? ""), value > 0 else { continue }
+            counts.byState[state, default: [:]][priority] = value
+        }
+        if let oldest = replies[1].array, oldest.count == 2, let created = Double(oldest[1].string ?? "") {
+            counts.oldestQueuedAgeMs = max(0, clock.nowMs() - Int64(created))
+        }
+        return counts
+    }
+
+    public func deadLetters(type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
+        do {
+            var minimum = "-inf"
+            if let after, let seq = try await client.command(["HGET", RedisArgument(prefix + "job:" + after), "seq"]).string {
+                minimum = "(" + seq
+            }
+            let ids = try await client.command(["ZRANGEBYSCORE", RedisArgument(prefix + "dead"), RedisArgument(minimum), "+inf"]).array ?? []
+            var jobs: [Job] = []
+            for id in ids.compactMap(\.string) where jobs.count < max(1, min(limit, 1_000)) {
+                if let job = try await job(id: id), type == nil || job.type == type { jobs.append(job) }
+            }
+            return jobs
+        } catch let error as JobQueueError {
+            throw error
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {
+        Int(try await run(RedisQueueScripts.deadLetters, ["retry"] + Self.arguments(selection)).int ?? 0)
+    }
+
+    public func purgeDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {
+        Int(try await run(RedisQueueScripts.deadLetters, ["purge"] + Self.arguments(selection)).int ?? 0)
+    }
+
+    static func arguments(_ selection: DeadLetterSelection) -> [RedisArgument] {
+        switch selection {
+        case .ids(let ids): ["ids", ""] + ids.map { RedisArgument($0) }
+        case .all(let type): ["all", RedisArgument(type ?? "")]
+        case .olderThan(let time): ["older", RedisArgument(time)]
+        }
+    }
+
+    /// A job from its hash (HGETALL's alternating field/value array).
+    static func decode(_ flat: [RESPValue]) -> Job? {
+        guard !flat.isEmpty else { return nil }
+        var fields: [String: [UInt8]] = [:]
+        for pair in stride(from: 0, to: flat.count - 1, by: 2) {
+            if let name = flat[pair].string, case .bulkString(let value?) = flat[pair + 1] { fields[name] = value }
+        }
+        func text(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
+        func number(_ name: String) -> Int64? { text(name).flatMap { Int64($0) ?? Double($0).map { Int64($0) } } }
+        guard let id = text("id"), let type = text("type"), let state = text("state").flatMap(JobState.init(rawValue:)) else { return nil }
+        let errors = (try? JSONDecoder().decode([JobFailure].self, from: Data(fields["errors"] ?? Array("[]".utf8)))) ?? []
+        let uniqueKey = text("unique_key").flatMap { $0.isEmpty ? nil : $0 }
+        return Job(id: id, type: type, payload: fields["payload"] ?? [], priority: JobPriority(rank: Int(number("priority") ?? 2)) ?? .normal,
+                   state: state, attempts: Int(number("attempts") ?? 0), maxAttempts: Int(number("max_attempts") ?? 0),
+                   timeoutMs: number("timeout_ms") ?? 0, createdAt: number("created_at") ?? 0, updatedAt: number("updated_at") ?? 0,
+                   runAt: number("run_at") ?? 0, leaseOwner: text("lease_owner"), leaseExpiresAt: number("lease_expires_at"),
+                   result: fields["result"], errors: errors, uniqueKey: uniqueKey)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+/// The distributed job queue on Redis (`REDIS_URL`): every state change is one Lua script
+/// (``RedisQueueScripts``), so several gateways and vp-nodes can share it. The caller's clock is
+/// passed to each script, which keeps time-based behaviour testable and consistent with SQLite.
+public final class RedisJobQueue: JobQueue {
+    let client: RedisClient
+    let prefix: String
+    let clock: any JobClock
+    let retry: RetryPolicy
+    let defaults: SQLiteJobQueue.Defaults
+    let metrics: QueueMetrics?
+    let logger: Logger
+
+    /// `namespace` becomes the hash tag of every key (`{ns}:...`).
+    public init(client: RedisClient, namespace: String = "ns", defaults: SQLiteJobQueue.Defaults = .init(), retry: RetryPolicy = RetryPolicy(),
+                clock: any JobClock = SystemJobClock(), metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
+        self.client = client
+        self.prefix = "{\(namespace)}:"
+        self.clock = clock
+        self.retry = retry
+        self.defaults = defaults
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func run(_ script: String, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
+        do {
+            return try await client.eval(script, keys: [prefix + "seq"], arguments: [RedisArgument(prefix), RedisArgument(clock.nowMs())] + arguments)
+        } catch {
+            throw .unavailable(error.description)
+        }
+    }
+
+    public func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt {
+        try await enqueue(batch: [job])[0]  // one job in, one receipt out
+    }
+
+    public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
+        guard !jobs.isEmpty else { return [] }
+        var arguments: [RedisArgument] = [RedisArgument(Int64(jobs.count))]
+        for (index, job) in jobs.enumerated() {
+            try SQLiteJobQueue.check(job, index: index)
+            arguments += [RedisArgument(JobID.generate()), RedisArgument(job.type), RedisArgument(job.payload), RedisArgument(Int64(job.priority.rank)),
+                          RedisArgument(Int64(job.maxAttempts ?? defaults.maxAttempts)),
+                          RedisArgument(Int64((job.timeout ?? defaults.timeout) / .milliseconds(1))),
+                          RedisArgument(job.uniqueKey ?? ""), RedisArgument(Int64(job.uniqueKeyTTL / .milliseconds(1)))]
+        }
+        let flat = try await run(RedisQueueScripts.enqueue, arguments).array ?? []
+        var receipts: [EnqueueReceipt] = []
+        for pair in stride(from: 0, to: flat.count - 1, by: 2) {
+            receipts.append(EnqueueReceipt(id: flat[pair].string ?? "", deduplicated: flat[pair + 1].int == 1))
+        }
+        if let metrics {
+            for (job, receipt) in zip(jobs, receipts) where !receipt.deduplicated { metrics.enqueued(job) }
+        }
+        return receipts
+    }
+
+    public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
+        let reply = try await run(RedisQueueScripts.lease, [RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1)))])
+        return reply.array.flatMap(Self.decode)
+    }
+
+    public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
+        try await run(RedisQueueScripts.heartbeat, [RedisArgument(id), RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1)))]).int == 1
+    }
+
+    public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
+        guard let done = try await run(RedisQueueScripts.complete, [RedisArgument(id), RedisArgument(worker), RedisArgument(result)]).array,
+              done.count == 2 else { throw .leaseLost(id: id) }
+        let started = Int64(done[1].string ?? "") ?? clock.nowMs()
+        metrics?.completed(type: done[0].string ?? "", durationMs: clock.nowMs() - started)
+    }
+
+    public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
+        guard let reply = try await run(RedisQueueScripts.fail, [RedisArgument(id), RedisArgument(worker), RedisArgument(message),
+                                                                 RedisArgument(permanent ? 1 : 0)] + retryArguments).array,
+              let state = reply.first?.string.flatMap(JobState.init(rawValue:))
+        else { throw .leaseLost(id: id) }
+        metrics?.failed(type: reply[1].string ?? "", state: state)
+        report(evicted: reply.dropFirst(2).compactMap(\.string))
+        return state
+    }
+
+    public func recoverExpired() async throws(JobQueueError) -> Int {
+        let reply = try await run(RedisQueueScripts.recover, retryArguments).array ?? []
+        let recovered = Int(reply.first?.int ?? 0)
+        if recovered > 0 { metrics?.recovered(recovered) }
+        report(evicted: reply.dropFirst().compactMap(\.string))
+        return recovered
+    }
+
+    /// Backoff base and cap, the jitter as parts per million of the nominal delay, and the DLQ cap.
+    private var retryArguments: [RedisArgument] {
+        [RedisArgument(Int64(retry.base / .milliseconds(1))), RedisArgument(Int64(retry.cap / .milliseconds(1))),
+         RedisArgument(retry.jitter(1_000_000)), RedisArgument(Int64(defaults.maxDeadLetters ?? 0))]
+    }
+
+    private func report(evicted ids: [String]) {
+        guard !ids.isEmpty else { return }
+        metrics?.evicted(ids.count)
+        for id in ids { logger.warning("dead-letter queue over its size cap: oldest entry evicted", metadata: ["jobId": .string(id)]) }
+    }
+
+    public func job(id: String) async throws(JobQueueError) -> Job? {
+        do {
+            return try await client.command(["HGETALL", RedisArgument(prefix + "job:" + id)]).array.flatMap(Self.decode)
+        } catch {
+            throw .unavailable(error.description)
+        }
+    }
+
+    public func cancel(id: String) async throws(JobQueueError) -> Bool {
+        try await run(RedisQueueScripts.cancel, [RedisArgument(id)]).int == 1
+    }
+
+    public func setPaused(_ paused: Bool) async throws(JobQueueError) {
+        do {
+            _ = try await client.command(paused ? ["SET", RedisArgument(prefix + "paused"), "1"] : ["DEL", RedisArgument(prefix + "paused")])
+        } catch {
+            throw .unavailable(error.description)
+        }
+    }
+
+    public func isPaused() async throws(JobQueueError) -> Bool {
+        do {
+            return try await client.command(["GET", RedisArgument(prefix + "paused")]).string == "1"
+        } catch {
+            throw .unavailable(error.description)
+        }
+    }
+}

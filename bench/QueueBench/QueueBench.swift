@@ -13,9 +13,28 @@ import NSTestSupport
 @main
 enum QueueBench {
     static func main() async throws {
-        print("queue benchmark, SQLite backend (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("queue benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("\nSQLite backend (WAL, synchronous=FULL)")
+        try await measure(try openQueue(), then: try openQueue())
+
+        let folder = try Tools.temporaryDirectory("queue-bench-redis")
+        let redis = try await RedisServer(appendOnlyDirectory: folder)
+        print("\nRedis backend (redis-server \(redis.port), AOF appendfsync always)")
+        let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: redis.url)!, poolSize: 8))
+        try await measure(RedisJobQueue(client: client, namespace: "bench1"), then: RedisJobQueue(client: client, namespace: "bench2"))
+        print("\nredis-benchmark -t lpush,rpop on the same server (the ceiling):")
+        let ceiling = try Tools.run(try Tools.which("redis-benchmark"), ["-p", String(redis.port), "-t", "lpush,rpop", "-n", "200000", "-q"])
+        // redis-benchmark -q rewrites its progress line with carriage returns; keep the final figures.
+        for line in ceiling.output.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.contains("requests per second") {
+            print(line)
+        }
+        await client.shutdown()
+        await redis.stop()
+    }
+
+    /// The four measurements: three on `queue`, then enqueue-to-completed on the fresh `fresh`.
+    static func measure(_ queue: any JobQueue, then fresh: any JobQueue) async throws {
         let jobs = 50_000
-        let queue = try openQueue()
 
         var start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,13 +74,12 @@ enum QueueBench {
         }
         guard done == total else { throw ChildProcessError.notFound("\(total - done) jobs not processed") }
         report("processing (lease + complete), 10 workers", total, start)
-        try await pipeline(jobs: jobs)
+        try await pipeline(queue: fresh, jobs: jobs)
     }
 
     /// Enqueue-to-completed: 16 producers enqueue while 10 workers lease and complete, timed until
     /// every job is completed.
-    static func pipeline(jobs: Int) async throws {
-        let queue = try openQueue()
+    static func pipeline(queue: any JobQueue, jobs: Int) async throws {
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Int.self) { group in
             for producer in 0..<16 {

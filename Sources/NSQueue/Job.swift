@@ -94,6 +94,16 @@ public struct NewJob: Sendable {
     }
 }
 
+extension NewJob {
+    /// Checks the description before anything is stored; `index` places it in its batch.
+    func validate(index: Int) throws(JobQueueError) {
+        guard (1...128).contains(type.utf8.count) else { throw .invalid(index: index, reason: "type must be 1 to 128 characters") }
+        if let maxAttempts, !(1...100).contains(maxAttempts) { throw .invalid(index: index, reason: "maxAttempts must be 1 to 100") }
+        if let timeout, timeout < .milliseconds(1) { throw .invalid(index: index, reason: "timeout must be positive") }
+        if let uniqueKey, !(1...256).contains(uniqueKey.utf8.count) { throw .invalid(index: index, reason: "uniqueKey must be 1 to 256 characters") }
+    }
+}
+
 /// The answer to an enqueue: the job's id, and whether it already existed under its unique key.
 public struct EnqueueReceipt: Sendable, Equatable {
     public let id: String

@@ -58,3 +58,18 @@ public struct QueueCounts: Sendable, Equatable {
         byState[state]?.values.reduce(0, +) ?? 0
     }
 }
+
+/// Limits a queue applies to jobs that do not set their own (`JOB_MAX_RETRIES`, `JOB_TIMEOUT_MS`).
+public struct JobQueueDefaults: Sendable {
+    public var maxAttempts: Int
+    public var timeout: Duration
+    /// Optional bound on the dead-letter queue: beyond it the oldest entries are deleted, each
+    /// eviction counted (`ns_jobs_dead_letter_evicted_total`) and logged. `nil`: unbounded.
+    public var maxDeadLetters: Int?
+
+    public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil) {
+        self.maxAttempts = maxAttempts
+        self.timeout = timeout
+        self.maxDeadLetters = maxDeadLetters
+    }
+}

@@ -6,7 +6,7 @@ import GRDB
 struct JobWriter: Sendable {
     let pool: DatabasePool
     let clock: any JobClock
-    let defaults: SQLiteJobQueue.Defaults
+    let defaults: JobQueueDefaults
 
     func insert(_ units: [[NewJob]]) async -> [Result<[EnqueueReceipt], JobQueueError>] {
         let now = clock.nowMs()

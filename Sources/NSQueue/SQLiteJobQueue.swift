@@ -9,24 +9,10 @@ import Logging
 /// change is one SQLite transaction, so a process killed at any point leaves each job in exactly
 /// one consistent state.
 public final class SQLiteJobQueue: JobQueue {
-    public struct Defaults: Sendable {
-        public var maxAttempts: Int
-        public var timeout: Duration
-        /// Optional bound on the dead-letter queue: beyond it the oldest entries are deleted, each
-        /// eviction counted (`ns_jobs_dead_letter_evicted_total`) and logged. `nil`: unbounded.
-        public var maxDeadLetters: Int?
-
-        public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil) {
-            self.maxAttempts = maxAttempts
-            self.timeout = timeout
-            self.maxDeadLetters = maxDeadLetters
-        }
-    }
-
     let pool: DatabasePool
     let clock: any JobClock
     let retry: RetryPolicy
-    let defaults: Defaults
+    let defaults: JobQueueDefaults
     let metrics: QueueMetrics?
     let logger: Logger
     private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
@@ -34,7 +20,7 @@ public final class SQLiteJobQueue: JobQueue {
     let completeCommitter: GroupCommitter<CompleteRequest, CompletedJob?>
 
     /// `pool` must already be migrated with ``SQLiteQueueSchema``.
-    public init(pool: DatabasePool, defaults: Defaults = Defaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock(),
+    public init(pool: DatabasePool, defaults: JobQueueDefaults = JobQueueDefaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock(),
                 metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
         self.pool = pool
         self.metrics = metrics
@@ -58,19 +44,12 @@ public final class SQLiteJobQueue: JobQueue {
 
     public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
         guard !jobs.isEmpty else { return [] }
-        for (index, job) in jobs.enumerated() { try Self.check(job, index: index) }
+        for (index, job) in jobs.enumerated() { try job.validate(index: index) }
         let receipts = try await committer.submit(jobs).get()
         if let metrics {
             for (job, receipt) in zip(jobs, receipts) where !receipt.deduplicated { metrics.enqueued(job) }
         }
         return receipts
-    }
-
-    static func check(_ job: NewJob, index: Int) throws(JobQueueError) {
-        guard (1...128).contains(job.type.utf8.count) else { throw .invalid(index: index, reason: "type must be 1 to 128 characters") }
-        if let attempts = job.maxAttempts, !(1...100).contains(attempts) { throw .invalid(index: index, reason: "maxAttempts must be 1 to 100") }
-        if let timeout = job.timeout, timeout < .milliseconds(1) { throw .invalid(index: index, reason: "timeout must be positive") }
-        if let key = job.uniqueKey, !(1...256).contains(key.utf8.count) { throw .invalid(index: index, reason: "uniqueKey must be 1 to 256 characters") }
     }
 
     /// Runs `body` in a write transaction, mapping storage failures to ``JobQueueError/unavailable(_:)``.

@@ -29,7 +29,7 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
               logger: Logger = Logger(label: "job-queue")) async throws -> QueueUnderTest {
         let clock = ManualClock()
         let retry = RetryPolicy(jitter: { $0 })
-        let defaults = SQLiteJobQueue.Defaults(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters)
+        let defaults = JobQueueDefaults(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters)
         switch self {
         case .sqlite:
             let path = try Tools.temporaryDirectory("queue") + "/queue.db"

@@ -9,12 +9,12 @@ public final class RedisJobQueue: JobQueue {
     let prefix: String
     let clock: any JobClock
     let retry: RetryPolicy
-    let defaults: SQLiteJobQueue.Defaults
+    let defaults: JobQueueDefaults
     let metrics: QueueMetrics?
     let logger: Logger
 
     /// `namespace` becomes the hash tag of every key (`{ns}:...`).
-    public init(client: RedisClient, namespace: String = "ns", defaults: SQLiteJobQueue.Defaults = .init(), retry: RetryPolicy = RetryPolicy(),
+    public init(client: RedisClient, namespace: String = "ns", defaults: JobQueueDefaults = .init(), retry: RetryPolicy = RetryPolicy(),
                 clock: any JobClock = SystemJobClock(), metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
         self.client = client
         self.prefix = "{\(namespace)}:"
@@ -41,7 +41,7 @@ public final class RedisJobQueue: JobQueue {
         guard !jobs.isEmpty else { return [] }
         var arguments: [RedisArgument] = [RedisArgument(Int64(jobs.count))]
         for (index, job) in jobs.enumerated() {
-            try SQLiteJobQueue.check(job, index: index)
+            try job.validate(index: index)
             arguments += [RedisArgument(JobID.generate()), RedisArgument(job.type), RedisArgument(job.payload), RedisArgument(Int64(job.priority.rank)),
                           RedisArgument(Int64(job.maxAttempts ?? defaults.maxAttempts)),
                           RedisArgument(Int64((job.timeout ?? defaults.timeout) / .milliseconds(1))),

@@ -1,38 +1,11 @@
 import Foundation
 import GRDB
 
-/// Writes groups of enqueue submissions in one transaction, each submission in its own
-/// savepoint: a batch is all or nothing, and one failing batch does not fail its neighbours.
+/// Inserts new jobs (inside a transaction the caller owns), honouring unique keys.
 struct JobWriter: Sendable {
-    let pool: DatabasePool
-    let clock: any JobClock
     let defaults: JobQueueDefaults
 
-    func insert(_ units: [[NewJob]]) async -> [Result<[EnqueueReceipt], JobQueueError>] {
-        let now = clock.nowMs()
-        do {
-            return try await pool.write { db in
-                var outcomes: [Result<[EnqueueReceipt], JobQueueError>] = []
-                for unit in units {
-                    var receipts: [EnqueueReceipt] = []
-                    do {
-                        try db.inSavepoint {
-                            receipts = try unit.map { try insert($0, now: now, db: db) }
-                            return .commit
-                        }
-                        outcomes.append(.success(receipts))
-                    } catch {
-                        outcomes.append(.failure(.unavailable(SQLiteJobQueue.describe(error))))
-                    }
-                }
-                return outcomes
-            }
-        } catch {
-            return units.map { _ in .failure(.unavailable(SQLiteJobQueue.describe(error))) }
-        }
-    }
-
-    private func insert(_ job: NewJob, now: Int64, db: Database) throws -> EnqueueReceipt {
+    func insert(_ job: NewJob, now: Int64, db: Database) throws -> EnqueueReceipt {
         if let key = job.uniqueKey {
             if let existing = try String.fetchOne(db, sql: "SELECT job_id FROM unique_keys WHERE key = ? AND expires_at > ?", arguments: [key, now]) {
                 return EnqueueReceipt(id: existing, deduplicated: true)

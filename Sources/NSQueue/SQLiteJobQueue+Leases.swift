@@ -3,7 +3,10 @@ import GRDB
 
 extension SQLiteJobQueue {
     public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
-        try await leaseCommitter.submit(LeaseRequest(worker: worker, leaseMs: Int64(lease / .milliseconds(1)))).get()
+        guard case .leased(let job) = try await committer.submit(.lease(LeaseRequest(worker: worker, leaseMs: Int64(lease / .milliseconds(1))))).get() else {
+            throw .unavailable("the queue answered a lease with another kind of reply")
+        }
+        return job
     }
 
     /// One lease inside a shared transaction: concurrent workers' leases commit together.
@@ -31,9 +34,10 @@ extension SQLiteJobQueue {
     }
 
     public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
-        guard let finished = try await completeCommitter.submit(CompleteRequest(id: id, worker: worker, result: result)).get() else {
-            throw .leaseLost(id: id)
+        guard case .completed(let reply) = try await committer.submit(.complete(CompleteRequest(id: id, worker: worker, result: result))).get() else {
+            throw .unavailable("the queue answered a completion with another kind of reply")
         }
+        guard let finished = reply else { throw .leaseLost(id: id) }
         metrics?.completed(type: finished.type, durationMs: finished.durationMs)
     }
 
@@ -119,6 +123,19 @@ extension SQLiteJobQueue {
             logger.warning("dead-letter queue over its size cap: oldest entry evicted", metadata: ["jobId": .string(id)])
         }
     }
+}
+
+/// The writes that share commits, and their answers.
+enum QueueOperation: Sendable {
+    case enqueue([NewJob])
+    case lease(LeaseRequest)
+    case complete(CompleteRequest)
+}
+
+enum QueueReply: Sendable {
+    case receipts([EnqueueReceipt])
+    case leased(Job?)
+    case completed(CompletedJob?)
 }
 
 struct LeaseRequest: Sendable {

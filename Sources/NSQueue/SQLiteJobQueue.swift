@@ -5,7 +5,8 @@ import Logging
 /// The embedded job queue: SQLite in WAL mode with durable commits (the database is opened with
 /// `synchronous=FULL` by its owner), shared by every process on the host that opens the file.
 ///
-/// Enqueues go through a ``GroupCommitter`` so concurrent producers share fsyncs; every state
+/// Enqueues, leases and completions go through one ``GroupCommitter``, so concurrent producers
+/// and workers share transactions and fsyncs; every state
 /// change is one SQLite transaction, so a process killed at any point leaves each job in exactly
 /// one consistent state.
 public final class SQLiteJobQueue: JobQueue {
@@ -15,9 +16,7 @@ public final class SQLiteJobQueue: JobQueue {
     let defaults: JobQueueDefaults
     let metrics: QueueMetrics?
     let logger: Logger
-    private let committer: GroupCommitter<[NewJob], [EnqueueReceipt]>
-    let leaseCommitter: GroupCommitter<LeaseRequest, Job?>
-    let completeCommitter: GroupCommitter<CompleteRequest, CompletedJob?>
+    let committer: GroupCommitter<QueueOperation, QueueReply>
 
     /// `pool` must already be migrated with ``SQLiteQueueSchema``.
     public init(pool: DatabasePool, defaults: JobQueueDefaults = JobQueueDefaults(), retry: RetryPolicy = RetryPolicy(), clock: any JobClock = SystemJobClock(),
@@ -28,13 +27,15 @@ public final class SQLiteJobQueue: JobQueue {
         self.clock = clock
         self.retry = retry
         self.defaults = defaults
-        let writer = JobWriter(pool: pool, clock: clock, defaults: defaults)
-        self.committer = GroupCommitter { units in await writer.insert(units) }
-        self.leaseCommitter = GroupCommitter { requests in
-            await Self.shared(pool, clock, requests) { request, now, db in try Self.lease(request, now: now, db: db) }
-        }
-        self.completeCommitter = GroupCommitter { requests in
-            await Self.shared(pool, clock, requests) { request, now, db in try Self.complete(request, now: now, db: db) }
+        let writer = JobWriter(defaults: defaults)
+        self.committer = GroupCommitter { operations in
+            await Self.shared(pool, clock, operations) { operation, now, db in
+                switch operation {
+                case .enqueue(let jobs): .receipts(try jobs.map { try writer.insert($0, now: now, db: db) })
+                case .lease(let request): .leased(try Self.lease(request, now: now, db: db))
+                case .complete(let request): .completed(try Self.complete(request, now: now, db: db))
+                }
+            }
         }
     }
 
@@ -45,7 +46,9 @@ public final class SQLiteJobQueue: JobQueue {
     public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
         guard !jobs.isEmpty else { return [] }
         for (index, job) in jobs.enumerated() { try job.validate(index: index) }
-        let receipts = try await committer.submit(jobs).get()
+        guard case .receipts(let receipts) = try await committer.submit(.enqueue(jobs)).get() else {
+            throw .unavailable("the queue answered an enqueue with another kind of reply")
+        }
         if let metrics {
             for (job, receipt) in zip(jobs, receipts) where !receipt.deduplicated { metrics.enqueued(job) }
         }

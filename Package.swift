@@ -39,6 +39,7 @@ let package = Package(
         .target(
             name: "NSQueue",
             dependencies: [
+                "NSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -20,13 +20,6 @@ public enum RequestID {
     /// `req_` followed by 24 lowercase hex digits of randomness.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt32
-        return "req_" + hex(high, width: 16) + hex(UInt64(low), width: 8)
-    }
-
-    private static func hex(_ value: UInt64, width: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: width - digits.count) + digits
+        return "req_" + Hex.encode((0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

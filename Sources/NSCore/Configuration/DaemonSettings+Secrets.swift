@@ -59,15 +59,6 @@ extension DaemonSettings {
     /// Hex of `byteCount` bytes from the system CSPRNG.
     public static func randomHex(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<byteCount).map { _ in
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            return String(byte, radix: 16).leftPadded(to: 2)
-        }.joined()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return Hex.encode((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

@@ -12,12 +12,7 @@ public enum MerkleVerifier {
             guard sn != 0 else { return false }
             if fn & 1 == 1 || fn == sn {
                 r = MerkleTree.nodeHash(p, r)
-                if fn & 1 == 0 {
-                    repeat {
-                        fn >>= 1
-                        sn >>= 1
-                    } while fn & 1 == 0 && fn != 0
-                }
+                if fn & 1 == 0 { skipRightEdge(&fn, &sn) }
             } else {
                 r = MerkleTree.nodeHash(r, p)
             }
@@ -50,12 +45,7 @@ public enum MerkleVerifier {
             if fn & 1 == 1 || fn == sn {
                 fr = MerkleTree.nodeHash(c, fr)
                 sr = MerkleTree.nodeHash(c, sr)
-                if fn & 1 == 0 {
-                    repeat {
-                        fn >>= 1
-                        sn >>= 1
-                    } while fn & 1 == 0 && fn != 0
-                }
+                if fn & 1 == 0 { skipRightEdge(&fn, &sn) }
             } else {
                 sr = MerkleTree.nodeHash(sr, c)
             }
@@ -63,5 +53,14 @@ public enum MerkleVerifier {
             sn >>= 1
         }
         return fr == oldRoot && sr == newRoot && sn == 0
+    }
+
+    /// RFC 9162's "right-shift fn and sn until LSB(fn) is set or fn is 0", shared by both
+    /// verification algorithms.
+    private static func skipRightEdge(_ fn: inout UInt64, _ sn: inout UInt64) {
+        repeat {
+            fn >>= 1
+            sn >>= 1
+        } while fn & 1 == 0 && fn != 0
     }
 }

@@ -23,7 +23,7 @@ struct NodeClient: Sendable {
             let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
             return Reply(status: Int(response.status.code), body: Array(body.readableBytesView))
         } catch {
-            throw CommandFailure("\(name) at \(base.absoluteString) did not answer (\(Self.describe(error))); check that it runs and --ns-url / NS_NODE_URL")
+            throw CommandFailure("\(name) at \(base.absoluteString) did not answer (\(NetworkFailure.describe(error))); check that it runs and --ns-url / NS_NODE_URL")
         }
     }
 
@@ -37,12 +37,5 @@ struct NodeClient: Sendable {
         } catch {
             throw CommandFailure("\(name) answered GET \(path) with invalid JSON (\(error.description))")
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("deadlineExceeded") || text.contains("Timeout") { return "timed out" }
-        return "\(type(of: error))"
     }
 }

@@ -36,9 +36,10 @@ public struct NodeHost {
         var ledger: (database: NodeDatabase, store: LedgerStore)?
         if roles.contains(.ns) {
             let database = try open(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, schema: LedgerSchema.register)
-            let store = try Self.openLedger(database, settings: settings, keys: keys)
+            let checkpointKey = try keys.checkpointKey()
+            let store = try Self.openLedger(database, settings: settings, checkpointKey: checkpointKey, validators: try keys.genesisValidators())
             ledger = (database, store)
-            let checkpointPublicKey = try keys.checkpointKey().publicKey.base64
+            let checkpointPublicKey = checkpointKey.publicKey.base64
             let logSize = (try? store.reader.logSize()) ?? 0
             makeLogger(NodeRole.ns.serviceName).info("ledger ready", metadata: [
                 "origin": .string(settings.ledger.origin),
@@ -79,9 +80,10 @@ public struct NodeHost {
         return services
     }
 
-    private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings, keys: DevelopmentKeys) throws(ConfigurationError) -> LedgerStore {
-        let ledgerSettings = LedgerStore.Settings(origin: settings.ledger.origin, checkpointKey: try keys.checkpointKey(),
-                                                  genesisValidators: try keys.genesisValidators(), mempoolMax: settings.ledger.mempoolMax)
+    private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings, checkpointKey: LedgerKey,
+                                   validators: [Validator]) throws(ConfigurationError) -> LedgerStore {
+        let ledgerSettings = LedgerStore.Settings(origin: settings.ledger.origin, checkpointKey: checkpointKey,
+                                                  genesisValidators: validators, mempoolMax: settings.ledger.mempoolMax)
         do {
             let store = try LedgerStore(pool: database.pool, settings: ledgerSettings)
             if let configured = settings.ledger.validators,

@@ -42,15 +42,8 @@ public struct NodeHTTPClient: Sendable {
         } catch let error as DependencyFailure {
             throw error
         } catch {
-            throw DependencyFailure(Self.describe(error))
+            throw DependencyFailure(NetworkFailure.describe(error))
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("ConnectTimeout") || text.contains("connectTimeout") { return "timed out connecting" }
-        return "unreachable (\(type(of: error)))"
     }
 }
 

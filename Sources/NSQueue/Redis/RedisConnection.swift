@@ -1,4 +1,5 @@
 import NIOCore
+import NSCore
 import NIOPosix
 
 /// One TCP connection speaking RESP. Replies come back in command order, so any number of
@@ -24,7 +25,7 @@ final class RedisConnection: Sendable {
                 .connect(host: configuration.host, port: configuration.port)
                 .get()
         } catch {
-            throw .connection(Self.describe(error))
+            throw .connection(NetworkFailure.describe(error))
         }
         let connection = RedisConnection(channel: channel)
         do throws(RedisError) {
@@ -59,7 +60,7 @@ final class RedisConnection: Sendable {
             } catch let error as RedisError {
                 throw error
             } catch {
-                throw .connection(Self.describe(error))
+                throw .connection(NetworkFailure.describe(error))
             }
         }
         return replies
@@ -69,13 +70,6 @@ final class RedisConnection: Sendable {
 
     func close() {
         channel.close(promise: nil)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("connectTimeout") || text.contains("ConnectTimeout") { return "connect timed out" }
-        return "\(type(of: error))"
     }
 }
 
@@ -110,7 +104,7 @@ final class RedisReplyRouter: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(RedisError.connection(RedisConnection.describe(error)))
+        failAll(RedisError.connection(NetworkFailure.describe(error)))
         context.close(promise: nil)
     }
 

@@ -35,7 +35,7 @@ struct DaemonBootstrap {
 
         let services: [any Service]
         do {
-            services = try NodeHost(settings: settings, makeLogger: { Logger(label: $0) }).services()
+            services = try await NodeHost(settings: settings, makeLogger: { Logger(label: $0) }).services()
         } catch {
             Self.fail(error)
         }

@@ -49,13 +49,17 @@ struct ConfigurationErrorTests {
         #expect(!outcome.stderr.contains(secret) && !outcome.stdout.contains(secret))
     }
 
-    @Test("a development secret that is too short runs, with a warning that never shows it")
+    @Test("a development secret that is too short runs, with a warning that never shows it; a short token key never runs")
     func developmentWarning() async throws {
         let secret = "dev-short-secret-Kp2"
-        let nsd = try await NSDInstance(roles: ["gateway"], environment: ["JWT_SECRET": secret, "NS_NODE_URL": "http://127.0.0.1:9"])
+        let nsd = try await NSDInstance(roles: ["gateway"], environment: ["INTERNAL_TOKEN": secret, "NS_NODE_URL": "http://127.0.0.1:9"])
         #expect(await nsd.stop() == 0)
-        #expect(nsd.child.stdout.contains("JWT_SECRET is shorter than 32 bytes"))
+        #expect(nsd.child.stdout.contains("INTERNAL_TOKEN is shorter than 32 bytes"))
         #expect(!nsd.child.stdout.contains(secret) && !nsd.child.stderr.contains(secret))
+        let refused = try await run(["--role", "gateway"], environment: ["JWT_SECRET": secret])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("JWT_SECRET is shorter than 32 bytes (RFC 7518"))
+        #expect(!refused.stderr.contains(secret))
     }
 
     @Test("./.env is read after the environment, which overrides it")

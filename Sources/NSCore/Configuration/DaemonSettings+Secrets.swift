@@ -1,8 +1,13 @@
 import Foundation
 
 extension DaemonSettings {
-    /// Secrets shorter than this are refused in production and warned about elsewhere.
+    /// Secrets shorter than this are refused in production and warned about elsewhere; HMAC token
+    /// keys shorter than this are refused in every mode.
     public static let minimumSecretBytes = 32
+
+    /// The HS256 keys: RFC 7518 section 3.2 says a key MUST be at least as long as the hash
+    /// output (32 bytes), and jwt-kit enforces it, so a short one is never merely a warning.
+    static let tokenKeys: Set<String> = ["JWT_SECRET", "JWT_SECRET_PREVIOUS", "ADMIN_JWT_SECRET"]
 
     /// Which secrets each role signs or verifies with.
     static func requiredSecrets(for roles: [NodeRole]) -> [String] {
@@ -52,6 +57,9 @@ extension DaemonSettings {
         let fix = "use at least 32 random bytes, e.g. `openssl rand -hex 32`"
         if mode == .production {
             throw ConfigurationError(variable: name, problem: problem, fix: fix)
+        }
+        if Self.tokenKeys.contains(name) {
+            throw ConfigurationError(variable: name, problem: problem + " (RFC 7518 requires at least 32 for HS256)", fix: fix)
         }
         notices.append("\(name) \(problem); production would refuse it (\(fix))")
     }

@@ -47,6 +47,7 @@ public struct DaemonSettings: Sendable {
     public var shutdownTimeout: Duration
     public var healthCheckTimeout: Duration
     public var ledger: LedgerSettings
+    public var gateway: GatewaySettings
     /// Start-up facts worth a log line, such as a generated development secret (never its value).
     public var notices: [String] = []
 
@@ -101,7 +102,8 @@ public struct DaemonSettings: Sendable {
             logFile: source.string("LOG_FILE"),
             shutdownTimeout: try source.milliseconds("SHUTDOWN_TIMEOUT_MS", default: 10_000, range: 0...600_000),
             healthCheckTimeout: try source.milliseconds("HEALTH_CHECK_TIMEOUT_MS", default: 3_000, range: 10...60_000),
-            ledger: try LedgerSettings.load(roles: ordered, mode: mode, source: source)
+            ledger: try LedgerSettings.load(roles: ordered, mode: mode, source: source),
+            gateway: try GatewaySettings.load(source: source)
         )
         try settings.loadSecrets(source: source)
         try settings.checkCORS()

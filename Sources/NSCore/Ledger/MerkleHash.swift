@@ -81,3 +81,24 @@ public enum Base64 {
         Data(base64Encoded: text).map(Array.init)
     }
 }
+
+/// Unpadded base64url (RFC 4648 section 5), as JWTs use it.
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Base64.encode(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// `nil` for padding, standard-alphabet characters or anything else outside the alphabet.
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"): true
+            default: false
+            }
+        }), text.utf8.count % 4 != 1 else { return nil }
+        let standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        return Base64.decode(standard + String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4))
+    }
+}

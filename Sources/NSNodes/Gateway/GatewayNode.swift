@@ -1,13 +1,55 @@
-/// gateway-node (port 8080): the client API. It enqueues into the job queue (the SQLite store
-/// shared with vp-node, or Redis when configured) and reads ledger data from ns-node.
+import Hummingbird
+import NIOCore
+import NSCore
+import NSQueue
+
+/// gateway-node (port 8080): the client API. It authenticates and rate-limits clients, validates
+/// submissions, enqueues them (into the SQLite queue shared with vp-node, or Redis when
+/// `REDIS_URL` is set) and reads ledger data from ns-node for status and proofs.
 public enum GatewayNode {
-    public static func blueprint(queue: NodeDatabase?, nsNode: DependencyCheck, redis: DependencyCheck?) -> NodeBlueprint {
-        var checks = [nsNode]
-        if let queue {
-            let store = queue.check()
-            checks.append(DependencyCheck(name: "queue", probe: store.probe))
+    /// What the gateway is built from; ``NodeHost`` assembles it from the settings.
+    public struct Parts: Sendable {
+        public var queue: any JobQueue
+        public var queueCheck: DependencyCheck?
+        public var rateLimiter: any RateLimiter
+        public var verifier: TokenVerifier
+        public var nsNode: PeerAddress
+        public var nsNodeCheck: DependencyCheck
+        public var redisCheck: DependencyCheck?
+
+        public init(queue: any JobQueue, queueCheck: DependencyCheck?, rateLimiter: any RateLimiter, verifier: TokenVerifier,
+                    nsNode: PeerAddress, nsNodeCheck: DependencyCheck, redisCheck: DependencyCheck?) {
+            self.queue = queue
+            self.queueCheck = queueCheck
+            self.rateLimiter = rateLimiter
+            self.verifier = verifier
+            self.nsNode = nsNode
+            self.nsNodeCheck = nsNodeCheck
+            self.redisCheck = redisCheck
         }
-        if let redis { checks.append(redis) }
-        return NodeBlueprint(checks: checks)
+    }
+
+    public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
+        var checks = [parts.nsNodeCheck]
+        if let queueCheck = parts.queueCheck { checks.append(queueCheck) }
+        if let redis = parts.redisCheck { checks.append(redis) }
+        let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway)
+        let status = StatusRoutes(queue: parts.queue, nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout)
+        let clientAddress = ClientAddress(trustedProxies: settings.gateway.trustedProxies)
+        let corsOrigins = settings.enableCORS ? settings.corsOrigins : nil
+        return NodeBlueprint(checks: checks) { router in
+            // Router middleware applies to the routes added after it and to unmatched requests,
+            // which is where a preflight OPTIONS lands.
+            if let corsOrigins { router.add(middleware: CORSMiddleware(origins: corsOrigins)) }
+            router.get("/openapi.json") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            }
+            let api = router.group("api")
+                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .clientAddress(clientAddress)))
+                .add(middleware: TokenAuthMiddleware(verifier: parts.verifier))
+                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .subject))
+            submit.add(to: api)
+            status.add(to: api)
+        }
     }
 }

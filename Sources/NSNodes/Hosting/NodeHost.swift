@@ -21,7 +21,7 @@ public struct NodeHost {
 
     /// Opens the stores and builds every service. Throws only ``ConfigurationError``s (an unusable
     /// data directory or database path), before anything listens.
-    public func services() throws(ConfigurationError) -> [any Service] {
+    public func services() async throws(ConfigurationError) -> [any Service] {
         let roles = settings.roles
         var services: [any Service] = []
         func open(_ path: String, variable: String, owner: NodeRole, schema: (inout DatabaseMigrator) -> Void = { _ in }) throws(ConfigurationError) -> NodeDatabase {
@@ -47,8 +47,16 @@ public struct NodeHost {
                 "logSize": .stringConvertible(logSize),
             ])
         }
+        let metrics = Dictionary(uniqueKeysWithValues: roles.map { ($0, NodeMetrics(node: $0.serviceName)) })
         let usesSQLiteQueue = roles.contains(.vp) || (roles.contains(.gateway) && settings.redisURL == nil)
         let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, schema: SQLiteQueueSchema.register) : nil
+        let redis = try settings.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url) }
+        // One queue object per store in this process, so gateway and vp-node share its committer.
+        let queueMetrics = (metrics[.vp] ?? metrics[.gateway]).map { QueueMetrics(factory: $0.factory) }
+        let sqliteQueue = queue.map {
+            SQLiteJobQueue(pool: $0.pool, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout),
+                           metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName))
+        }
         let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin) : nil
 
         let nsAddress: PeerAddress
@@ -63,21 +71,58 @@ public struct NodeHost {
         let redisCheck = settings.redisURL.map { RedisPing(url: $0).check() }
 
         for role in roles {
-            let metrics = NodeMetrics(node: role.serviceName)
+            let metrics = metrics[role]!  // made above for every role
             let blueprint: NodeBlueprint
             switch role {
             case .ns:
                 let (database, store) = ledger!  // opened above whenever .ns is a role
                 blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
             case .vp:  // the queue was opened above whenever .vp is a role
-                blueprint = ProducerNode.blueprint(queue: queue!, settings: settings, metrics: metrics, nsNode: nsCheck, redis: redisCheck)
-            case .gateway: blueprint = GatewayNode.blueprint(queue: queue, nsNode: nsCheck, redis: redisCheck)
+                blueprint = ProducerNode.blueprint(queue: sqliteQueue!, database: queue!, metrics: metrics, queueMetrics: queueMetrics!,
+                                                   nsNode: nsCheck, redis: redisCheck)
+            case .gateway:
+                let parts = try await gatewayParts(sqliteQueue: sqliteQueue, queueDatabase: queue, redis: redis, nsAddress: nsAddress,
+                                                   nsCheck: nsCheck, redisCheck: redisCheck)
+                blueprint = GatewayNode.blueprint(parts, settings: settings)
+                services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
+                                                   logger: makeLogger(role.serviceName)))
             case .admin: blueprint = AdminNode.blueprint(database: admin!)  // opened above whenever .admin is a role
             }
             services.append(application(for: role, blueprint: blueprint, metrics: metrics,
                                         onBound: role == .ns && settings.nsNodeURL == nil ? nsAddress : nil))
         }
         return services
+    }
+
+    /// The gateway's queue (Redis when configured, else the shared SQLite queue), its rate limiter
+    /// (shared through Redis when configured) and its token verifier.
+    private func gatewayParts(sqliteQueue: SQLiteJobQueue?, queueDatabase: NodeDatabase?, redis: RedisClient?, nsAddress: PeerAddress,
+                              nsCheck: DependencyCheck, redisCheck: DependencyCheck?) async throws(ConfigurationError) -> GatewayNode.Parts {
+        guard let secret = settings.jwtSecret else {
+            throw ConfigurationError(variable: "JWT_SECRET", problem: "is not set", fix: "set JWT_SECRET or JWT_SECRET_FILE (nsctl secrets gen writes one)")
+        }
+        let logger = makeLogger(NodeRole.gateway.serviceName)
+        let queue: any JobQueue
+        let rateLimiter: any RateLimiter
+        if let redis {
+            queue = RedisJobQueue(client: redis, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout), logger: logger)
+            rateLimiter = RedisRateLimiter(client: redis, limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow, logger: logger)
+        } else {
+            queue = sqliteQueue!  // opened whenever the gateway runs without Redis
+            rateLimiter = LocalRateLimiter(limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow)
+        }
+        let queueCheck = queueDatabase.map { database in DependencyCheck(name: "queue", probe: database.check().probe) }
+        return GatewayNode.Parts(queue: queue, queueCheck: redis == nil ? queueCheck : nil, rateLimiter: rateLimiter,
+                                 verifier: await TokenVerifier(current: secret, previous: settings.jwtSecretPrevious),
+                                 nsNode: nsAddress, nsNodeCheck: nsCheck, redisCheck: redisCheck)
+    }
+
+    private static func redisClient(_ url: URL) throws(ConfigurationError) -> RedisClient {
+        do throws(RedisError) {
+            return RedisClient(configuration: try RedisConfiguration(url: url))
+        } catch {
+            throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
+        }
     }
 
     private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings, checkpointKey: LedgerKey,

@@ -4,11 +4,8 @@ import NSQueue
 /// vp-node (port 3002): queue workers and the block producer. It depends on the queue store,
 /// on ns-node (where it sends transactions and blocks) and on Redis when the queue lives there.
 public enum ProducerNode {
-    public static func blueprint(queue database: NodeDatabase, settings: DaemonSettings, metrics: NodeMetrics, nsNode: DependencyCheck,
-                                 redis: DependencyCheck?) -> NodeBlueprint {
-        let queueMetrics = QueueMetrics(factory: metrics.factory)
-        let queue = SQLiteJobQueue(pool: database.pool, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout),
-                                   metrics: queueMetrics)
+    public static func blueprint(queue: SQLiteJobQueue, database: NodeDatabase, metrics: NodeMetrics, queueMetrics: QueueMetrics,
+                                 nsNode: DependencyCheck, redis: DependencyCheck?) -> NodeBlueprint {
         // The queue's state gauges are read at each scrape; a failed read leaves the last values.
         metrics.beforeScrape {
             if let counts = try? queue.countsNow() { queueMetrics.record(counts) }

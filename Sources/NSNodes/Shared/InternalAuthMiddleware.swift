@@ -17,7 +17,7 @@ public struct InternalAuthMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw NodeError.unauthorized(detail: "this route needs the internal token: send Authorization: Bearer <INTERNAL_TOKEN>")
+            throw NodeError.unauthorized(detail: "this route needs the internal token: send Authorization: Bearer <INTERNAL_TOKEN>", tokenPresented: false)
         }
         let presented = Array(SHA256.hash(data: Array(header.dropFirst("Bearer ".count).utf8)))
         // Both sides are 32-byte digests; fold every byte so the time does not depend on where they differ.

@@ -10,8 +10,15 @@ public enum NodeError: Error, Sendable, Equatable {
     case invalidFields([ProblemDetails.FieldError])
     /// The thing named does not exist.
     case notFound(detail: String)
-    /// Missing or wrong credentials.
-    case unauthorized(detail: String)
+    /// Missing or wrong credentials. `tokenPresented` says whether a token was sent (and refused),
+    /// which RFC 6750 reports as `error="invalid_token"` in `WWW-Authenticate`.
+    case unauthorized(detail: String, tokenPresented: Bool = true)
+    /// Authenticated, but the resource belongs to someone else.
+    case forbidden(detail: String)
+    /// The request conflicts with an earlier one (an idempotency key reused for a different body).
+    case conflict(detail: String)
+    /// Over the rate limit; retry after the window resets.
+    case rateLimited(retryAfterSeconds: Int)
     /// The body is not JSON (`Content-Type` must be `application/json`).
     case unsupportedMediaType(detail: String)
     /// A dependency (queue, ns-node, Redis) is down; the client should retry after the delay.
@@ -27,8 +34,15 @@ public enum NodeError: Error, Sendable, Equatable {
                            detail: "\(errors.count) field(s) failed validation", errors: errors)
         case .notFound(let detail):
             ProblemDetails(slug: "not-found", title: "Not found", status: .notFound, detail: detail)
-        case .unauthorized(let detail):
+        case .unauthorized(let detail, _):
             ProblemDetails(slug: "unauthorized", title: "Unauthorized", status: .unauthorized, detail: detail)
+        case .forbidden(let detail):
+            ProblemDetails(slug: "forbidden", title: "Forbidden", status: .forbidden, detail: detail)
+        case .conflict(let detail):
+            ProblemDetails(slug: "conflict", title: "Conflict", status: .conflict, detail: detail)
+        case .rateLimited(let seconds):
+            ProblemDetails(slug: "rate-limited", title: "Too many requests", status: .tooManyRequests,
+                           detail: "the rate limit for this client is used up; retry in \(seconds) s")
         case .unsupportedMediaType(let detail):
             ProblemDetails(slug: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType, detail: detail)
         case .dependencyUnavailable(let dependency, _):
@@ -41,7 +55,9 @@ public enum NodeError: Error, Sendable, Equatable {
     public var headers: HTTPFields {
         switch self {
         case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
-        case .unauthorized: [.wwwAuthenticate: "Bearer realm=\"neuroswarm\""]
+        case .unauthorized(_, let presented):
+            [.wwwAuthenticate: presented ? "Bearer realm=\"neuroswarm\", error=\"invalid_token\"" : "Bearer realm=\"neuroswarm\""]
+        case .rateLimited(let seconds): [.retryAfter: String(seconds)]
         default: [:]
         }
     }

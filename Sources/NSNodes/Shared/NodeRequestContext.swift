@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import Synchronization
 
 /// The request context every node's router uses.
 ///
@@ -11,11 +13,44 @@ public struct NodeRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The request's `X-Request-ID`, accepted from the client or generated.
     public var requestID: String
     public let remoteAddress: SocketAddress?
+    /// The client, once a route's authentication middleware has verified its token.
+    public var user: AuthenticatedUser?
+    /// Fields a handler adds to the request's access-log line (shared with the outer middleware,
+    /// which holds its own copy of this context).
+    public let accessLog = AccessLogFields()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Who made a request, from a verified token.
+public struct AuthenticatedUser: Sendable, Equatable {
+    /// The token's `sub`.
+    public let subject: String
+    /// A `role: admin` claim: sees every job, not only its own.
+    public let isAdmin: Bool
+
+    public init(subject: String, isAdmin: Bool) {
+        self.subject = subject
+        self.isAdmin = isAdmin
+    }
+}
+
+/// Extra access-log fields set while handling a request (`userId`, `artifactSize`, ...).
+public final class AccessLogFields: Sendable {
+    private let fields = Mutex<Logger.Metadata>([:])
+
+    public init() {}
+
+    public func set(_ key: String, _ value: Logger.MetadataValue) {
+        fields.withLock { $0[key] = value }
+    }
+
+    public var metadata: Logger.Metadata {
+        fields.withLock { $0 }
     }
 }
 

@@ -30,12 +30,12 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, method: request.method, status: response.status, duration: elapsed)
         let level: Logger.Level = Self.quietPaths.contains(request.uri.path) ? .debug : .info
-        context.logger.log(level: level, "request", metadata: [
-            "method": .string(request.method.rawValue),
-            "route": .string(route),
-            "status": .stringConvertible(response.status.code),
-            "durationMs": .stringConvertible((elapsed / .milliseconds(1) * 1000).rounded() / 1000),
-        ])
+        var metadata = context.accessLog.metadata
+        metadata["method"] = .string(request.method.rawValue)
+        metadata["route"] = .string(route)
+        metadata["status"] = .stringConvertible(response.status.code)
+        metadata["durationMs"] = .stringConvertible((elapsed / .milliseconds(1) * 1000).rounded() / 1000)
+        context.logger.log(level: level, "request", metadata: metadata)
         return response
     }
 }

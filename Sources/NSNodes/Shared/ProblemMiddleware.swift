@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NSCore
 import NSLedger
+import NSQueue
 
 /// Turns every error a handler throws into an `application/problem+json` response: the one place
 /// where errors become HTTP statuses.
@@ -45,6 +46,16 @@ public struct ProblemMiddleware: RouterMiddleware {
             }
             return ProblemDetails(slug: slug, title: status.reasonPhrase, status: status, detail: error.description)
                 .response(instance: instance, correlationId: context.requestID, headers: headers)
+        case let error as JobQueueError:
+            let nodeError: NodeError = switch error {
+            case .invalid(let index, let reason): .invalidFields([.init(pointer: "/\(index)", detail: reason)])
+            case .notFound(let id): .notFound(detail: "no job \(id)")
+            case .unavailable, .leaseLost: .dependencyUnavailable(dependency: "the job queue", retryAfterSeconds: 1)
+            }
+            if case .unavailable(let reason) = error {
+                context.logger.warning("job queue unavailable", metadata: ["reason": .string(reason)])
+            }
+            return nodeError.problem.response(instance: instance, correlationId: context.requestID, headers: nodeError.headers)
         case let error as TransactionError:
             return NodeError.invalidFields([.init(pointer: error.pointer, detail: error.reason)]).problem
                 .response(instance: instance, correlationId: context.requestID)

@@ -1,0 +1,64 @@
+/// The job the gateway enqueues for each accepted artifact and vp-node works on: its payload
+/// (what was submitted, by whom, when) and its result (the ledger transaction it became).
+///
+/// Both are canonical JSON so the bytes in the queue are the same whichever node wrote them.
+public struct ArtifactJob: Sendable, Equatable {
+    /// The job type in the queue.
+    public static let type = "artifact"
+
+    public var content: String
+    /// Metadata values are strings, integers or booleans (the ledger's canonical JSON has no floats).
+    public var metadata: [String: JSONValue]
+    /// The JWT `sub` of the submitter; only they (or an admin) may read the job's status.
+    public var submitter: String
+    /// Unix ms when the gateway accepted it.
+    public var submittedAt: Int64
+    /// The correlation id of the submitting request, so the worker's log lines join the gateway's.
+    public var requestID: String
+
+    public init(content: String, metadata: [String: JSONValue], submitter: String, submittedAt: Int64, requestID: String) {
+        self.content = content
+        self.metadata = metadata
+        self.submitter = submitter
+        self.submittedAt = submittedAt
+        self.requestID = requestID
+    }
+
+    /// The payload bytes stored in the queue.
+    public func encoded() -> [UInt8] {
+        CanonicalJSON.encode(.object([
+            "content": .string(content),
+            "metadata": .object(metadata),
+            "submitter": .string(submitter),
+            "submittedAt": .int(submittedAt),
+            "requestId": .string(requestID),
+        ]))
+    }
+
+    /// Reads a payload written by ``encoded()``; `nil` when the bytes are not an artifact job.
+    public init?(payload: [UInt8]) {
+        guard let value = try? CanonicalJSON.decode(payload), let content = value["content"]?.stringValue,
+              let metadata = value["metadata"]?.objectValue, let submitter = value["submitter"]?.stringValue,
+              let submittedAt = value["submittedAt"]?.intValue else { return nil }
+        self.init(content: content, metadata: metadata, submitter: submitter, submittedAt: submittedAt,
+                  requestID: value["requestId"]?.stringValue ?? "")
+    }
+
+    /// The completed job's result: the hash of the transaction that anchors the artifact.
+    public struct Outcome: Sendable, Equatable {
+        public var txHash: String
+
+        public init(txHash: String) {
+            self.txHash = txHash
+        }
+
+        public func encoded() -> [UInt8] {
+            CanonicalJSON.encode(.object(["txHash": .string(txHash)]))
+        }
+
+        public init?(result: [UInt8]) {
+            guard let hash = (try? CanonicalJSON.decode(result))?["txHash"]?.stringValue else { return nil }
+            self.txHash = hash
+        }
+    }
+}

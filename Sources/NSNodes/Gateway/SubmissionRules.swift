@@ -1,0 +1,100 @@
+import NSCore
+import NSQueue
+
+/// One artifact submission that passed validation.
+public struct Submission: Sendable, Equatable {
+    public var content: String
+    public var metadata: [String: JSONValue]
+    public var priority: JobPriority
+}
+
+/// The checks on `{"content", "metadata"?, "priority"?}`, every failure named by a JSON pointer so
+/// a client can fix all of them in one go.
+///
+/// Limits: `content` 1...`MAX_ARTIFACT_CHARS` Unicode scalars; `metadata` at most 32 keys of 1 to
+/// 64 characters from `[A-Za-z0-9_.-]`, each value a string (at most 1,024 characters), an integer
+/// or a boolean; `priority` one of critical, high, normal, low. Unknown fields are refused, so a
+/// misspelt `priority` is not silently ignored.
+public enum SubmissionRules {
+    public static let maxMetadataKeys = 32
+    public static let maxMetadataKeyLength = 64
+    public static let maxMetadataValueLength = 1_024
+    static let knownFields: Set<String> = ["content", "metadata", "priority"]
+
+    /// The submission, or every field that fails (never both).
+    public enum Outcome: Sendable, Equatable {
+        case valid(Submission)
+        case invalid([ProblemDetails.FieldError])
+    }
+
+    public static func validate(_ value: JSONValue, at prefix: String, maxContentChars: Int) -> Outcome {
+        guard let object = value.objectValue else {
+            return .invalid([.init(pointer: prefix, detail: "must be a JSON object with a \"content\" string")])
+        }
+        var errors: [ProblemDetails.FieldError] = []
+        for key in object.keys.sorted() where !knownFields.contains(key) {
+            errors.append(.init(pointer: prefix + "/" + escape(key), detail: "is not a known field (content, metadata, priority)"))
+        }
+        var content = ""
+        switch object["content"] {
+        case .string(let text)?:
+            let length = text.unicodeScalars.count
+            if length == 0 || length > maxContentChars {
+                errors.append(.init(pointer: prefix + "/content", detail: "must be 1 to \(maxContentChars) characters (has \(length))"))
+            }
+            content = text
+        case nil: errors.append(.init(pointer: prefix + "/content", detail: "is required"))
+        default: errors.append(.init(pointer: prefix + "/content", detail: "must be a string"))
+        }
+        var metadata: [String: JSONValue] = [:]
+        switch object["metadata"] {
+        case .object(let members)?:
+            metadata = members
+            errors += metadataErrors(members, at: prefix + "/metadata")
+        case nil, .null?: break
+        default: errors.append(.init(pointer: prefix + "/metadata", detail: "must be an object"))
+        }
+        var priority = JobPriority.normal
+        switch object["priority"] {
+        case .string(let name)? where JobPriority(rawValue: name) != nil: priority = JobPriority(rawValue: name)!  // checked by the pattern
+        case nil: break
+        default: errors.append(.init(pointer: prefix + "/priority", detail: "must be one of critical, high, normal, low"))
+        }
+        return errors.isEmpty ? .valid(Submission(content: content, metadata: metadata, priority: priority)) : .invalid(errors)
+    }
+
+    static func metadataErrors(_ members: [String: JSONValue], at pointer: String) -> [ProblemDetails.FieldError] {
+        var errors: [ProblemDetails.FieldError] = []
+        if members.count > maxMetadataKeys {
+            errors.append(.init(pointer: pointer, detail: "has \(members.count) keys; at most \(maxMetadataKeys) are allowed"))
+        }
+        for key in members.keys.sorted() {
+            let location = pointer + "/" + escape(key)
+            if !isValidKey(key) {
+                errors.append(.init(pointer: location, detail: "key must be 1 to \(maxMetadataKeyLength) characters of A-Z a-z 0-9 _ . -"))
+            }
+            switch members[key] {
+            case .string(let text)? where text.unicodeScalars.count > maxMetadataValueLength:
+                errors.append(.init(pointer: location, detail: "must be at most \(maxMetadataValueLength) characters"))
+            case .string?, .int?, .bool?: break
+            default: errors.append(.init(pointer: location, detail: "must be a string, an integer or a boolean"))
+            }
+        }
+        return errors
+    }
+
+    static func isValidKey(_ key: String) -> Bool {
+        (1...maxMetadataKeyLength).contains(key.utf8.count) && key.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"): true
+            default: false
+            }
+        }
+    }
+
+    /// Escapes one reference token of a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`).
+    public static func escape(_ token: String) -> String {
+        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+}

@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NSCore
+import NSQueue
+
+/// `POST /api/submit` and `POST /api/submit-batch`: validate, then enqueue an ``ArtifactJob`` per
+/// artifact. Nothing is enqueued unless the whole request is valid; a batch is enqueued all or
+/// nothing; 202 means the job is durably in the queue.
+struct SubmitRoutes {
+    static let idempotencyWindow: Duration = .seconds(24 * 3600)
+
+    let queue: any JobQueue
+    let settings: GatewaySettings
+
+    func add(to api: RouterGroup<NodeRequestContext>) {
+        api.post("submit") { request, context in try await submit(request, context: context) }
+        api.post("submit-batch") { request, context in try await submitBatch(request, context: context) }
+    }
+
+    func submit(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try Self.user(context)
+        let idempotencyKey = try Self.idempotencyKey(request)
+        let body = try await Self.parse(JSONBody.bytes(request, limit: settings.maxBodyBytes))
+        let submission: Submission
+        switch SubmissionRules.validate(body, at: "", maxContentChars: settings.maxArtifactChars) {
+        case .valid(let valid): submission = valid
+        case .invalid(let errors): throw NodeError.invalidFields(errors)
+        }
+        context.accessLog.set("artifactSize", .stringConvertible(submission.content.utf8.count))
+        let job = newJob(submission, user: user, context: context,
+                         uniqueKey: idempotencyKey.map { "idem:\(Self.fingerprint(user.subject)):\($0)" })
+        let receipt = try await queue.enqueue(job)
+        var headers: HTTPFields = [.location: Self.statusPath(receipt.id)]
+        if receipt.deduplicated {
+            try await checkSameRequest(receipt.id, as: job)
+            headers[.idempotentReplayed] = "true"
+        }
+        context.logger.info("artifact submitted", metadata: ["jobId": .string(receipt.id), "userId": .string(user.subject),
+                                                              "artifactSize": .stringConvertible(submission.content.utf8.count)])
+        return Self.accepted(Self.receiptJSON(receipt.id), headers: headers)
+    }
+
+    func submitBatch(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try Self.user(context)
+        let body = try await Self.parse(JSONBody.bytes(request, limit: settings.maxBatchBodyBytes))
+        guard let object = body.objectValue, let items = object["items"]?.arrayValue else {
+            throw NodeError.invalidFields([.init(pointer: "/items", detail: "is required: an array of submissions")])
+        }
+        var errors: [ProblemDetails.FieldError] = object.keys.sorted().filter { $0 != "items" }
+            .map { .init(pointer: "/" + SubmissionRules.escape($0), detail: "is not a known field (items)") }
+        guard (1...settings.maxBatchItems).contains(items.count) else {
+            throw NodeError.invalidFields(errors + [.init(pointer: "/items", detail: "must hold 1 to \(settings.maxBatchItems) items (has \(items.count))")])
+        }
+        var submissions: [Submission] = []
+        for (index, item) in items.enumerated() {
+            switch SubmissionRules.validate(item, at: "/items/\(index)", maxContentChars: settings.maxArtifactChars) {
+            case .valid(let submission): submissions.append(submission)
+            case .invalid(let itemErrors): errors += itemErrors
+            }
+        }
+        guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
+        context.accessLog.set("artifactSize", .stringConvertible(submissions.reduce(0) { $0 + $1.content.utf8.count }))
+        let receipts = try await queue.enqueue(batch: submissions.map { newJob($0, user: user, context: context, uniqueKey: nil) })
+        context.logger.info("artifact batch submitted", metadata: ["userId": .string(user.subject), "items": .stringConvertible(receipts.count)])
+        return Self.accepted(.object(["items": .array(receipts.map { Self.receiptJSON($0.id) })]))
+    }
+
+    private func newJob(_ submission: Submission, user: AuthenticatedUser, context: NodeRequestContext, uniqueKey: String?) -> NewJob {
+        let job = ArtifactJob(content: submission.content, metadata: submission.metadata, submitter: user.subject,
+                              submittedAt: Int64(Date().timeIntervalSince1970 * 1000), requestID: context.requestID)
+        return NewJob(type: ArtifactJob.type, payload: job.encoded(), priority: submission.priority,
+                      uniqueKey: uniqueKey, uniqueKeyTTL: Self.idempotencyWindow)
+    }
+
+    /// An idempotency key replayed with a different artifact is a client bug; answering with the
+    /// first job would silently drop the second artifact, so it is refused instead.
+    private func checkSameRequest(_ id: String, as job: NewJob) async throws {
+        guard let stored = try await queue.job(id: id), let first = ArtifactJob(payload: stored.payload),
+              let second = ArtifactJob(payload: job.payload) else { return }
+        guard first.content == second.content, first.metadata == second.metadata, stored.priority == job.priority else {
+            throw NodeError.conflict(detail: "this Idempotency-Key was used within 24 h for a different submission; use a new key")
+        }
+    }
+
+    static func user(_ context: NodeRequestContext) throws -> AuthenticatedUser {
+        guard let user = context.user else { throw NodeError.unauthorized(detail: "authentication is required", tokenPresented: false) }
+        return user
+    }
+
+    /// `Idempotency-Key`: 1 to 255 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+            throw NodeError.badRequest(detail: "Idempotency-Key must be 1 to 255 visible ASCII characters")
+        }
+        return key
+    }
+
+    /// A body that is not JSON is a validation failure of the whole document (pointer "").
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        do {
+            return try CanonicalJSON.decode(bytes)
+        } catch {
+            throw NodeError.invalidFields([.init(pointer: "", detail: error.description)])
+        }
+    }
+
+    /// Keeps user names out of queue keys (and so out of Redis key listings).
+    static func fingerprint(_ subject: String) -> String {
+        Hex.encode(SHA256.hash(data: Array(subject.utf8)).prefix(12))
+    }
+
+    static func statusPath(_ id: String) -> String { "/api/status/\(id)" }
+
+    static func receiptJSON(_ id: String) -> JSONValue {
+        ["id": .string(id), "status": "queued", "statusUrl": .string(statusPath(id))]
+    }
+
+    static func accepted(_ body: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var response = JSONBody.response(body, status: .accepted)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    public static let idempotencyKey = Self("Idempotency-Key")!  // a valid token literal
+    public static let idempotentReplayed = Self("Idempotent-Replayed")!  // a valid token literal
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NSCore
+import NSNodes
+import Testing
+
+@Suite("gateway CORS and OpenAPI")
+struct CORSAndOpenAPITests {
+    static let allowed = "https://app.example"
+
+    @Test("a listed origin gets its preflight and its origin echoed; any other gets 403 and no CORS headers")
+    func cors() async throws {
+        let fixture = try GatewayFixture(environment: ["CORS_ORIGIN": "\(Self.allowed), https://admin.example"])
+        let token = try await GatewayFixture.token()
+        try await fixture.app().test(.router) { client in
+            let preflight: HTTPFields = [.origin: Self.allowed, .accessControlRequestMethod: "POST",
+                                         .accessControlRequestHeaders: "authorization, content-type"]
+            try await client.execute(uri: "/api/submit", method: .options, headers: preflight) { response in
+                #expect(response.status == .noContent)
+                #expect(response.headers[.accessControlAllowOrigin] == Self.allowed)
+                #expect(response.headers[.accessControlAllowMethods]?.contains("POST") == true)
+                #expect(response.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
+                #expect(response.headers[.vary] == "Origin")
+            }
+            var foreign = preflight
+            foreign[.origin] = "https://evil.example"
+            try await client.execute(uri: "/api/submit", method: .options, headers: foreign) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+            var request = GatewayFixture.json(token)
+            request[.origin] = Self.allowed
+            try await client.execute(uri: "/api/submit", method: .post, headers: request, body: ByteBuffer(string: #"{"content":"x"}"#)) { response in
+                #expect(response.status == .accepted)
+                #expect(response.headers[.accessControlAllowOrigin] == Self.allowed)
+                #expect(response.headers[.accessControlExposeHeaders]?.contains("RateLimit-Remaining") == true)
+            }
+            request[.origin] = "https://evil.example"
+            try await client.execute(uri: "/api/status/x", method: .get, headers: request) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+        }
+        let disabled = try GatewayFixture(environment: ["ENABLE_CORS": "false"])
+        try await disabled.app().test(.router) { client in
+            try await client.execute(uri: "/api/submit", method: .options, headers: [.origin: Self.allowed, .accessControlRequestMethod: "POST"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+        }
+    }
+
+    @Test("NODE_ENV=production with CORS_ORIGIN=* refuses to start, naming the variable")
+    func productionWildcard() throws {
+        #expect {
+            _ = try DaemonSettings.load(roles: [.gateway], source: ConfigurationSource(environment: [
+                "NODE_ENV": "production", "CORS_ORIGIN": "*", "JWT_SECRET": String(repeating: "a", count: 64),
+                "INTERNAL_TOKEN": String(repeating: "b", count: 64),
+            ]))
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "CORS_ORIGIN"
+        }
+    }
+
+    /// The committed document, next to the sources.
+    static func committedDocument() throws -> Data {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return try Data(contentsOf: root.appendingPathComponent("docs/openapi.json"))
+    }
+
+    @Test("/openapi.json is docs/openapi.json, and it lists exactly the routes the gateway serves")
+    func openAPI() async throws {
+        let fixture = try GatewayFixture()
+        let served = try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                return Data(buffer: response.body)
+            }
+        }
+        #expect(served == (try Self.committedDocument()), "regenerate with: curl -s localhost:8080/openapi.json > docs/openapi.json")
+        let document = try #require(try JSONSerialization.jsonObject(with: served) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented: Set<String> = []
+        for (path, operations) in paths {
+            for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        let router = NodeRouter.make(service: "gateway-node", blueprint: await fixture.blueprint(), metrics: NodeMetrics(node: "gateway-node"),
+                                     metricsEnabled: true, healthTimeout: .seconds(1))
+        let routes = Set(router.routes.map { "\($0.method) \(Self.openAPIPath($0.path.description))" })
+        #expect(routes == documented)
+        // Every $ref resolves.
+        let text = String(decoding: served, as: UTF8.self)
+        let components = try #require(document["components"] as? [String: [String: Any]])
+        for match in text.matches(of: /"\$ref": "#\/components\/(\w+)\/([\w-]+)"/) {
+            #expect(components[String(match.1)]?[String(match.2)] != nil, "\(match.0)")
+        }
+    }
+
+    /// `/api/status/{id}` is Hummingbird's and OpenAPI's spelling alike; strip a leading slash difference.
+    static func openAPIPath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "/" + path
+    }
+}

@@ -19,7 +19,6 @@ public enum RequestID {
 
     /// `req_` followed by 24 lowercase hex digits of randomness.
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "req_" + Hex.encode((0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        "req_" + Hex.encode(SecureRandom.bytes(12))
     }
 }

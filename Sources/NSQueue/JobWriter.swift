@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NSCore
 
 /// Inserts new jobs (inside a transaction the caller owns), honouring unique keys.
 struct JobWriter: Sendable {
@@ -7,21 +8,23 @@ struct JobWriter: Sendable {
 
     func insert(_ job: NewJob, now: Int64, db: Database) throws -> EnqueueReceipt {
         if let key = job.uniqueKey {
-            if let existing = try String.fetchOne(db, sql: "SELECT job_id FROM unique_keys WHERE key = ? AND expires_at > ?", arguments: [key, now]) {
+            let lookup = try db.cachedStatement(sql: "SELECT job_id FROM unique_keys WHERE key = ? AND expires_at > ?")
+            if let existing = try String.fetchOne(lookup, arguments: [key, now]) {
                 return EnqueueReceipt(id: existing, deduplicated: true)
             }
         }
         let id = JobID.generate()
         let timeoutMs = Int64((job.timeout ?? defaults.timeout) / .milliseconds(1))
-        try db.execute(sql: """
+        // Cached statements: parsing the SQL again for every job showed up in the gateway's profile.
+        try db.cachedStatement(sql: """
             INSERT INTO jobs (id, type, payload, priority, state, max_attempts, timeout_ms, created_at, updated_at, run_at, unique_key)
             VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, job.type, Data(job.payload), job.priority.rank, job.maxAttempts ?? defaults.maxAttempts, timeoutMs,
-                             now, now, now, job.uniqueKey])
+            """).execute(arguments: [id, job.type, Data(job.payload), job.priority.rank, job.maxAttempts ?? defaults.maxAttempts, timeoutMs,
+                                     now, now, now, job.uniqueKey])
         if let key = job.uniqueKey {
             let expires = now + Int64(job.uniqueKeyTTL / .milliseconds(1))
-            try db.execute(sql: "INSERT INTO unique_keys (key, job_id, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET job_id = excluded.job_id, expires_at = excluded.expires_at",
-                           arguments: [key, id, expires])
+            try db.cachedStatement(sql: "INSERT INTO unique_keys (key, job_id, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET job_id = excluded.job_id, expires_at = excluded.expires_at")
+                .execute(arguments: [key, id, expires])
         }
         return EnqueueReceipt(id: id, deduplicated: false)
     }
@@ -32,9 +35,8 @@ public enum JobID {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
         var characters: [UInt8] = Array("job_".utf8)
-        for _ in 0..<24 { characters.append(alphabet[Int(generator.next() as UInt8) & 31]) }
+        for byte in SecureRandom.bytes(24) { characters.append(alphabet[Int(byte & 31)]) }
         return String(decoding: characters, as: UTF8.self)
     }
 }

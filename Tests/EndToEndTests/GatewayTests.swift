@@ -72,6 +72,16 @@ struct GatewayTests {
         #expect(proof.json?["rootHash"] is String)
         #expect(try await Fetched.get(nsd.url("gateway-node", "/api/status/\(id)"), token: ClientToken.make(sub: "mallory")).status == 403)
         #expect(await nsd.stop() == 0)
+        // The access log line of the submission, as in the seeds' example.
+        let submitted = nsd.child.stdoutLines.compactMap(LogLine.parse).first {
+            $0["service"] as? String == "gateway-node" && $0["message"] as? String == "request" && $0["route"] as? String == "/api/submit"
+        }
+        let line = try require(submitted, "the access-log line of POST /api/submit")
+        #expect(line["userId"] as? String == "alice")
+        #expect(line["artifactSize"] as? Int == content.utf8.count)
+        #expect(line["status"] as? Int == 202)
+        #expect((line["correlationId"] as? String)?.isEmpty == false)
+        #expect(line["durationMs"] is Double || line["durationMs"] is Int)
     }
 
     @Test("two gateways on one Redis share the rate limit and the queue; with Redis down they answer 503 with Retry-After")

@@ -66,7 +66,6 @@ extension DaemonSettings {
 
     /// Hex of `byteCount` bytes from the system CSPRNG.
     public static func randomHex(byteCount: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        Hex.encode(SecureRandom.bytes(byteCount))
     }
 }

@@ -96,6 +96,12 @@ enum JSONText {
 
     static func appendString(_ string: String, to out: inout String) {
         out += "\""
+        // Most values (routes, ids, names) need no escaping: append them whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

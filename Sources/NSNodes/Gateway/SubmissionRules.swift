@@ -68,16 +68,16 @@ public enum SubmissionRules {
         if members.count > maxMetadataKeys {
             errors.append(.init(pointer: pointer, detail: "has \(members.count) keys; at most \(maxMetadataKeys) are allowed"))
         }
-        for key in members.keys.sorted() {
-            let location = pointer + "/" + escape(key)
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            let location = { pointer + "/" + escape(key) }  // built only for a failing key
             if !isValidKey(key) {
-                errors.append(.init(pointer: location, detail: "key must be 1 to \(maxMetadataKeyLength) characters of A-Z a-z 0-9 _ . -"))
+                errors.append(.init(pointer: location(), detail: "key must be 1 to \(maxMetadataKeyLength) characters of A-Z a-z 0-9 _ . -"))
             }
-            switch members[key] {
-            case .string(let text)? where text.unicodeScalars.count > maxMetadataValueLength:
-                errors.append(.init(pointer: location, detail: "must be at most \(maxMetadataValueLength) characters"))
-            case .string?, .int?, .bool?: break
-            default: errors.append(.init(pointer: location, detail: "must be a string, an integer or a boolean"))
+            switch value {
+            case .string(let text) where text.unicodeScalars.count > maxMetadataValueLength:
+                errors.append(.init(pointer: location(), detail: "must be at most \(maxMetadataValueLength) characters"))
+            case .string, .int, .bool: break
+            default: errors.append(.init(pointer: location(), detail: "must be a string, an integer or a boolean"))
             }
         }
         return errors
@@ -95,6 +95,7 @@ public enum SubmissionRules {
 
     /// Escapes one reference token of a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`).
     public static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }

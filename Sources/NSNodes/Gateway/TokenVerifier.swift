@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import NSCore
+import Synchronization
 
 /// Checks the gateway's bearer tokens: HS256 JWTs signed with `JWT_SECRET`, or during a rotation
 /// with `JWT_SECRET_PREVIOUS`.
@@ -16,6 +17,7 @@ public struct TokenVerifier: Sendable {
     private let keys: JWTKeyCollection
     private let keyIDs: Set<String>
     private let now: @Sendable () -> Date
+    private let verified = VerifiedTokens()
 
     public init(current: Secret, previous: Secret?, now: @escaping @Sendable () -> Date = Date.init) async {
         let keys = JWTKeyCollection()
@@ -43,7 +45,8 @@ public struct TokenVerifier: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw .unauthorized(detail: "malformed Authorization header; expected 'Bearer <token>'", tokenPresented: false)
         }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        let token = String(parts[1])
+        if let claims = verified.claims(for: token) { return try check(claims) }
         try checkHeader(token)
         let claims: TokenClaims
         do {
@@ -53,7 +56,9 @@ public struct TokenVerifier: Sendable {
         } catch {
             throw .unauthorized(detail: "the token's claims are malformed (sub, exp, nbf, iat must be a string and numbers)")
         }
-        return try check(claims)
+        let user = try check(claims)
+        verified.remember(token, claims: claims)
+        return user
     }
 
     /// Decodes the JOSE header and applies the algorithm and key-id rules (jwt-kit then picks the
@@ -92,6 +97,25 @@ public struct TokenVerifier: Sendable {
             throw .unauthorized(detail: "the token has no sub claim naming the user")
         }
         return AuthenticatedUser(subject: subject, isAdmin: claims.role == "admin")
+    }
+}
+
+/// Tokens whose signature has been verified, with their claims, so a client's next request with
+/// the same token skips the header parsing, JSON decoding and HMAC. The time claims are still
+/// checked on every request. Bounded: when full it is emptied and refills from live traffic.
+final class VerifiedTokens: Sendable {
+    static let capacity = 10_000
+    private let entries = Mutex<[String: TokenClaims]>([:])
+
+    func claims(for token: String) -> TokenClaims? {
+        entries.withLock { $0[token] }
+    }
+
+    func remember(_ token: String, claims: TokenClaims) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
+        }
     }
 }
 

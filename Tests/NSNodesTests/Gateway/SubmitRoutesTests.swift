@@ -72,6 +72,13 @@ struct SubmitRoutesTests {
                     #expect(response.problem?.errors?.map(\.pointer) == pointers, "\(body)")
                 }
             }
+            var invalidUTF8 = ByteBuffer(string: #"{"content":"ab"#)
+            invalidUTF8.writeBytes([0xC3, 0x28, 0xFF])
+            invalidUTF8.writeString(#""}"#)
+            try await client.execute(uri: "/api/submit", method: .post, headers: GatewayFixture.json(token), body: invalidUTF8) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.problem?.errors?.first?.detail.contains("UTF-8") == true, "\(response.problem?.errors ?? [])")
+            }
             let many = (0..<33).map { #""k\#($0)":1"# }.joined(separator: ",")
             try await client.execute(uri: "/api/submit", method: .post, headers: GatewayFixture.json(token),
                                      body: ByteBuffer(string: #"{"content":"ok","metadata":{\#(many)}}"#)) { response in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NSCore
 
 /// `nsctl`, the operator tool. Its subcommands talk to the nodes' HTTP APIs and to the files
@@ -12,7 +13,27 @@ public struct NSCtl: AsyncParsableCommand {
             (gateway http://localhost:8080, ns-node :3009, vp-node :3002, admin-node :3000).
             """,
         version: NeuroSwarmVersion.current,
-        subcommands: [Chain.self, Verify.self])
+        subcommands: [Secrets.self, Env.self, Token.self, Health.self, Chain.self, Verify.self])
 
     public init() {}
+
+    /// Runs nsctl. `nsctl health` follows the monitoring-plugin convention even for bad
+    /// arguments: UNKNOWN (exit 3), where argument-parser would exit 64.
+    public static func runMain(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        guard arguments.first == "health" else { return await main(arguments) }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("nsctl: \(message(for: error))\n".utf8))
+                Foundation.exit(HealthVerdict.State.unknown.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

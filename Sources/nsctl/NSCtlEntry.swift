@@ -4,6 +4,6 @@ import NSCtlKit
 @main
 enum NSCtlEntry {
     static func main() async {
-        await NSCtl.main()
+        await NSCtl.runMain()
     }
 }

@@ -6,9 +6,8 @@ import Testing
 @Suite("ns-node over real HTTP")
 struct LedgerNodeTests {
     func run(_ arguments: [String], env: [String: String] = [:]) async throws -> (status: Int32?, stdout: String, stderr: String) {
-        let child = try ChildProcess(executable: try NSDInstance.nsctl(), arguments: arguments, environment: NSDInstance.environment(env))
-        let status = await child.waitForExit(timeout: .seconds(60))
-        return (status, child.stdout, child.stderr)
+        let outcome = try await NSCtlRunner.run(arguments, environment: env)
+        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 
     @Test("write routes need the internal token and JSON; bad transactions are 422 with pointers")

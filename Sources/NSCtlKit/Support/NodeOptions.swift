@@ -23,17 +23,9 @@ struct NodeOptions: ParsableArguments {
 
     /// Flags over environment over the dotenv file.
     func source(flags: [String: String] = [:]) throws -> ConfigurationSource {
-        let path = envFile ?? ".env"
-        let dotEnv: DotEnvFile?
-        do {
-            dotEnv = try DotEnvFile.load(path: path)
-        } catch {
-            throw CommandFailure("\(error.description)", exitCode: 78)
-        }
-        if envFile != nil && dotEnv == nil { throw CommandFailure("--env-file \(path) does not exist; create it or drop the flag", exitCode: 78) }
         var merged = flags
         merged["NS_NODE_URL"] = nsURL
-        return ConfigurationSource(flags: merged, environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv, dotEnvPath: path)
+        return try Settings.source(envFile: envFile, flags: merged)
     }
 
     func nsNode() throws -> NodeClient {

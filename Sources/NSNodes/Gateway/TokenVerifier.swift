@@ -118,25 +118,3 @@ final class VerifiedTokens: Sendable {
         }
     }
 }
-
-/// The claims the gateway reads (and `nsctl` writes). Time claims are optional here so their
-/// absence gets its own message; ``TokenVerifier`` enforces them.
-public struct TokenClaims: JWTPayload, Equatable {
-    public var sub: SubjectClaim?
-    public var exp: ExpirationClaim?
-    public var nbf: NotBeforeClaim?
-    public var iat: IssuedAtClaim?
-    /// `admin` lets the holder read every submission's status.
-    public var role: String?
-
-    public init(sub: String?, exp: Date?, nbf: Date? = nil, iat: Date? = nil, role: String? = nil) {
-        self.sub = sub.map(SubjectClaim.init)
-        self.exp = exp.map(ExpirationClaim.init)
-        self.nbf = nbf.map(NotBeforeClaim.init)
-        self.iat = iat.map(IssuedAtClaim.init)
-        self.role = role
-    }
-
-    /// Signature checks are jwt-kit's; the time rules are ``TokenVerifier``'s, against its clock.
-    public func verify(using algorithm: some JWTAlgorithm) async throws {}
-}

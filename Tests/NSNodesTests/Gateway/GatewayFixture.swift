@@ -54,6 +54,7 @@ struct GatewayFixture {
                       issuedAt: Date? = nil, secret: Secret = secret, kid: String? = nil) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: Array(secret.reveal().utf8)), digestAlgorithm: .sha256)
+        // Built field by field (not with TokenMinter) so tests can leave out exp or sub.
         let claims = TokenClaims(sub: sub, exp: expiresIn.map { Date().addingTimeInterval($0) }, nbf: notBefore, iat: issuedAt, role: role)
         var header = JWTHeader()
         header.kid = kid ?? TokenKeyID.of(secret)

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+extension NSCtl {
+    /// `nsctl env`: checks on a deployment's `.env`.
+    struct Env: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a .env file.", subcommands: [Check.self])
+    }
+}
+
+extension NSCtl.Env {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a .env file: missing or short secrets, wildcard CORS in production, malformed values.",
+            discussion: "Prints every problem with its fix and exits 1 if there is any; 0 when the file is ready for nsd.")
+
+        @Option(help: ArgumentHelp("The file to check.", valueName: "path"))
+        var envFile = ".env"
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() async throws {
+            try await reportingFailures {
+                let file: DotEnvFile
+                do {
+                    guard let loaded = try DotEnvFile.load(path: envFile) else {
+                        throw CommandFailure("\(envFile) does not exist; create it with `nsctl secrets gen` or pass --env-file")
+                    }
+                    file = loaded
+                } catch let error as ConfigurationError {
+                    throw CommandFailure(error.description)
+                }
+                let problems = EnvAudit.problems(in: file, path: envFile)
+                if json {
+                    let list: [JSONValue] = problems.map { ["variable": .string($0.variable), "problem": .string($0.problem), "fix": .string($0.fix)] }
+                    print(String(decoding: CanonicalJSON.encode(["file": .string(envFile), "ok": .bool(problems.isEmpty), "problems": .array(list)]), as: UTF8.self))
+                } else if problems.isEmpty {
+                    print("\(envFile): OK")
+                } else {
+                    for problem in problems {
+                        print("\(envFile): \(problem.variable)\(problem.problem.hasPrefix("=") ? "" : " ")\(problem.problem); \(problem.fix)")
+                    }
+                }
+                if !problems.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NSCore
+import NSQueue
+
+extension NSCtl {
+    /// `nsctl health`: a monitoring-plugin check for cron, Nagios, Icinga and the like.
+    struct Health: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every node's /health (and Redis, and the dead-letter queue) the monitoring-plugin way.",
+            discussion: """
+                Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad arguments). Prints one status \
+                line with performance data, then one line per service. A node that does not answer, or answers \
+                503, is CRITICAL; a slow one is WARNING or CRITICAL by --warning-ms/--critical-ms; the \
+                dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical. Checks run in \
+                parallel within --timeout seconds in total.
+
+                Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults http://localhost:8080, :3009, \
+                :3002, :3000) and REDIS_URL, from the environment or .env.
+
+                crontab: */5 * * * * nsctl health --ping-url https://hc-ping.com/<uuid> >/dev/null
+                """)
+
+        static let services = ["gateway", "ns", "vp", "admin", "redis"]
+
+        @Option(help: ArgumentHelp("Services to check, comma-separated: gateway,ns,vp,admin,redis (redis only when REDIS_URL is set).",
+                                   valueName: "list"))
+        var service = "gateway,ns,vp,admin"
+
+        @Option(help: ArgumentHelp("Latency at or above which a service is WARNING.", valueName: "ms"))
+        var warningMs = 500
+
+        @Option(help: ArgumentHelp("Latency at or above which a service is CRITICAL.", valueName: "ms"))
+        var criticalMs = 1000
+
+        @Option(help: ArgumentHelp("Dead-lettered jobs at or above which the check is WARNING.", valueName: "n"))
+        var dlqWarning = 10
+
+        @Option(help: ArgumentHelp("Dead-lettered jobs at or above which the check is CRITICAL.", valueName: "n"))
+        var dlqCritical = 100
+
+        @Option(help: ArgumentHelp("Bound on the whole check.", valueName: "seconds"))
+        var timeout: Double = 10
+
+        @Option(help: ArgumentHelp("Dead-man's-switch URL: the exit status is appended (/0 on success), healthchecks.io style.", valueName: "url"))
+        var pingURL: String?
+
+        @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
+        var envFile: String?
+
+        @Flag(help: "Print JSON with every detail instead of text.")
+        var json = false
+
+        var selected: [String] { service.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+        func validate() throws {
+            for name in selected where !Self.services.contains(name) {
+                throw ValidationError("--service \(name) is unknown; choose from \(Self.services.joined(separator: ","))")
+            }
+            guard !selected.isEmpty else { throw ValidationError("--service names no service") }
+            guard warningMs > 0, criticalMs >= warningMs else { throw ValidationError("--critical-ms must be at least --warning-ms, both above 0") }
+            guard dlqWarning >= 0, dlqCritical >= dlqWarning else { throw ValidationError("--dlq-critical must be at least --dlq-warning") }
+            guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
+            if let pingURL, URL(string: pingURL)?.scheme?.hasPrefix("http") != true { throw ValidationError("--ping-url must be an http(s) URL") }
+        }
+
+        func run() async throws {
+            let verdict: HealthVerdict
+            do {
+                verdict = try await check()
+            } catch let failure as CommandFailure {
+                print("NEUROSWARM UNKNOWN - \(failure.message)")
+                throw ExitCode(HealthVerdict.State.unknown.rawValue)
+            }
+            if json {
+                print(String(decoding: CanonicalJSON.encode(HealthJSON.render(verdict)), as: UTF8.self))
+            } else {
+                print(verdict.statusLine)
+                verdict.detailLines.forEach { print($0) }
+            }
+            if let pingURL { await ping(pingURL, status: verdict.state.rawValue) }
+            throw ExitCode(verdict.state.rawValue)
+        }
+
+        private func check() async throws -> HealthVerdict {
+            let source = try Settings.source(envFile: envFile)
+            func url(_ name: String, _ fallback: String) throws -> URL {
+                do {
+                    return try source.url(name, schemes: ["http", "https"]) ?? URL(string: fallback)!  // literal defaults are valid
+                } catch {
+                    throw CommandFailure(error.description)
+                }
+            }
+            let nodes: [(service: String, name: String, url: URL)] = try [
+                ("gateway", "gateway-node", url("GATEWAY_URL", "http://localhost:8080")), ("ns", "ns-node", url("NS_NODE_URL", "http://localhost:3009")),
+                ("vp", "vp-node", url("VP_URL", "http://localhost:3002")), ("admin", "admin-node", url("ADMIN_URL", "http://localhost:3000")),
+            ].filter { selected.contains($0.0) }
+            let redisURL: URL?
+            do { redisURL = try source.url("REDIS_URL", schemes: ["redis", "rediss"]) } catch { throw CommandFailure(error.description) }
+            if selected.contains("redis") && redisURL == nil {
+                throw CommandFailure("--service redis needs REDIS_URL (environment or .env)")
+            }
+            let bound = Duration.milliseconds(Int64(timeout * 1000))
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let vp = nodes.first { $0.service == "vp" }
+            let (reports, deadLetters) = await withTaskGroup(of: (ServiceReport?, Int?).self) { group in
+                for node in nodes {
+                    group.addTask { (await HealthProbe.node(node.name, base: node.url, timeout: bound, client: client), nil) }
+                }
+                if let redisURL, selected.contains("redis") {
+                    group.addTask { (await Self.redis(redisURL, timeout: bound), nil) }
+                }
+                if let vp {
+                    group.addTask { (nil, await HealthProbe.deadLetters(base: vp.url, timeout: bound, client: client)) }
+                }
+                var reports: [ServiceReport] = []
+                var deadLetters: Int?
+                for await (report, count) in group {
+                    if let report { reports.append(report) }
+                    if let count { deadLetters = count }
+                }
+                return (reports, deadLetters)
+            }
+            try? await client.shutdown()
+            let order = Self.services
+            return HealthVerdict(
+                reports: reports.sorted { order.firstIndex(of: HealthVerdict.label($0.service)) ?? 9 < order.firstIndex(of: HealthVerdict.label($1.service)) ?? 9 },
+                deadLetters: deadLetters, checksDeadLetters: vp != nil,
+                thresholds: .init(warning: .milliseconds(warningMs), critical: .milliseconds(criticalMs), dlqWarning: dlqWarning, dlqCritical: dlqCritical))
+        }
+
+        static func redis(_ url: URL, timeout: Duration) async -> ServiceReport {
+            let start = ContinuousClock.now
+            do {
+                let client = RedisClient(configuration: try RedisConfiguration(url: url, poolSize: 1, connectTimeout: timeout, commandTimeout: timeout))
+                defer { Task { await client.shutdown() } }
+                let reply = try await client.command(["PING"])
+                guard reply.string == "PONG" else { return ServiceReport(service: "redis", outcome: .down("unexpected reply"), latency: nil) }
+                return ServiceReport(service: "redis", outcome: .up, latency: ContinuousClock.now - start)
+            } catch {
+                return ServiceReport(service: "redis", outcome: .down("\(error)"), latency: nil)
+            }
+        }
+
+        /// Reports the exit status to a dead-man's switch; a failed ping is noted on stderr and never changes the exit status.
+        private func ping(_ base: String, status: Int32) async {
+            var request = HTTPClientRequest(url: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/\(status)")
+            request.method = .POST
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+                if response.status.code >= 300 {
+                    FileHandle.standardError.write(Data("nsctl: --ping-url answered HTTP \(response.status.code); the check's exit status stands\n".utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(Data("nsctl: --ping-url failed (\(HealthProbe.describe(error))); the check's exit status stands\n".utf8))
+            }
+        }
+    }
+}
+
+/// The `--json` form of a verdict.
+enum HealthJSON {
+    static func render(_ verdict: HealthVerdict) -> JSONValue {
+        let services: [JSONValue] = verdict.reports.map { report in
+            var fields: [String: JSONValue] = ["service": .string(report.service), "state": .string(verdict.state(of: report).name)]
+            if let latency = report.latency { fields["latencyMs"] = .int(Int64((latency / .milliseconds(1)).rounded())) }
+            switch report.outcome {
+            case .up: fields["status"] = "up"
+            case .degraded(let reason): fields["status"] = "degraded"; fields["reason"] = .string(reason)
+            case .down(let reason): fields["status"] = "down"; fields["reason"] = .string(reason)
+            }
+            return .object(fields)
+        }
+        var fields: [String: JSONValue] = ["state": .string(verdict.state.name), "exitCode": .int(Int64(verdict.state.rawValue)),
+                                           "services": .array(services), "summary": .string(verdict.statusLine)]
+        if verdict.checksDeadLetters { fields["deadLetters"] = verdict.deadLetters.map { .int(Int64($0)) } ?? .null }
+        return .object(fields)
+    }
+}

@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NSCore
+
+/// One service's answer to `nsctl health`.
+struct ServiceReport: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
+        /// `/health` answered 200.
+        case up
+        /// The node answered 503: it runs, but a dependency of its own fails (named).
+        case degraded(String)
+        /// No answer: connection refused, timeout, or an unexpected status.
+        case down(String)
+    }
+
+    let service: String
+    let outcome: Outcome
+    let latency: Duration?
+}
+
+/// Probes a node's `GET /health` (or Redis with PING) with a deadline.
+enum HealthProbe {
+    static func node(_ service: String, base: URL, timeout: Duration, client: HTTPClient) async -> ServiceReport {
+        let start = ContinuousClock.now
+        var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/health")
+        request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let latency = ContinuousClock.now - start
+            switch response.status.code {
+            case 200: return ServiceReport(service: service, outcome: .up, latency: latency)
+            case 503:
+                let failing = ((try? CanonicalJSON.decode(body.readableBytesView))?["failing"]?.arrayValue ?? []).compactMap(\.stringValue)
+                return ServiceReport(service: service, outcome: .degraded(failing.isEmpty ? "unhealthy" : "failing: " + failing.joined(separator: ", ")),
+                                     latency: latency)
+            default: return ServiceReport(service: service, outcome: .down("HTTP \(response.status.code)"), latency: latency)
+            }
+        } catch {
+            return ServiceReport(service: service, outcome: .down(describe(error)), latency: nil)
+        }
+    }
+
+    /// The number of dead-lettered jobs, from vp-node's `ns_queue_jobs{state="dead_letter"}` gauges.
+    static func deadLetters(base: URL, timeout: Duration, client: HTTPClient) async -> Int? {
+        var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/metrics")
+        request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
+        guard let response = try? await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1)))), response.status.code == 200,
+              let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
+        var total = 0.0
+        var seen = false
+        for line in String(buffer: body).split(separator: "\n") where line.hasPrefix("ns_queue_jobs{") && line.contains("state=\"dead_letter\"") {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) {
+                total += value
+                seen = true
+            }
+        }
+        return seen ? Int(total) : nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return "timed out"
+        }
+        return NetworkFailure.describe(error)
+    }
+}

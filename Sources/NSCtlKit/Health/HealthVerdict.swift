@@ -1,0 +1,118 @@
+/// Turns service reports into the monitoring-plugin verdict: a state with its exit code, one
+/// status line with performance data, and one line per service.
+struct HealthVerdict: Sendable {
+    enum State: Int32, Comparable, Sendable {
+        case ok = 0, warning = 1, critical = 2, unknown = 3
+
+        var name: String {
+            switch self {
+            case .ok: "OK"
+            case .warning: "WARNING"
+            case .critical: "CRITICAL"
+            case .unknown: "UNKNOWN"
+            }
+        }
+
+        /// Severity, for combining states: CRITICAL > WARNING > UNKNOWN > OK (a service that is down
+        /// must not be reported as merely unknown because another figure could not be read).
+        var severity: Int {
+            switch self {
+            case .ok: 0
+            case .unknown: 1
+            case .warning: 2
+            case .critical: 3
+            }
+        }
+
+        static func < (lhs: State, rhs: State) -> Bool { lhs.severity < rhs.severity }
+    }
+
+    struct Thresholds: Sendable {
+        var warning: Duration
+        var critical: Duration
+        var dlqWarning: Int
+        var dlqCritical: Int
+    }
+
+    let reports: [ServiceReport]
+    let deadLetters: Int?
+    /// Whether the dead-letter count was asked for (vp-node checked); `nil` then means unknown.
+    let checksDeadLetters: Bool
+    let thresholds: Thresholds
+
+    func state(of report: ServiceReport) -> State {
+        switch report.outcome {
+        case .down, .degraded: return .critical
+        case .up:
+            guard let latency = report.latency else { return .unknown }
+            if latency >= thresholds.critical { return .critical }
+            return latency >= thresholds.warning ? .warning : .ok
+        }
+    }
+
+    var deadLetterState: State {
+        guard checksDeadLetters else { return .ok }
+        guard let deadLetters else { return .unknown }
+        if deadLetters >= thresholds.dlqCritical { return .critical }
+        return deadLetters >= thresholds.dlqWarning ? .warning : .ok
+    }
+
+    var state: State {
+        (reports.map(state(of:)) + [deadLetterState]).max() ?? .unknown
+    }
+
+    /// `NEUROSWARM CRITICAL - ns-node down (connection refused); gateway 4 ms | gateway=0.004s;0.5;1;0 ...`
+    var statusLine: String {
+        let ordered = reports.sorted { state(of: $0) > state(of: $1) }
+        var parts = ordered.map(summary)
+        if checksDeadLetters {
+            parts.append(deadLetters.map { "dlq \($0)" } ?? "dlq unknown (vp-node /metrics did not answer)")
+        }
+        return "NEUROSWARM \(state.name) - \(parts.joined(separator: "; ")) | \(performanceData)"
+    }
+
+    /// One line per service (and the dead-letter queue).
+    var detailLines: [String] {
+        var lines = reports.map { "\($0.service): \(state(of: $0).name) - \(summary($0))" }
+        if checksDeadLetters {
+            lines.append("dead-letter queue: \(deadLetterState.name) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
+        }
+        return lines
+    }
+
+    var performanceData: String {
+        var items = reports.map { report in
+            "\(Self.label(report.service))=\(report.latency.map { Self.seconds($0) + "s" } ?? "");\(Self.seconds(thresholds.warning));\(Self.seconds(thresholds.critical));0"
+        }
+        if checksDeadLetters {
+            items.append("dlq=\(deadLetters.map(String.init) ?? "");\(thresholds.dlqWarning);\(thresholds.dlqCritical);0")
+        }
+        return items.joined(separator: " ")
+    }
+
+    private func summary(_ report: ServiceReport) -> String {
+        switch report.outcome {
+        case .up: "\(report.service) \(Self.milliseconds(report.latency))"
+        case .degraded(let reason): "\(report.service) degraded (\(reason))"
+        case .down(let reason): "\(report.service) down (\(reason))"
+        }
+    }
+
+    /// Perfdata labels are the short service names the `--service` flag takes.
+    static func label(_ service: String) -> String {
+        service.hasSuffix("-node") ? String(service.dropLast("-node".count)) : service
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration / .microseconds(1)) / 1_000_000
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    static func milliseconds(_ duration: Duration?) -> String {
+        guard let duration else { return "?" }
+        return "\(Int((duration / .milliseconds(1)).rounded())) ms"
+    }
+}

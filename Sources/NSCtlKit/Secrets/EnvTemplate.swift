@@ -1,0 +1,92 @@
+import NSCore
+
+/// The `.env` that `nsctl secrets gen` writes: fresh secrets and keys, then every other setting
+/// the seeds' deployment reads, with its default, ready for `NODE_ENV=production`.
+enum EnvTemplate {
+    /// The secrets `--rotate` can replace, and how each is made.
+    static let rotatable: [String: @Sendable () -> String] = [
+        "JWT_SECRET": { hexSecret() },
+        "ADMIN_JWT_SECRET": { hexSecret() },
+        "SESSION_SECRET": { hexSecret() },
+        "INTERNAL_TOKEN": { hexSecret() },
+        "GRAFANA_ADMIN_PASSWORD": { password() },
+    ]
+
+    /// The secret whose old value moves to `<NAME>_PREVIOUS` on rotation, so tokens signed with it
+    /// keep working until they expire.
+    static let keepsPrevious: Set<String> = ["JWT_SECRET"]
+
+    /// 32 bytes from the system CSPRNG as 64 hex characters.
+    static func hexSecret() -> String {
+        Hex.encode(SecureRandom.bytes(32))
+    }
+
+    /// 24 characters from letters and digits (about 143 bits): strong, and safe unquoted in a
+    /// dotenv file, a shell and a YAML file alike.
+    static func password() -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789")
+        var characters: [Character] = []
+        while characters.count < 24 {
+            for byte in SecureRandom.bytes(32) where Int(byte) < 256 - 256 % alphabet.count && characters.count < 24 {
+                characters.append(alphabet[Int(byte) % alphabet.count])  // rejection sampling keeps it uniform
+            }
+        }
+        return String(characters)
+    }
+
+    /// The whole file.
+    static func render(generatedAt: String) -> String {
+        let nsKey = LedgerKey(generatingNamed: "ns-node")
+        let vpKey = LedgerKey(generatingNamed: "vp-node")
+        return """
+            # NeuroSwarm settings, written by `nsctl secrets gen` at \(generatedAt).
+            # Keep this file private (mode 0600) and out of version control.
+            # Check it with `nsctl env check`; rotate a secret with `nsctl secrets gen --rotate NAME`.
+
+            NODE_ENV=production
+
+            # --- secrets (32 random bytes as hex unless noted) ---
+            JWT_SECRET=\(hexSecret())
+            ADMIN_JWT_SECRET=\(hexSecret())
+            SESSION_SECRET=\(hexSecret())
+            # Bearer token of node-to-node calls; the same on every node.
+            INTERNAL_TOKEN=\(hexSecret())
+            GRAFANA_ADMIN_PASSWORD=\(password())
+
+            # --- ledger keys (Ed25519 seeds, base64) and the validator set ---
+            # ns-node signs checkpoints with NS_SIGNING_KEY; verifiers need its public key:
+            # NS_PUBLIC_KEY=\(nsKey.publicKey.base64)
+            NS_SIGNING_KEY=\(nsKey.exportSeed())
+            # vp-node signs blocks with VP_SIGNING_KEY; its public key is the genesis validator set.
+            VP_SIGNING_KEY=\(vpKey.exportSeed())
+            VALIDATOR_PUBLIC_KEYS=vp-node=\(vpKey.publicKey.base64)
+            LEDGER_ORIGIN=\(LedgerSettings.defaultOrigin)
+            MEMPOOL_MAX=100000
+
+            # --- where the nodes are (unset: the embedded defaults of `nsd run`) ---
+            # NS_NODE_URL=http://ns-node:3009
+            # REDIS_URL=redis://redis:6379
+
+            # --- gateway ---
+            RATE_LIMIT_WINDOW_MS=60000
+            RATE_LIMIT_MAX_REQUESTS=100
+            # Browser clients: list their origins and set ENABLE_CORS=true ('*' is refused in production).
+            ENABLE_CORS=false
+            CORS_ORIGIN=https://app.example.com
+            NS_CHECK_RETRIES=5
+            NS_CHECK_EXIT_ON_FAIL=false
+
+            # --- vp-node workers and sandbox ---
+            JOB_QUEUE_WORKERS=10
+            JOB_TIMEOUT_MS=60000
+            JOB_MAX_RETRIES=3
+            SANDBOX_TIMEOUT_MS=5000
+            SANDBOX_MAX_MEMORY_MB=128
+
+            # --- observability ---
+            ENABLE_METRICS=true
+            LOG_LEVEL=info
+
+            """
+    }
+}

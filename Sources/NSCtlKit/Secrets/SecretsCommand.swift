@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+extension NSCtl {
+    /// `nsctl secrets`: the deployment's `.env`.
+    struct Secrets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate or rotate the secrets in a .env file.",
+            subcommands: [Generate.self])
+    }
+}
+
+extension NSCtl.Secrets {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gen",
+            abstract: "Write a .env with fresh secrets and keys, or rotate chosen secrets in an existing one.",
+            discussion: """
+                Without --rotate: writes JWT_SECRET, ADMIN_JWT_SECRET, SESSION_SECRET and INTERNAL_TOKEN \
+                (32 random bytes as 64 hex characters each), GRAFANA_ADMIN_PASSWORD, NS_SIGNING_KEY and \
+                VP_SIGNING_KEY (Ed25519 seeds) with the validator set, and every other setting with its \
+                default, for NODE_ENV=production. The file is created with mode 0600 and never \
+                replaced without --force; with --force the old file is kept as FILE.backup-<time>.
+
+                With --rotate NAME (repeatable): replaces only those secrets in the existing file \
+                (a backup is kept). Rotating JWT_SECRET moves the old value to JWT_SECRET_PREVIOUS, \
+                so tokens signed with it keep working until they expire; remove that line afterwards.
+                Rotatable: \(EnvTemplate.rotatable.keys.sorted().joined(separator: ", ")).
+                """)
+
+        @Option(help: ArgumentHelp("The file to write.", valueName: "path"))
+        var envFile = ".env"
+
+        @Flag(help: "Replace an existing file (the old one is kept as a 0600 backup).")
+        var force = false
+
+        @Option(name: .customLong("rotate"), help: ArgumentHelp("Replace only this secret in the existing file (repeatable).", valueName: "NAME"))
+        var rotate: [String] = []
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func validate() throws {
+            for name in rotate where EnvTemplate.rotatable[name] == nil {
+                throw ValidationError("--rotate \(name) is not a rotatable secret; choose from \(EnvTemplate.rotatable.keys.sorted().joined(separator: ", "))")
+            }
+            if force && !rotate.isEmpty { throw ValidationError("--force and --rotate do not go together: --rotate edits the existing file") }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                let now = Date()
+                let backup: String?
+                if rotate.isEmpty {
+                    backup = try PrivateFile.write(EnvTemplate.render(generatedAt: LogTimestamp.now()), to: envFile, replacing: force, now: now)
+                } else {
+                    backup = try rotateSecrets(now: now)
+                }
+                if json {
+                    var fields: [String: JSONValue] = ["file": .string(envFile), "rotated": .array(rotate.map { .string($0) })]
+                    if let backup { fields["backup"] = .string(backup) }
+                    print(String(decoding: CanonicalJSON.encode(.object(fields)), as: UTF8.self))
+                } else {
+                    print(rotate.isEmpty ? "wrote \(envFile) (mode 0600)" : "rotated \(rotate.joined(separator: ", ")) in \(envFile)")
+                    if let backup { print("previous file kept as \(backup)") }
+                    if rotate.contains("JWT_SECRET") {
+                        print("JWT_SECRET_PREVIOUS now holds the old secret: restart the gateways, and remove it once old tokens have expired")
+                    }
+                }
+            }
+        }
+
+        private func rotateSecrets(now: Date) throws -> String? {
+            guard let data = FileManager.default.contents(atPath: envFile), let text = String(data: data, encoding: .utf8) else {
+                throw CommandFailure("\(envFile) cannot be read; --rotate edits an existing file (create one with `nsctl secrets gen`)")
+            }
+            let current: DotEnvFile
+            do {
+                current = try DotEnvFile(parsing: text, path: envFile)
+            } catch {
+                throw CommandFailure(error.description)
+            }
+            var editor = EnvEditor(text: text)
+            for name in rotate {
+                if EnvTemplate.keepsPrevious.contains(name), let old = current.values[name], !old.isEmpty {
+                    editor.set(name + "_PREVIOUS", to: old, after: name)
+                }
+                editor.set(name, to: EnvTemplate.rotatable[name]!())  // checked in validate()
+            }
+            return try PrivateFile.write(editor.text, to: envFile, replacing: true, now: now)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NSCore
 
 /// nsctl's HTTP calls to one node, with a deadline and errors an operator can act on.
@@ -8,6 +9,8 @@ struct NodeClient: Sendable {
     let base: URL
     let name: String
     let timeout: Duration
+    /// Where the operator sets this node's address, for error messages (`--ns-url / NS_NODE_URL`).
+    var addressHint = "--ns-url / NS_NODE_URL"
 
     struct Reply: Sendable {
         let status: Int
@@ -16,15 +19,39 @@ struct NodeClient: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func get(_ path: String) async throws -> Reply {
-        let request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> Reply {
+        try await send(.GET, path, headers: headers)
+    }
+
+    /// Any request; a JSON `body` is sent as `application/json`.
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
             let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
             return Reply(status: Int(response.status.code), body: Array(body.readableBytesView))
         } catch {
-            throw CommandFailure("\(name) at \(base.absoluteString) did not answer (\(NetworkFailure.describe(error))); check that it runs and --ns-url / NS_NODE_URL")
+            throw CommandFailure("\(name) at \(base.absoluteString) did not answer (\(NetworkFailure.describe(error))); check that it runs and \(addressHint)")
         }
+    }
+
+    /// The `detail` of a problem-details answer (and each field error), or the start of the body.
+    static func problem(_ reply: Reply) -> String {
+        guard let document = try? CanonicalJSON.decode(reply.body) else { return "HTTP \(reply.status): \(reply.text.prefix(200))" }
+        var text = "HTTP \(reply.status): " + (document["detail"]?.stringValue ?? document["title"]?.stringValue ?? "error")
+        let fields = (document["errors"]?.arrayValue ?? []).compactMap { error -> String? in
+            guard let pointer = error["pointer"]?.stringValue, let detail = error["detail"]?.stringValue else { return nil }
+            return "\(pointer.isEmpty ? "body" : pointer) \(detail)"
+        }
+        if !fields.isEmpty { text += " (" + fields.joined(separator: "; ") + ")" }
+        return text
     }
 
     /// GET expecting 200 and JSON; `missing` names what a 404 means.

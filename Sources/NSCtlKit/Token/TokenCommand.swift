@@ -92,6 +92,10 @@ struct EnvironmentSecrets {
         source = try Settings.source(envFile: envFile)
     }
 
+    init(source: ConfigurationSource) {
+        self.source = source
+    }
+
     func require(_ name: String) throws -> Secret {
         let secret: Secret?
         do {

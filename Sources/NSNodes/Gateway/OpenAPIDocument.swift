@@ -45,7 +45,8 @@ enum OpenAPIDocument {
       "post": {
         "operationId": "submitBatch",
         "summary": "Submit up to MAX_BATCH_ITEMS artifacts, all or nothing",
-        "parameters": [{ "$ref": "#/components/parameters/RequestID" }],
+        "description": "With Idempotency-Key, a replay of the same key within 24 h returns, for each position, the job that position got the first time, and enqueues nothing new.",
+        "parameters": [{ "$ref": "#/components/parameters/IdempotencyKey" }, { "$ref": "#/components/parameters/RequestID" }],
         "requestBody": {
           "required": true,
           "content": { "application/json": { "schema": {

@@ -44,6 +44,7 @@ struct SubmitRoutes {
 
     func submitBatch(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try Self.user(context)
+        let idempotencyKey = try Self.idempotencyKey(request)
         let body = try await Self.parse(JSONBody.bytes(request, limit: settings.maxBatchBodyBytes))
         guard let object = body.objectValue, let items = object["items"]?.arrayValue else {
             throw NodeError.invalidFields([.init(pointer: "/items", detail: "is required: an array of submissions")])
@@ -62,7 +63,11 @@ struct SubmitRoutes {
         }
         guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
         context.accessLog.set("artifactSize", .stringConvertible(submissions.reduce(0) { $0 + $1.content.utf8.count }))
-        let receipts = try await queue.enqueue(batch: submissions.map { newJob($0, user: user, context: context, uniqueKey: nil) })
+        // A replayed batch key maps each item to the job its position got the first time.
+        let keyPrefix = idempotencyKey.map { "idem:\(Self.fingerprint(user.subject)):batch:\($0):" }
+        let receipts = try await queue.enqueue(batch: submissions.enumerated().map { index, submission in
+            newJob(submission, user: user, context: context, uniqueKey: keyPrefix.map { $0 + String(index) })
+        })
         context.logger.debug("artifact batch submitted", metadata: ["items": .stringConvertible(receipts.count)])
         return Self.accepted(.object(["items": .array(receipts.map { Self.receiptJSON($0.id) })]))
     }

@@ -150,7 +150,18 @@ struct SubmitRoutesTests {
                 }
                 #expect(contents == ["first", "second", "third"])
             }
+            var keyed = GatewayFixture.json(token)
+            keyed[.idempotencyKey] = "batch-7"
+            var firstIDs: [String] = []
+            for attempt in 0..<2 {
+                try await client.execute(uri: "/api/submit-batch", method: .post, headers: keyed,
+                                         body: ByteBuffer(string: #"{"items":[{"content":"x1"},{"content":"x2"}]}"#)) { response in
+                    #expect(response.status == .accepted)
+                    let ids = (response.json?["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                    if attempt == 0 { firstIDs = ids } else { #expect(ids == firstIDs, "a replayed batch answers the same ids") }
+                }
+            }
         }
-        #expect(try await queued(fixture) == 3)
+        #expect(try await queued(fixture) == 5)
     }
 }

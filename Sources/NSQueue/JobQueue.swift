@@ -23,6 +23,9 @@ public protocol JobQueue: Sendable {
     func recoverExpired() async throws(JobQueueError) -> Int
 
     func job(id: String) async throws(JobQueueError) -> Job?
+    /// Up to `limit` (1...1,000) jobs in `state`, oldest first, starting after the job `after`
+    /// (for paging). For operators: it may scan, and is not meant for hot paths.
+    func jobs(in state: JobState, limit: Int, after: String?) async throws(JobQueueError) -> [Job]
     /// Cancels a queued or retrying job; `false` when it is in any other state.
     func cancel(id: String) async throws(JobQueueError) -> Bool
     func setPaused(_ paused: Bool) async throws(JobQueueError)

@@ -3,9 +3,17 @@ import GRDB
 
 extension SQLiteJobQueue {
     public func deadLetters(type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
+        try await list(.deadLetter, type: type, limit: limit, after: after)
+    }
+
+    public func jobs(in state: JobState, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
+        try await list(state, type: nil, limit: limit, after: after)
+    }
+
+    private func list(_ state: JobState, type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
         try await read { db in
-            var sql = "SELECT * FROM jobs WHERE state = 'dead_letter'"
-            var arguments: StatementArguments = []
+            var sql = "SELECT * FROM jobs WHERE state = ?"
+            var arguments: StatementArguments = [state.rawValue]
             if let type {
                 sql += " AND type = ?"
                 arguments += [type]

@@ -131,7 +131,16 @@ struct DaemonSettingsTests {
         let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]
         #expect(throws: ConfigurationError.self) { _ = try load(secrets, roles: [.gateway]) }
         _ = try load(secrets.merging(["ENABLE_CORS": "false"]) { $1 }, roles: [.gateway])
-        _ = try load(secrets, roles: [.vp])
+        _ = try load(secrets.merging(["ADMIN_JWT_SECRET": Self.strong]) { $1 }, roles: [.vp])
+    }
+
+    @Test("vp-node needs ADMIN_JWT_SECRET in production: its operator API checks tokens signed with it")
+    func vpNeedsAdminSecret() {
+        #expect {
+            _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong], roles: [.vp])
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "ADMIN_JWT_SECRET"
+        }
     }
 
     @Test("an empty role set is refused")

@@ -25,6 +25,32 @@ struct QueueConformanceTests {
         await subject.stop()
     }
 
+    @Test("jobs are listed by state, oldest first, in pages", arguments: Backend.allCases)
+    func listing(backend: Backend) async throws {
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let ids = try await queue.enqueue(batch: (0..<5).map { _ in job() }).map(\.id)
+        let first = try #require(try await queue.lease(worker: "w", for: .seconds(30)))
+        let second = try #require(try await queue.lease(worker: "w", for: .seconds(30)))
+        try await queue.complete(id: first.id, worker: "w", result: [])
+        #expect(try await queue.fail(id: second.id, worker: "w", message: "bad", permanent: true) == .deadLetter)
+        let third = try #require(try await queue.lease(worker: "w", for: .seconds(30)))
+        #expect(try await queue.cancel(id: ids[4]))
+
+        #expect(try await queue.jobs(in: .queued, limit: 10, after: nil).map(\.id) == [ids[3]])
+        #expect(try await queue.jobs(in: .processing, limit: 10, after: nil).map(\.id) == [third.id])
+        #expect(try await queue.jobs(in: .completed, limit: 10, after: nil).map(\.id) == [first.id])
+        #expect(try await queue.jobs(in: .deadLetter, limit: 10, after: nil).map(\.id) == [second.id])
+        #expect(try await queue.jobs(in: .cancelled, limit: 10, after: nil).map(\.id) == [ids[4]])
+        #expect(try await queue.jobs(in: .retry, limit: 10, after: nil).isEmpty)
+
+        let more = try await queue.enqueue(batch: (0..<4).map { _ in job() }).map(\.id)
+        let page1 = try await queue.jobs(in: .queued, limit: 3, after: nil).map(\.id)
+        let page2 = try await queue.jobs(in: .queued, limit: 3, after: page1.last).map(\.id)
+        #expect(page1 + page2 == [ids[3]] + more)
+        await subject.stop()
+    }
+
     @Test("a batch is all or nothing: one invalid job enqueues none", arguments: Backend.allCases)
     func batchAtomicity(backend: Backend) async throws {
         let subject = try await backend.make()

@@ -13,7 +13,9 @@ extension DaemonSettings {
     static func requiredSecrets(for roles: [NodeRole]) -> [String] {
         var names: [String] = []
         if roles.contains(.gateway) || roles.contains(.ns) { names.append("JWT_SECRET") }
-        if roles.contains(.admin) { names += ["ADMIN_JWT_SECRET", "SESSION_SECRET"] }
+        // vp-node's operator API checks tokens signed with ADMIN_JWT_SECRET, as admin-node does.
+        if roles.contains(.admin) || roles.contains(.vp) { names.append("ADMIN_JWT_SECRET") }
+        if roles.contains(.admin) { names.append("SESSION_SECRET") }
         return names
     }
 

@@ -8,24 +8,16 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("ns-url"), help: ArgumentHelp("ns-node base URL. Env: NS_NODE_URL (default http://localhost:3009).", valueName: "url"))
     var nsURL: String?
 
-    @Option(help: ArgumentHelp("Seconds to wait for each request.", valueName: "seconds"))
-    var timeout: Double = 10
-
-    @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
-    var envFile: String?
+    @OptionGroup var connection: ConnectionOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
-
-    func validate() throws {
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
-    }
 
     /// Flags over environment over the dotenv file.
     func source(flags: [String: String] = [:]) throws -> ConfigurationSource {
         var merged = flags
         merged["NS_NODE_URL"] = nsURL
-        return try Settings.source(envFile: envFile, flags: merged)
+        return try Settings.source(envFile: connection.envFile, flags: merged)
     }
 
     func nsNode() throws -> NodeClient {
@@ -36,6 +28,6 @@ struct NodeOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error.description, exitCode: 78)
         }
-        return NodeClient(base: url, name: "ns-node", timeout: .milliseconds(Int64(timeout * 1000)))
+        return NodeClient(base: url, name: "ns-node", timeout: connection.requestTimeout)
     }
 }

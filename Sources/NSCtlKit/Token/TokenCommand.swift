@@ -47,10 +47,10 @@ extension NSCtl.Token {
             _ = try Self.lifetime(ttl)
         }
 
-        /// `90s`, `15m`, `12h`, `7d`.
-        static func lifetime(_ text: String) throws -> Duration {
+        /// `90s`, `15m`, `12h`, `7d`, at most `maximum`.
+        static func lifetime(_ text: String, maximum: Duration = maximumLifetime, flag: String = "--ttl") throws -> Duration {
             guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else {
-                throw ValidationError("--ttl \(text) is not a duration; write a number and s, m, h or d, e.g. 1h")
+                throw ValidationError("\(flag) \(text) is not a duration; write a number and s, m, h or d, e.g. 1h")
             }
             let seconds: Int
             switch unit {
@@ -58,9 +58,9 @@ extension NSCtl.Token {
             case "m": seconds = amount * 60
             case "h": seconds = amount * 3600
             case "d": seconds = amount * 86_400
-            default: throw ValidationError("--ttl \(text) has an unknown unit; use s, m, h or d")
+            default: throw ValidationError("\(flag) \(text) has an unknown unit; use s, m, h or d")
             }
-            guard Duration.seconds(seconds) <= maximumLifetime else { throw ValidationError("--ttl \(text) is longer than the 30d limit") }
+            guard Duration.seconds(seconds) <= maximum else { throw ValidationError("\(flag) \(text) is longer than the limit (\(Int(maximum / .seconds(86_400)))d)") }
             return .seconds(seconds)
         }
 

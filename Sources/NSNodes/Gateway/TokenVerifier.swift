@@ -96,7 +96,7 @@ public struct TokenVerifier: Sendable {
         guard let subject = claims.sub?.value, !subject.isEmpty else {
             throw .unauthorized(detail: "the token has no sub claim naming the user")
         }
-        return AuthenticatedUser(subject: subject, isAdmin: claims.role == "admin")
+        return AuthenticatedUser(subject: subject, role: claims.role.flatMap(OperatorRole.init(rawValue:)))
     }
 }
 

@@ -78,8 +78,13 @@ public struct NodeHost {
                 let (database, store) = ledger!  // opened above whenever .ns is a role
                 blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
             case .vp:  // the queue was opened above whenever .vp is a role
+                guard let adminSecret = settings.adminJWTSecret else {
+                    throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "is not set", fix: "set ADMIN_JWT_SECRET or ADMIN_JWT_SECRET_FILE (nsctl secrets gen writes one)")
+                }
                 blueprint = ProducerNode.blueprint(queue: sqliteQueue!, database: queue!, metrics: metrics, queueMetrics: queueMetrics!,
-                                                   nsNode: nsCheck, redis: redisCheck)
+                                                   nsNode: nsCheck, redis: redisCheck,
+                                                   operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
+                                                   logger: makeLogger(role.serviceName))
             case .gateway:
                 let parts = try await gatewayParts(sqliteQueue: sqliteQueue, queueDatabase: queue, redis: redis, nsAddress: nsAddress,
                                                    nsCheck: nsCheck, redisCheck: redisCheck)

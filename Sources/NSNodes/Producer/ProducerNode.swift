@@ -1,3 +1,4 @@
+import Logging
 import NSCore
 import NSQueue
 
@@ -5,11 +6,14 @@ import NSQueue
 /// on ns-node (where it sends transactions and blocks) and on Redis when the queue lives there.
 public enum ProducerNode {
     public static func blueprint(queue: SQLiteJobQueue, database: NodeDatabase, metrics: NodeMetrics, queueMetrics: QueueMetrics,
-                                 nsNode: DependencyCheck, redis: DependencyCheck?) -> NodeBlueprint {
+                                 nsNode: DependencyCheck, redis: DependencyCheck?, operatorTokens: TokenVerifier, logger: Logger) -> NodeBlueprint {
         // The queue's state gauges are read at each scrape; a failed read leaves the last values.
         metrics.beforeScrape {
             if let counts = try? queue.countsNow() { queueMetrics.record(counts) }
         }
-        return NodeBlueprint(checks: [database.check(), nsNode] + (redis.map { [$0] } ?? []))
+        let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, logger: logger)
+        return NodeBlueprint(checks: [database.check(), nsNode] + (redis.map { [$0] } ?? [])) { router in
+            operatorRoutes.add(to: router)
+        }
     }
 }

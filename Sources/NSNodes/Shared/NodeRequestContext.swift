@@ -30,12 +30,25 @@ public struct NodeRequestContext: RequestContext, RemoteAddressRequestContext {
 public struct AuthenticatedUser: Sendable, Equatable {
     /// The token's `sub`.
     public let subject: String
-    /// A `role: admin` claim: sees every job, not only its own.
-    public let isAdmin: Bool
+    /// The token's `role` claim, if any.
+    public let role: OperatorRole?
 
-    public init(subject: String, isAdmin: Bool) {
+    public init(subject: String, role: OperatorRole?) {
         self.subject = subject
-        self.isAdmin = isAdmin
+        self.role = role
+    }
+
+    /// A `role: admin` claim: sees every job, not only its own.
+    public var isAdmin: Bool { role == .admin }
+}
+
+/// The dashboard's and operator API's roles, each allowed what the one before it is, and more:
+/// viewers read; operators also act on jobs and the queue; admins also govern.
+public enum OperatorRole: String, Sendable, Comparable, CaseIterable {
+    case viewer, `operator`, admin
+
+    public static func < (lhs: OperatorRole, rhs: OperatorRole) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // both are cases of allCases
     }
 }
 

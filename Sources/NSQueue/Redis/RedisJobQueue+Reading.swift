@@ -41,6 +41,62 @@ extension RedisJobQueue {
         }
     }
 
+    public func jobs(in state: JobState, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
+        let limit = max(1, min(limit, 1_000))
+        let index: String? = switch state {
+        case .queued: "queued_at"
+        case .processing: "processing"
+        case .retry: "delayed"
+        case .deadLetter: "dead"
+        case .completed, .cancelled: nil
+        }
+        do {
+            let keys: [String]
+            if let index {
+                keys = (try await client.command(["ZRANGE", RedisArgument(prefix + index), "0", "-1"]).array ?? []).compactMap(\.string).map { prefix + "job:" + $0 }
+            } else {
+                keys = try await scanJobKeys()
+            }
+            var ids = try await ordered(keys, in: state)
+            if let after, let position = ids.firstIndex(of: after) { ids.removeFirst(position + 1) }
+            var jobs: [Job] = []
+            for id in ids.prefix(limit) {
+                if let job = try await job(id: id) { jobs.append(job) }
+            }
+            return jobs
+        } catch let error as JobQueueError {
+            throw error
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    /// The ids of the jobs among `keys` that are in `state`, in enqueue order (their `seq`).
+    private func ordered(_ keys: [String], in state: JobState) async throws -> [String] {
+        var found: [(seq: Int64, id: String)] = []
+        for chunk in stride(from: 0, to: keys.count, by: 500).map({ Array(keys[$0..<min($0 + 500, keys.count)]) }) {
+            let fields = try await client.pipeline(chunk.map { [RedisArgument("HMGET"), RedisArgument($0), "state", "seq"] })
+            for (key, value) in zip(chunk, fields) {
+                let pair = value.array ?? []
+                guard pair.count == 2, pair[0].string == state.rawValue, let seq = pair[1].string.flatMap({ Int64($0) }) else { continue }
+                found.append((seq, String(key.dropFirst(prefix.count + "job:".count))))
+            }
+        }
+        return found.sorted { $0.seq < $1.seq }.map(\.id)
+    }
+
+    /// Finished jobs have no index: every job hash, walked with SCAN so Redis is never blocked.
+    private func scanJobKeys() async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await client.command(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(prefix + "job:*"), "COUNT", "1000"]).array ?? []
+            cursor = reply.first?.string ?? "0"
+            keys += (reply.count > 1 ? reply[1].array ?? [] : []).compactMap(\.string)
+        } while cursor != "0"
+        return keys
+    }
+
     public func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {
         Int(try await run(RedisQueueScripts.deadLetters, ["retry"] + Self.arguments(selection)).int ?? 0)
     }

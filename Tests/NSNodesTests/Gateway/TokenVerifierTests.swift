@@ -36,7 +36,7 @@ struct TokenVerifierTests {
         let exp = Int(Self.now.timeIntervalSince1970) + 300
         let user = try await verifier().verify(authorization: "Bearer " + Self.handMade(
             header: #"{"alg":"HS256","typ":"JWT"}"#, payload: #"{"sub":"alice","exp":\#(exp)}"#))
-        #expect(user == AuthenticatedUser(subject: "alice", isAdmin: false))
+        #expect(user == AuthenticatedUser(subject: "alice", role: nil))
         let kid = TokenKeyID.of(GatewayFixture.secret)
         let admin = try await verifier().verify(authorization: "Bearer " + Self.handMade(
             header: #"{"alg":"HS256","kid":"\#(kid)"}"#, payload: #"{"sub":"root","exp":\#(exp),"role":"admin"}"#))

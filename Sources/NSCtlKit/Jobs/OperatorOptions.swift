@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+/// How `nsctl jobs` and `nsctl queue` reach vp-node's operator API: `--vp-url` or `VP_URL`, and
+/// a token from `--token-file`, else `NSCTL_ADMIN_TOKEN`, else minted from `ADMIN_JWT_SECRET`
+/// (environment or .env) for `--sub` with `--role`. Never a token as a flag value.
+struct OperatorOptions: ParsableArguments {
+    @Option(name: .customLong("vp-url"), help: ArgumentHelp("vp-node base URL. Env: VP_URL (default http://localhost:3002).", valueName: "url"))
+    var vpURL: String?
+
+    @Option(help: ArgumentHelp("File holding an operator token (nsctl token create --admin).", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("User named in a minted token.", valueName: "name"))
+    var sub = "nsctl"
+
+    @Option(help: ArgumentHelp("Role of a minted token: viewer, operator or admin.", valueName: "role"))
+    var role = "operator"
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard ["viewer", "operator", "admin"].contains(role) else { throw ValidationError("--role must be viewer, operator or admin") }
+    }
+
+    /// A connection to vp-node's operator API.
+    func api() async throws -> OperatorAPI {
+        let source = try Settings.source(envFile: connection.envFile, flags: vpURL.map { ["VP_URL": $0] } ?? [:])
+        let url: URL
+        do {
+            url = try source.url("VP_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:3002")!  // literal, valid
+        } catch {
+            throw CommandFailure(error.description, exitCode: 78)
+        }
+        let client = NodeClient(base: url, name: "vp-node", timeout: connection.requestTimeout, addressHint: "--vp-url / VP_URL")
+        return OperatorAPI(client: client, authorization: try await authorization(source))
+    }
+
+    private func authorization(_ source: ConfigurationSource) async throws -> String {
+        try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_ADMIN_TOKEN", secretName: "ADMIN_JWT_SECRET")
+            .authorization(source: source, subject: sub, role: role, lifetime: .seconds(600))
+    }
+}
+
+/// Calls to vp-node's `/v1` operator routes; a refusal becomes a one-line ``CommandFailure``.
+struct OperatorAPI {
+    let client: NodeClient
+    let authorization: String
+
+    func get(_ path: String) async throws -> JSONValue {
+        try decode(try await client.get(path, headers: [("Authorization", authorization)]), "GET \(path)")
+    }
+
+    func post(_ path: String, _ body: JSONValue = [:]) async throws -> JSONValue {
+        try decode(try await client.send(.POST, path, body: CanonicalJSON.encode(body), headers: [("Authorization", authorization)]), "POST \(path)")
+    }
+
+    private func decode(_ reply: NodeClient.Reply, _ what: String) throws -> JSONValue {
+        guard reply.status == 200, let value = try? CanonicalJSON.decode(reply.body) else {
+            throw CommandFailure("vp-node refused \(what), \(NodeClient.problem(reply))")
+        }
+        return value
+    }
+}

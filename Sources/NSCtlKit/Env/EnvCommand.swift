@@ -37,10 +37,10 @@ extension NSCtl.Env {
                     let list: [JSONValue] = problems.map { ["variable": .string($0.variable), "problem": .string($0.problem), "fix": .string($0.fix)] }
                     print(String(decoding: CanonicalJSON.encode(["file": .string(envFile), "ok": .bool(problems.isEmpty), "problems": .array(list)]), as: UTF8.self))
                 } else if problems.isEmpty {
-                    print("\(envFile): OK")
+                    print("\(envFile): \(Terminal.paint("OK", .green))")
                 } else {
                     for problem in problems {
-                        print("\(envFile): \(problem.variable)\(problem.problem.hasPrefix("=") ? "" : " ")\(problem.problem); \(problem.fix)")
+                        print("\(envFile): \(Terminal.paint(problem.variable, .red))\(problem.problem.hasPrefix("=") ? "" : " ")\(problem.problem); \(problem.fix)")
                     }
                 }
                 if !problems.isEmpty { throw ExitCode(1) }

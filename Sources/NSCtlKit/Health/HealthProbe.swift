@@ -32,7 +32,9 @@ enum HealthProbe {
             switch response.status.code {
             case 200: return ServiceReport(service: service, outcome: .up, latency: latency)
             case 503:
-                let failing = ((try? CanonicalJSON.decode(body.readableBytesView))?["failing"]?.arrayValue ?? []).compactMap(\.stringValue)
+                // Foundation's parser: the report has fractional latencies, which canonical JSON refuses.
+                let report = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any]
+                let failing = report?["failing"] as? [String] ?? []
                 return ServiceReport(service: service, outcome: .degraded(failing.isEmpty ? "unhealthy" : "failing: " + failing.joined(separator: ", ")),
                                      latency: latency)
             default: return ServiceReport(service: service, outcome: .down("HTTP \(response.status.code)"), latency: latency)

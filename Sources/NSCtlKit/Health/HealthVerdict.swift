@@ -13,6 +13,16 @@ struct HealthVerdict: Sendable {
             }
         }
 
+        /// The name, coloured on a terminal.
+        var painted: String {
+            switch self {
+            case .ok: Terminal.paint(name, .green)
+            case .warning: Terminal.paint(name, .yellow)
+            case .critical: Terminal.paint(name, .red)
+            case .unknown: Terminal.paint(name, .grey)
+            }
+        }
+
         /// Severity, for combining states: CRITICAL > WARNING > UNKNOWN > OK (a service that is down
         /// must not be reported as merely unknown because another figure could not be read).
         var severity: Int {
@@ -68,14 +78,14 @@ struct HealthVerdict: Sendable {
         if checksDeadLetters {
             parts.append(deadLetters.map { "dlq \($0)" } ?? "dlq unknown (vp-node /metrics did not answer)")
         }
-        return "NEUROSWARM \(state.name) - \(parts.joined(separator: "; ")) | \(performanceData)"
+        return "NEUROSWARM \(state.painted) - \(parts.joined(separator: "; ")) | \(performanceData)"
     }
 
     /// One line per service (and the dead-letter queue).
     var detailLines: [String] {
-        var lines = reports.map { "\($0.service): \(state(of: $0).name) - \(summary($0))" }
+        var lines = reports.map { "\($0.service): \(state(of: $0).painted) - \(summary($0))" }
         if checksDeadLetters {
-            lines.append("dead-letter queue: \(deadLetterState.name) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
+            lines.append("dead-letter queue: \(deadLetterState.painted) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
         }
         return lines
     }

@@ -13,8 +13,8 @@ struct JobOutcome: Sendable {
     var committed: Bool { blockHeight != nil }
 
     var line: String {
-        if let blockHeight, let txHash { return "\(name)  committed  block \(blockHeight)  tx \(txHash)  (\(id))" }
-        return "\(name)  \(state)\(reason.map { "  \($0)" } ?? "")  (\(id))"
+        if let blockHeight, let txHash { return "\(name)  \(Terminal.paint("committed", .green))  block \(blockHeight)  tx \(txHash)  (\(id))" }
+        return "\(name)  \(Terminal.paint(state, .red))\(reason.map { "  \($0)" } ?? "")  (\(id))"
     }
 
     var json: JSONValue {

@@ -33,7 +33,8 @@ extension Fetched {
 struct GatewayTests {
     @Test("a submitted artifact's status follows it into a block, with the inclusion proof")
     func statusToBlock() async throws {
-        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret])
+        // No vp-node: this test produces the block itself, after checking the "pending" state.
+        let nsd = try await NSDInstance(roles: ["gateway", "ns"], environment: ["JWT_SECRET": ClientToken.secret])
         let token = ClientToken.make(sub: "alice")
         let gateway = nsd.url("gateway-node", "")
         let content = "the artifact that ends in a block"

@@ -46,8 +46,11 @@ struct DaemonSettingsTests {
             "SANDBOX_MAX_MEMORY_MB": "64", "DB_PATH": "/data/neuroswarm_chain.db", "ENABLE_METRICS": "false", "LOG_LEVEL": "warn",
             "INTERNAL_TOKEN": Self.strong, "NS_SIGNING_KEY": LedgerKey(generatingNamed: "ns").exportSeed(),
             "VALIDATOR_PUBLIC_KEYS": "vp-node=\(LedgerKey(generatingNamed: "vp").publicKey.base64)",
+            "VP_SIGNING_KEY": LedgerKey(generatingNamed: "vp").exportSeed(), "BLOCK_INTERVAL_MS": "250", "BLOCK_MAX_TXS": "500",
         ])
         #expect(settings.mode == .production)
+        #expect(settings.ledger.blockInterval == .milliseconds(250) && settings.ledger.blockMaxTxs == 500)
+        #expect(settings.ledger.producerKey != nil)
         #expect(settings.nsNodeURL?.absoluteString == "http://ns-node:3009")
         #expect(settings.redisURL?.host == "redis")
         #expect(settings.jwtSecret?.reveal() == Self.strong)
@@ -131,13 +134,14 @@ struct DaemonSettingsTests {
         let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]
         #expect(throws: ConfigurationError.self) { _ = try load(secrets, roles: [.gateway]) }
         _ = try load(secrets.merging(["ENABLE_CORS": "false"]) { $1 }, roles: [.gateway])
-        _ = try load(secrets.merging(["ADMIN_JWT_SECRET": Self.strong]) { $1 }, roles: [.vp])
+        _ = try load(secrets.merging(["ADMIN_JWT_SECRET": Self.strong, "VP_SIGNING_KEY": LedgerKey(generatingNamed: "vp").exportSeed()]) { $1 }, roles: [.vp])
     }
 
     @Test("vp-node needs ADMIN_JWT_SECRET in production: its operator API checks tokens signed with it")
     func vpNeedsAdminSecret() {
         #expect {
-            _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong], roles: [.vp])
+            _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong, "VP_SIGNING_KEY": LedgerKey(generatingNamed: "vp").exportSeed()],
+                         roles: [.vp])
         } throws: { error in
             (error as? ConfigurationError)?.variable == "ADMIN_JWT_SECRET"
         }

@@ -11,6 +11,12 @@ public struct LedgerSettings: Sendable {
     public var validators: [Validator]?
     /// `MEMPOOL_MAX`.
     public var mempoolMax: Int
+    /// `VP_SIGNING_KEY`: vp-node's block-signing key; `nil` in development means "the key kept in the data folder".
+    public var producerKey: Secret?
+    /// `BLOCK_INTERVAL_MS`: how often vp-node builds a block from the mempool.
+    public var blockInterval: Duration = .seconds(1)
+    /// `BLOCK_MAX_TXS`: the most transactions per block (a full mempool is drained without waiting).
+    public var blockMaxTxs: Int = 1_000
 
     public static let defaultOrigin = "neuroswarm.local/ledger"
 
@@ -21,20 +27,31 @@ public struct LedgerSettings: Sendable {
         }
         var settings = LedgerSettings(origin: origin, signingKey: nil, validators: nil,
                                       mempoolMax: try source.integer(["MEMPOOL_MAX"], default: 100_000, range: 1...10_000_000))
-        guard roles.contains(.ns) else { return settings }
-        settings.signingKey = try source.secret("NS_SIGNING_KEY")
-        if let key = settings.signingKey { _ = try LedgerKey(name: "NS_SIGNING_KEY", seedBase64: key.reveal()) }
-        if let keys = source.string("VALIDATOR_PUBLIC_KEYS") {
-            settings.validators = try parseValidators(keys)
-        }
-        if mode == .production {
-            guard settings.signingKey != nil else {
-                throw ConfigurationError(variable: "NS_SIGNING_KEY", problem: "is not set and NODE_ENV=production",
-                                         fix: "set NS_SIGNING_KEY or NS_SIGNING_KEY_FILE (nsctl secrets gen writes one)")
+        if roles.contains(.ns) {
+            settings.signingKey = try source.secret("NS_SIGNING_KEY")
+            if let key = settings.signingKey { _ = try LedgerKey(name: "NS_SIGNING_KEY", seedBase64: key.reveal()) }
+            if let keys = source.string("VALIDATOR_PUBLIC_KEYS") {
+                settings.validators = try parseValidators(keys)
             }
-            guard settings.validators != nil else {
-                throw ConfigurationError(variable: "VALIDATOR_PUBLIC_KEYS", problem: "is not set and NODE_ENV=production",
-                                         fix: "list the producers' public keys as name=base64,... (nsctl secrets gen writes them)")
+            if mode == .production {
+                guard settings.signingKey != nil else {
+                    throw ConfigurationError(variable: "NS_SIGNING_KEY", problem: "is not set and NODE_ENV=production",
+                                             fix: "set NS_SIGNING_KEY or NS_SIGNING_KEY_FILE (nsctl secrets gen writes one)")
+                }
+                guard settings.validators != nil else {
+                    throw ConfigurationError(variable: "VALIDATOR_PUBLIC_KEYS", problem: "is not set and NODE_ENV=production",
+                                             fix: "list the producers' public keys as name=base64,... (nsctl secrets gen writes them)")
+                }
+            }
+        }
+        if roles.contains(.vp) {
+            settings.blockInterval = try source.milliseconds("BLOCK_INTERVAL_MS", default: 1_000, range: 10...3_600_000)
+            settings.blockMaxTxs = try source.integer(["BLOCK_MAX_TXS"], default: 1_000, range: 1...10_000)
+            settings.producerKey = try source.secret("VP_SIGNING_KEY")
+            if let key = settings.producerKey { _ = try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: key.reveal()) }
+            if mode == .production && settings.producerKey == nil {
+                throw ConfigurationError(variable: "VP_SIGNING_KEY", problem: "is not set and NODE_ENV=production",
+                                         fix: "set VP_SIGNING_KEY or VP_SIGNING_KEY_FILE (nsctl secrets gen writes one); its public key belongs in VALIDATOR_PUBLIC_KEYS")
             }
         }
         return settings

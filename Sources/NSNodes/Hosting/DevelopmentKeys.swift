@@ -33,8 +33,8 @@ public struct DevelopmentKeys: Sendable {
     }
 
     /// The local producer key: `VP_SIGNING_KEY`, else `vp-node-data/producer.key`.
-    public func producerKey(source: ConfigurationSource? = nil) throws(ConfigurationError) -> LedgerKey {
-        if let configured = try source?.secret("VP_SIGNING_KEY") { return try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: configured.reveal()) }
+    public func producerKey() throws(ConfigurationError) -> LedgerKey {
+        if let configured = settings.ledger.producerKey { return try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: configured.reveal()) }
         let path = ((settings.dataDirectory as NSString).appendingPathComponent("vp-node-data") as NSString).appendingPathComponent("producer.key")
         let seed = try loadOrCreate(path, what: "VP_SIGNING_KEY") { LedgerKey(generatingNamed: "vp-node").exportSeed() }
         return try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: seed)

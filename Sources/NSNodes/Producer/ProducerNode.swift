@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Logging
 import NSCore
 import NSQueue
@@ -15,5 +16,12 @@ public enum ProducerNode {
         return NodeBlueprint(checks: [database.check(), nsNode] + (redis.map { [$0] } ?? [])) { router in
             operatorRoutes.add(to: router)
         }
+    }
+
+    /// The block producer, posting to the ns-node at `nsNode` with the internal token.
+    public static func blockProducer(nsNode: PeerAddress, token: Secret, key: LedgerKey, settings: LedgerSettings, metrics: NodeMetrics,
+                                     logger: Logger) -> BlockProducer {
+        BlockProducer(ledger: LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: .shared), key: key,
+                      settings: .init(interval: settings.blockInterval, maxTxs: settings.blockMaxTxs), metrics: metrics, logger: logger)
     }
 }

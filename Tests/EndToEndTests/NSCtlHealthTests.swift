@@ -61,11 +61,10 @@ struct NSCtlHealthTests {
         let nsd = try await NSDInstance()
         let folder = try Tools.temporaryDirectory("nsctl-health-dlq")
         let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
-        for index in 0..<3 {
-            _ = try await queue.enqueue(NewJob(type: "artifact", payload: Array("job \(index)".utf8)))
-            let job = try #require(try await queue.lease(worker: "e2e", for: .seconds(30)))
-            #expect(try await queue.fail(id: job.id, worker: "e2e", message: "forced", permanent: true) == .deadLetter)
-        }
+        // Payloads that are not artifacts: vp-node's workers fail them permanently.
+        _ = try await queue.enqueue(batch: (0..<3).map { NewJob(type: "artifact", payload: Array("job \($0)".utf8)) })
+        for _ in 0..<100 where try await queue.counts().total(.deadLetter) < 3 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await queue.counts().total(.deadLetter) == 3)
         let warning = try await NSCtlRunner.run(["health", "--service", "vp", "--dlq-warning", "2", "--dlq-critical", "5"],
                                                 environment: Self.environment(nsd), directory: folder)
         #expect(warning.status == 1, "\(warning.stdout)")

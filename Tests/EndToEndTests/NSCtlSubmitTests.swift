@@ -34,7 +34,8 @@ struct NSCtlSubmitTests {
 
     @Test("one file or several (batched in chunks) print one id each; the same command again submits nothing new")
     func submitAndRepeat() async throws {
-        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret])
+        // No vp-node, so the jobs stay queued where the test counts them.
+        let nsd = try await NSDInstance(roles: ["gateway", "ns"], environment: ["JWT_SECRET": ClientToken.secret])
         let folder = try Tools.temporaryDirectory("nsctl-submit")
         let files = try (1...3).map { try Self.write("artifact number \($0)", "a\($0).txt", in: folder) }
         let environment = ["GATEWAY_URL": nsd.url("gateway-node", ""), "JWT_SECRET": ClientToken.secret, "MAX_BATCH_ITEMS": "2"]
@@ -64,32 +65,24 @@ struct NSCtlSubmitTests {
         let folder = try Tools.temporaryDirectory("nsctl-wait")
         let tokenFile = folder + "/token"
         try ClientToken.make(sub: "waiter").write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let file = try Self.write("wait for my block", "w.txt", in: folder)
-        let environment = ["GATEWAY_URL": nsd.url("gateway-node", "")]
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
-        let driver = try LedgerDriver(nsd)
-
-        let waiting = try ChildProcess(executable: try NSDInstance.nsctl(), arguments: ["submit", file, "--wait", "--token-file", tokenFile],
-                                       environment: NSDInstance.environment(environment), directory: folder)
-        // Work the job as vp-node's workers will; vp-node's block producer puts it in block 1.
-        let job = try await Self.leaseWhenQueued(queue)
-        let artifact = try #require(ArtifactJob(payload: job.payload))
-        let bytes = Array(artifact.content.utf8)
-        let tx = try LedgerTransaction.make(artifactSHA256: MerkleHash.sha256(bytes).hex, artifactSize: Int64(bytes.count),
-                                            submitter: artifact.submitter, jobID: job.id, preview: artifact.content, timeMs: artifact.submittedAt)
-        #expect(try await driver.submit([tx]).status == 200)
-        try await queue.complete(id: job.id, worker: "e2e", result: ArtifactJob.Outcome(txHash: tx.hash.hex).encoded())
-        #expect(await waiting.waitForExit(timeout: .seconds(60)) == 0, "\(waiting.stderr)")
-        #expect(waiting.stdout.contains("committed  block 1  tx \(tx.hash.hex)"), "\(waiting.stdout)")
-
-        let doomed = try Self.write("this one fails", "d.txt", in: folder)
-        let failing = try ChildProcess(executable: try NSDInstance.nsctl(), arguments: ["submit", doomed, "--wait", "--token-file", tokenFile],
-                                       environment: NSDInstance.environment(environment), directory: folder)
-        let second = try await Self.leaseWhenQueued(queue)
-        #expect(try await queue.fail(id: second.id, worker: "e2e", message: "sandbox refused it", permanent: true) == .deadLetter)
-        #expect(await failing.waitForExit(timeout: .seconds(60)) == 1)
-        #expect(failing.stdout.contains("dead_letter  sandbox refused it"), "\(failing.stdout)")
+        let files = try (1...3).map { try Self.write("wait for my block \($0)", "w\($0).txt", in: folder) }
+        // The whole pipeline: gateway, vp-node's workers and block producer, ns-node.
+        let waited = try await NSCtlRunner.run(["submit", "--wait", "--token-file", tokenFile] + files,
+                                               environment: ["GATEWAY_URL": nsd.url("gateway-node", "")], directory: folder)
+        #expect(waited.status == 0, "\(waited.stdout)\(waited.stderr)")
+        let lines = waited.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines.allSatisfy { $0.contains("  committed  block ") && $0.contains("  tx ") }, "\(waited.stdout)")
         #expect(await nsd.stop() == 0)
+
+        // With ns-node unreachable and one attempt allowed, the job is dead-lettered with the reason.
+        let lonely = try await NSDInstance(roles: ["gateway", "vp"], environment: [
+            "JWT_SECRET": ClientToken.secret, "NS_NODE_URL": "http://127.0.0.1:\(try Tools.freePort())", "NS_CHECK_RETRIES": "0", "JOB_MAX_RETRIES": "1",
+        ])
+        let failed = try await NSCtlRunner.run(["submit", files[0], "--wait", "--token-file", tokenFile],
+                                               environment: ["GATEWAY_URL": lonely.url("gateway-node", "")], directory: folder)
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("dead_letter  ns-node did not answer"), "\(failed.stdout)")
+        #expect(await lonely.stop() == 0)
     }
 
     static func leaseWhenQueued(_ queue: SQLiteJobQueue) async throws -> Job {

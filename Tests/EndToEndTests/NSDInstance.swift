@@ -32,9 +32,9 @@ final class NSDInstance: Sendable {
 
     /// Starts `nsd run` with every node on port 0 and waits until `expected` services listen.
     init(roles: [String] = [], environment extra: [String: String] = [:], arguments: [String] = [],
-         expected: [String]? = nil, directory: String? = nil, dataDirectory existing: String? = nil) async throws {
+         expected: [String]? = nil, directory: String? = nil, dataDirectory existing: String? = nil, nsPort: Int = 0) async throws {
         let dataDirectory = try existing ?? Tools.temporaryDirectory("nsd-e2e")
-        var args = ["run", "--data-dir", dataDirectory, "--gateway-port", "0", "--ns-port", "0", "--vp-port", "0", "--admin-port", "0"]
+        var args = ["run", "--data-dir", dataDirectory, "--gateway-port", "0", "--ns-port", String(nsPort), "--vp-port", "0", "--admin-port", "0"]
         args += roles.flatMap { ["--role", $0] } + arguments
         let child = try ChildProcess(executable: try Self.binary(), arguments: args, environment: Self.environment(extra),
                                      directory: directory ?? dataDirectory)

@@ -33,10 +33,15 @@ struct ObservabilityTests {
 
     @Test("LOG_LEVEL filters: at warn, no info lines are written")
     func levelFilter() async throws {
-        let nsd = try await NSDInstance(roles: ["ns"], environment: ["LOG_LEVEL": "warn"], expected: [])
-        // With info filtered out there is no "listening" line to wait for; give it a moment to start.
-        try await Task.sleep(for: .milliseconds(800))
-        #expect(nsd.child.isRunning)
+        // With info filtered out there is no "listening" line to wait for: wait for /health on a known port.
+        let port = try Tools.freePort()
+        let nsd = try await NSDInstance(roles: ["ns"], environment: ["LOG_LEVEL": "warn"], expected: [], nsPort: port)
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? await Fetched.get("http://127.0.0.1:\(port)/health"))?.status == 200
+            if !up { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(up && nsd.child.isRunning)
         #expect(await nsd.stop() == 0)
         let levels = Set(nsd.child.stdoutLines.compactMap(LogLine.parse).compactMap { $0["level"] as? String })
         #expect(levels.isSubset(of: ["warning", "error", "critical"]), "\(levels)")

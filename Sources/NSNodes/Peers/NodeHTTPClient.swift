@@ -18,15 +18,19 @@ public struct NodeHTTPClient: Sendable {
         self.client = client
     }
 
-    /// A client for health probes: a refused connection fails at once instead of being retried
-    /// until the deadline, so `/health` says "connection refused" rather than "timed out".
-    /// Process-wide and never shut down (a global is never deinitialised).
-    public static let probing: NodeHTTPClient = {
+    /// An HTTP client on which a refused connection fails at once instead of being retried until
+    /// the call's deadline: health probes then say "connection refused" rather than "timed out",
+    /// and vp-node's calls fail fast so the queue's backoff, not a hung call holding a lease,
+    /// paces the retries. Process-wide and never shut down (a global is never deinitialised).
+    public static let failFast: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
-        return NodeHTTPClient(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
+
+    /// The client for health probes (``failFast``).
+    public static let probing = NodeHTTPClient(client: failFast)
 
     /// `GET base + path`. Connection failures and timeouts throw ``DependencyFailure`` in plain words.
     public func get(_ base: URL, path: String, requestID: String, timeout: Duration) async throws -> Reply {

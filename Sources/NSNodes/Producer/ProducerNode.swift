@@ -18,10 +18,16 @@ public enum ProducerNode {
         }
     }
 
+    /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
+    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, logger: Logger) -> QueueWorkers {
+        QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: PromptSanitiser()),
+                     sender: TransactionSender(address: nsNode, token: token, client: NodeHTTPClient.failFast), count: count, logger: logger)
+    }
+
     /// The block producer, posting to the ns-node at `nsNode` with the internal token.
     public static func blockProducer(nsNode: PeerAddress, token: Secret, key: LedgerKey, settings: LedgerSettings, metrics: NodeMetrics,
                                      logger: Logger) -> BlockProducer {
-        BlockProducer(ledger: LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: .shared), key: key,
+        BlockProducer(ledger: LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: NodeHTTPClient.failFast), key: key,
                       settings: .init(interval: settings.blockInterval, maxTxs: settings.blockMaxTxs), metrics: metrics, logger: logger)
     }
 }

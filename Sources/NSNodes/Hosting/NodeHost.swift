@@ -86,7 +86,7 @@ public struct NodeHost {
                                                    operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
                                                    logger: makeLogger(role.serviceName))
                 services.append(ProducerNode.workers(queue: sqliteQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
-                                                     logger: makeLogger(role.serviceName)))
+                                                     sanitizerMaxChars: settings.sanitizerMaxChars, metrics: metrics, logger: makeLogger(role.serviceName)))
                 services.append(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                                            settings: settings.ledger, metrics: metrics, logger: makeLogger(role.serviceName)))
             case .gateway:

@@ -30,6 +30,8 @@ public enum MetricCatalogue {
         "ns_jobs_recovered_total": "Expired leases and timed-out attempts returned to the queue.",
         "ns_jobs_dead_letter_evicted_total": "Dead letters deleted because the dead-letter queue exceeded its configured size.",
         "ns_queue_jobs": "Jobs in the queue by state and priority.",
+        "ns_sanitiser_cache_hits_total": "Artifacts whose sanitised preview came from the cache (same content seen before).",
+        "ns_sanitiser_cache_misses_total": "Artifacts sanitised afresh.",
         "ns_blocks_produced_total": "Blocks this vp-node built, signed and had appended.",
         "ns_block_races_lost_total": "Blocks refused with 409 because another producer appended that height first.",
         "ns_block_txs": "Transactions per produced block.",

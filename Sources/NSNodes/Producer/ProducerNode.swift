@@ -19,8 +19,10 @@ public enum ProducerNode {
     }
 
     /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
-    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, logger: Logger) -> QueueWorkers {
-        QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: PromptSanitiser()),
+    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, sanitizerMaxChars: Int, metrics: NodeMetrics,
+                               logger: Logger) -> QueueWorkers {
+        let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache),
                      sender: TransactionSender(address: nsNode, token: token, client: NodeHTTPClient.failFast), count: count, logger: logger)
     }
 

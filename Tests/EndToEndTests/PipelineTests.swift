@@ -55,3 +55,31 @@ struct PipelineTests {
         #expect(await nsd.stop() == 0)
     }
 }
+
+@Suite("the pipeline while ns-node is down")
+struct PipelineOutageTests {
+    @Test("with ns-node down, jobs go to retry with backoff; once it is back they commit without an operator")
+    func retriesUntilNSNodeReturns() async throws {
+        let data = try Tools.temporaryDirectory("pipeline-outage")
+        let nsPort = try Tools.freePort()
+        let front = try await NSDInstance(roles: ["gateway", "vp"], environment: [
+            "JWT_SECRET": ClientToken.secret, "NS_NODE_URL": "http://127.0.0.1:\(nsPort)", "NS_CHECK_RETRIES": "0", "JOB_MAX_RETRIES": "10",
+        ], dataDirectory: data)
+        let token = ClientToken.make(sub: "alice")
+        let id = try require(try await Fetched.submit(front.url("gateway-node", ""), token: token, content: "patience").json?["id"] as? String)
+        let queue = SQLiteJobQueue(pool: try DatabasePool(path: data + "/vp-node-data/queue.db"))
+        #expect(try await NSCtlJobsTests.waitFor { (try await queue.job(id: id)?.errors.count ?? 0) >= 1 })
+        let failed = try #require(try await queue.job(id: id))
+        #expect(failed.state == .retry || failed.state == .processing)
+        #expect(failed.errors.first?.message.contains("ns-node did not answer") == true)
+
+        let ledger = try await NSDInstance(roles: ["ns"], dataDirectory: data, nsPort: nsPort)
+        #expect(try await NSCtlJobsTests.waitFor {
+            let status = try await Fetched.get(front.url("gateway-node", "/api/status/\(id)"), token: token)
+            return (status.json?["ledger"] as? [String: Any])?["status"] as? String == "committed"
+        })
+        #expect(try await queue.job(id: id)?.state == .completed)
+        #expect(await front.stop() == 0)
+        #expect(await ledger.stop() == 0)
+    }
+}

@@ -80,6 +80,7 @@ extension SQLiteJobQueue {
         return state
     }
 
+    /// Also deletes unique keys whose TTL has passed.
     public func recoverExpired() async throws(JobQueueError) -> Int {
         let now = clock.nowMs()
         let delay = retry
@@ -96,6 +97,9 @@ extension SQLiteJobQueue {
                     : "lease expired (worker stopped renewing it)"
                 _ = try Self.recordFailure(job, worker: job.leaseOwner ?? "unknown", message: message, permanent: false, now: now, retry: delay, db: db)
             }
+            // Unique keys past their TTL no longer deduplicate anything; without this sweep the
+            // table would keep every idempotency key ever used. (Redis expires its keys itself.)
+            try db.execute(sql: "DELETE FROM unique_keys WHERE expires_at <= ?", arguments: [now])
             return (rows.count, try Self.enforceDeadLetterCap(cap, db: db))
         }
         reportEvictions(evicted)

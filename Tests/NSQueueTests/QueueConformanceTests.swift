@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import NSCore
 import NSQueue
@@ -77,6 +78,12 @@ struct QueueConformanceTests {
         clock.advance(.seconds(86_401))
         let later = try await queue.enqueue(job(key: "user1:abc"))
         #expect(!later.deduplicated && later.id != first.id)
+        if let pool = subject.pool {
+            // Housekeeping deletes keys past their TTL, so the table does not grow forever.
+            clock.advance(.seconds(86_401))
+            _ = try await queue.recoverExpired()
+            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM unique_keys") } == 0)
+        }
         await subject.stop()
     }
 

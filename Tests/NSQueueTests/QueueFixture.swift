@@ -40,12 +40,12 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
             return QueueUnderTest(queue: SQLiteJobQueue(pool: pool, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
-                                  clock: clock, server: nil)
+                                  clock: clock, server: nil, pool: pool)
         case .redis:
             let server = try await RedisServer()
             let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!))  // built from a port number
             return QueueUnderTest(queue: RedisJobQueue(client: client, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
-                                  clock: clock, server: server)
+                                  clock: clock, server: server, pool: nil)
         }
     }
 }
@@ -55,6 +55,8 @@ struct QueueUnderTest {
     let queue: any JobQueue
     let clock: ManualClock
     let server: RedisServer?
+    /// The SQLite backend's database, for checks on its tables.
+    let pool: DatabasePool?
 
     func stop() async {
         await server?.stop()

@@ -155,7 +155,7 @@ enum OpenAPIDocument {
         "properties": {
           "content": { "type": "string", "minLength": 1, "maxLength": 10000, "description": "1 to MAX_ARTIFACT_CHARS Unicode characters." },
           "metadata": {
-            "type": "object", "maxProperties": 32,
+            "type": "object", "maxProperties": 32, "description": "At most 16,384 bytes as JSON in all.",
             "propertyNames": { "pattern": "^[A-Za-z0-9_.-]{1,64}$" },
             "additionalProperties": { "oneOf": [{ "type": "string", "maxLength": 1024 }, { "type": "integer" }, { "type": "boolean" }] }
           },

@@ -13,12 +13,16 @@ public struct Submission: Sendable, Equatable {
 ///
 /// Limits: `content` 1...`MAX_ARTIFACT_CHARS` Unicode scalars; `metadata` at most 32 keys of 1 to
 /// 64 characters from `[A-Za-z0-9_.-]`, each value a string (at most 1,024 characters), an integer
-/// or a boolean; `priority` one of critical, high, normal, low. Unknown fields are refused, so a
+/// or a boolean, 16 KiB in all as JSON; `priority` one of critical, high, normal, low. Unknown fields are refused, so a
 /// misspelt `priority` is not silently ignored.
 public enum SubmissionRules {
     public static let maxMetadataKeys = 32
     public static let maxMetadataKeyLength = 64
     public static let maxMetadataValueLength = 1_024
+    /// The metadata's size as canonical JSON. With the largest content (10,000 four-byte
+    /// characters) it keeps the transaction under the ledger's 64 KiB, so nothing accepted here
+    /// is refused by ns-node later.
+    public static let maxMetadataBytes = 16_384
     static let knownFields: Set<String> = ["content", "metadata", "priority"]
 
     /// The submission, or every field that fails (never both).
@@ -67,6 +71,10 @@ public enum SubmissionRules {
         var errors: [ProblemDetails.FieldError] = []
         if members.count > maxMetadataKeys {
             errors.append(.init(pointer: pointer, detail: "has \(members.count) keys; at most \(maxMetadataKeys) are allowed"))
+        }
+        let size = CanonicalJSON.encode(.object(members)).count
+        if size > maxMetadataBytes {
+            errors.append(.init(pointer: pointer, detail: "is \(size) bytes as JSON; at most \(maxMetadataBytes) are allowed"))
         }
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             let location = { pointer + "/" + escape(key) }  // built only for a failing key

@@ -88,6 +88,22 @@ struct SubmitRoutesTests {
         #expect(try await queued(fixture) == 0)
     }
 
+    @Test("metadata is bounded in total, so every accepted artifact fits in a ledger transaction")
+    func metadataBytes() async throws {
+        let fixture = try GatewayFixture()
+        let token = try await GatewayFixture.token()
+        try await fixture.app().test(.router) { client in
+            // 20 values of 1,000 four-byte characters: each within its limit, 80 KB together.
+            let heavy = (0..<20).map { #""k\#($0)":"\#(String(repeating: "😀", count: 1_000))""# }.joined(separator: ",")
+            try await client.execute(uri: "/api/submit", method: .post, headers: GatewayFixture.json(token),
+                                     body: ByteBuffer(string: #"{"content":"ok","metadata":{\#(heavy)}}"#)) { response in
+                #expect(response.problem?.errors?.map(\.pointer) == ["/metadata"])
+                #expect(response.problem?.errors?.first?.detail.contains("16384") == true)
+            }
+        }
+        #expect(try await queued(fixture) == 0)
+    }
+
     @Test("Idempotency-Key: a replay returns the first answer and enqueues nothing; another body is 409; keys are per user")
     func idempotency() async throws {
         let fixture = try GatewayFixture()

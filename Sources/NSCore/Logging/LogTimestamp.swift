@@ -11,6 +11,11 @@ public enum LogTimestamp {
         return format(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
     }
 
+    /// The timestamp of a Unix time in milliseconds (job and block times).
+    public static func format(unixMs: Int64) -> String {
+        format(seconds: Int(unixMs / 1000), milliseconds: Int(unixMs % 1000))
+    }
+
     public static func format(seconds: Int, milliseconds: Int) -> String {
         var time = time_t(seconds)
         var parts = tm()

@@ -21,15 +21,8 @@ struct StatusRoutes {
 
     func status(_ context: NodeRequestContext) async throws -> Response {
         let (job, id) = try await visibleJob(context)
-        var fields: [String: JSONValue] = [
-            "id": .string(id), "state": .string(job.state.rawValue), "priority": .string(job.priority.rawValue),
-            "attempts": .int(Int64(job.attempts)), "maxAttempts": .int(Int64(job.maxAttempts)),
-            "createdAt": .string(Self.timestamp(job.createdAt)), "updatedAt": .string(Self.timestamp(job.updatedAt)),
-        ]
-        if let last = job.errors.last {
-            fields["lastError"] = ["time": .string(Self.timestamp(last.time)), "message": .string(last.message)]
-        }
-        if job.state == .retry { fields["nextAttemptAt"] = .string(Self.timestamp(job.runAt)) }
+        var fields = JobJSON.common(job)
+        if let last = job.errors.last { fields["lastError"] = JobJSON.failure(last, withWorker: false) }
         if job.state == .completed, let outcome = job.result.flatMap(ArtifactJob.Outcome.init(result:)) {
             fields["txHash"] = .string(outcome.txHash)
             fields["ledger"] = await ledgerStatus(outcome.txHash, id: id, context: context)
@@ -85,7 +78,4 @@ struct StatusRoutes {
         }
     }
 
-    static func timestamp(_ unixMs: Int64) -> String {
-        LogTimestamp.format(seconds: Int(unixMs / 1000), milliseconds: Int(unixMs % 1000))
-    }
 }

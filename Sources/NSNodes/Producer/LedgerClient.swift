@@ -56,6 +56,11 @@ struct LedgerClient: Sendable {
         return try await send("POST", "/blocks/produce", body: body)
     }
 
+    /// Posts transactions to the mempool; the status code and the body.
+    func submit(_ txs: [LedgerTransaction]) async throws -> (status: Int, body: String) {
+        try await send("POST", "/tx", body: CanonicalJSON.encode(.array(txs.map(\.value))))
+    }
+
     private func json(_ method: String, _ path: String) async throws -> JSONValue {
         let (status, text) = try await send(method, path, body: nil)
         guard status == 200 else { throw Failure(description: "ns-node answered HTTP \(status) to \(method) \(path)") }

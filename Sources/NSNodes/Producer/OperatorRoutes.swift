@@ -123,14 +123,10 @@ struct OperatorRoutes {
     }
 
     static func json(_ job: Job) -> JSONValue {
-        var fields: [String: JSONValue] = [
-            "id": .string(job.id), "type": .string(job.type), "state": .string(job.state.rawValue), "priority": .string(job.priority.rawValue),
-            "attempts": .int(Int64(job.attempts)), "maxAttempts": .int(Int64(job.maxAttempts)),
-            "createdAt": .string(StatusRoutes.timestamp(job.createdAt)), "updatedAt": .string(StatusRoutes.timestamp(job.updatedAt)),
-            "errors": .array(job.errors.map { ["time": .string(StatusRoutes.timestamp($0.time)), "worker": .string($0.worker), "message": .string($0.message)] }),
-        ]
+        var fields = JobJSON.common(job)
+        fields["type"] = .string(job.type)
+        fields["errors"] = .array(job.errors.map { JobJSON.failure($0, withWorker: true) })
         if let owner = job.leaseOwner { fields["leaseOwner"] = .string(owner) }
-        if job.state == .retry { fields["nextAttemptAt"] = .string(StatusRoutes.timestamp(job.runAt)) }
         return .object(fields)
     }
 }

@@ -23,13 +23,17 @@ public enum ProducerNode {
                                logger: Logger) -> QueueWorkers {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
         return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache),
-                     sender: TransactionSender(address: nsNode, token: token, client: NodeHTTPClient.failFast), count: count, logger: logger)
+                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count, logger: logger)
     }
 
     /// The block producer, posting to the ns-node at `nsNode` with the internal token.
     public static func blockProducer(nsNode: PeerAddress, token: Secret, key: LedgerKey, settings: LedgerSettings, metrics: NodeMetrics,
                                      logger: Logger) -> BlockProducer {
-        BlockProducer(ledger: LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: NodeHTTPClient.failFast), key: key,
+        BlockProducer(ledger: ledgerClient(nsNode, token), key: key,
                       settings: .init(interval: settings.blockInterval, maxTxs: settings.blockMaxTxs), metrics: metrics, logger: logger)
+    }
+
+    private static func ledgerClient(_ nsNode: PeerAddress, _ token: Secret) -> LedgerClient {
+        LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: NodeHTTPClient.failFast)
     }
 }

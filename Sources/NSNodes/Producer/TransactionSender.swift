@@ -1,6 +1,3 @@
-import AsyncHTTPClient
-import Foundation
-import NIOCore
 import NSCore
 
 /// Sends workers' transactions to ns-node `POST /tx`, gathering those that arrive together into
@@ -16,18 +13,14 @@ actor TransactionSender {
         case unavailable(String)
     }
 
-    private let address: PeerAddress
-    private let token: Secret
-    private let client: HTTPClient
+    private let ledger: LedgerClient
     private let maxBatch: Int
     private let linger: Duration
     private var pending: [(tx: LedgerTransaction, reply: CheckedContinuation<Outcome, Never>)] = []
     private var flushScheduled = false
 
-    init(address: PeerAddress, token: Secret, client: HTTPClient = .shared, maxBatch: Int = 256, linger: Duration = .milliseconds(2)) {
-        self.address = address
-        self.token = token
-        self.client = client
+    init(ledger: LedgerClient, maxBatch: Int = 256, linger: Duration = .milliseconds(2)) {
+        self.ledger = ledger
         self.maxBatch = maxBatch
         self.linger = linger
     }
@@ -62,21 +55,15 @@ actor TransactionSender {
     }
 
     private func post(_ txs: [LedgerTransaction]) async -> Outcome {
-        var request = HTTPClientRequest(url: (await address.url()).absoluteString.trimmingSuffix("/") + "/tx")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: CanonicalJSON.encode(.array(txs.map(\.value)))))
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            switch response.status.code {
+            let (status, body) = try await ledger.submit(txs)
+            switch status {
             case 200..<300: return .accepted
-            case 400..<500 where response.status.code != 429: return .refused("ns-node refused the transaction (HTTP \(response.status.code)): \(body.prefix(300))")
-            default: return .unavailable("ns-node answered HTTP \(response.status.code)")
+            case 400..<500 where status != 429: return .refused("ns-node refused the transaction (HTTP \(status)): \(body.prefix(300))")
+            default: return .unavailable("ns-node answered HTTP \(status)")
             }
         } catch {
-            return .unavailable("ns-node did not answer (\(NetworkFailure.describe(error)))")
+            return .unavailable("\(error)")
         }
     }
 }

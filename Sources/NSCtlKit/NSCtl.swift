@@ -13,7 +13,8 @@ public struct NSCtl: AsyncParsableCommand {
             (gateway http://localhost:8080, ns-node :3009, vp-node :3002, admin-node :3000).
             """,
         version: NeuroSwarmVersion.current,
-        subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Chain.self, Verify.self])
+        subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Chain.self, Verify.self,
+                      Backup.self, Restore.self, GenerateDocs.self, Compose.self])
 
     public init() {}
 

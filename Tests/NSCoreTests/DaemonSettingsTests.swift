@@ -27,6 +27,8 @@ struct DaemonSettingsTests {
         #expect(settings.jobMaxRetries == 3)
         #expect(settings.sandboxTimeout == .milliseconds(5_000))
         #expect(settings.sandboxMaxMemoryMB == 128)
+        #expect(settings.sandboxRuntimes == [SandboxRuntime(language: "python", executable: "/usr/bin/python3", arguments: ["-I", "-S"]),
+                                             SandboxRuntime(language: "sh", executable: "/bin/sh")])
         #expect(settings.ledgerDatabasePath == "./data/ns-node-data/neuroswarm_chain.db")
         #expect(settings.enableMetrics)
         #expect(settings.logLevel == .info)
@@ -164,6 +166,21 @@ struct DaemonSettingsTests {
                 _ = try load(["VALIDATOR_PUBLIC_KEYS": bad], roles: [.ns])
             } throws: { error in
                 (error as? ConfigurationError)?.variable == "VALIDATOR_PUBLIC_KEYS"
+            }
+        }
+    }
+
+    @Test("SANDBOX_RUNTIMES lists language=/absolute/path [arguments]; anything else names the entry")
+    func sandboxRuntimes() throws {
+        let settings = try load(["SANDBOX_RUNTIMES": " node=/usr/bin/node --jitless , sh=/bin/sh "])
+        #expect(settings.sandboxRuntimes == [SandboxRuntime(language: "node", executable: "/usr/bin/node", arguments: ["--jitless"]),
+                                             SandboxRuntime(language: "sh", executable: "/bin/sh")])
+        for bad in ["python=python3", "=/bin/sh", "sh", "py thon=/usr/bin/python3", "sh=/bin/sh,sh=/bin/dash"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try load(["SANDBOX_RUNTIMES": bad]) }
+            do {
+                _ = try load(["SANDBOX_RUNTIMES": bad])
+            } catch {
+                #expect(error.variable == "SANDBOX_RUNTIMES")
             }
         }
     }

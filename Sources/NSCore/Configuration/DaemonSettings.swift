@@ -40,6 +40,8 @@ public struct DaemonSettings: Sendable {
     public var jobMaxRetries: Int
     public var sandboxTimeout: Duration
     public var sandboxMaxMemoryMB: Int
+    /// `SANDBOX_RUNTIMES`: the languages the code sandbox runs, and with what.
+    public var sandboxRuntimes: [SandboxRuntime]
     /// `SANITIZER_MAX_CHARS`: longest sanitised preview, in grapheme clusters (at most the
     /// ledger's 5,000-character preview limit).
     public var sanitizerMaxChars: Int
@@ -99,6 +101,7 @@ public struct DaemonSettings: Sendable {
             jobMaxRetries: try source.integer(["JOB_MAX_RETRIES"], default: 3, range: 1...100),
             sandboxTimeout: try source.milliseconds("SANDBOX_TIMEOUT_MS", default: 5_000, range: 10...3_600_000),
             sandboxMaxMemoryMB: try source.integer(["SANDBOX_MAX_MEMORY_MB"], default: 128, range: 8...65_536),
+            sandboxRuntimes: try SandboxRuntime.load(source: source),
             sanitizerMaxChars: try source.integer(["SANITIZER_MAX_CHARS"], default: 5_000, range: 1...LedgerTransaction.maxPreviewCharacters),
             ledgerDatabasePath: source.string("DB_PATH") ?? (((dataDirectory as NSString).appendingPathComponent("ns-node-data")) as NSString).appendingPathComponent("neuroswarm_chain.db"),
             enableMetrics: try source.boolean("ENABLE_METRICS", default: true),

@@ -91,15 +91,3 @@ extension NSCtl.Jobs {
         }
     }
 }
-
-/// A typed "yes" on a terminal, or `--yes`; never a silent default for destructive commands.
-enum Confirmation {
-    static func require(yes: Bool, question: String) throws {
-        if yes { return }
-        guard isatty(STDIN_FILENO) == 1 else {
-            throw CommandFailure("refusing to delete without confirmation: stdin is not a terminal; pass --yes")
-        }
-        FileHandle.standardError.write(Data("\(question) Type yes to continue: ".utf8))
-        guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw CommandFailure("not confirmed; nothing was deleted") }
-    }
-}

@@ -7,9 +7,12 @@ public struct DependencyCheck: Sendable {
     public let name: String
     /// Runs the probe; receives the correlation id to forward on node-to-node calls.
     public let probe: @Sendable (_ requestID: String) async throws -> Void
+    /// A fixed fact `/health` shows next to the result (vp-node's sandbox: which isolation is active).
+    public let detail: String?
 
-    public init(name: String, probe: @escaping @Sendable (_ requestID: String) async throws -> Void) {
+    public init(name: String, detail: String? = nil, probe: @escaping @Sendable (_ requestID: String) async throws -> Void) {
         self.name = name
+        self.detail = detail
         self.probe = probe
     }
 }

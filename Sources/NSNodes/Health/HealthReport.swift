@@ -10,6 +10,8 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var latencyMs: Double
         /// Why the check failed; absent when it passed.
         public var error: String?
+        /// The check's fixed detail, when it has one.
+        public var detail: String?
     }
 
     /// `ok` when every check passed, `fail` otherwise.
@@ -68,7 +70,7 @@ public struct HealthChecker: Sendable {
             failure = "failed (\(type(of: error)))"
         }
         let latency = ((ContinuousClock.now - start) / .microseconds(1)).rounded() / 1000
-        return .init(status: failure == nil ? "ok" : "fail", latencyMs: latency, error: failure)
+        return .init(status: failure == nil ? "ok" : "fail", latencyMs: latency, error: failure, detail: check.detail)
     }
 
     /// Runs `body` but returns (throwing a timeout) once `limit` has passed, without waiting for

@@ -27,6 +27,13 @@ public struct NodeHost {
         func open(_ path: String, variable: String, owner: NodeRole, schema: (inout DatabaseMigrator) -> Void = { _ in }) throws(ConfigurationError) -> NodeDatabase {
             var migrator = DatabaseMigrator.node(owner.serviceName)
             schema(&migrator)
+            let folder = (path as NSString).deletingLastPathComponent
+            do {
+                try VolumeLock.hold(folder: folder.isEmpty ? "." : folder)
+            } catch {
+                throw ConfigurationError(variable: variable, problem: "names \(path), whose folder cannot be locked (\(error.problem))",
+                                         fix: "point it at a writable local file system")
+            }
             let database = try NodeDatabase(path: path, variable: variable, migrator: migrator)
             services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
             return database
@@ -48,14 +55,19 @@ public struct NodeHost {
             ])
         }
         let metrics = Dictionary(uniqueKeysWithValues: roles.map { ($0, NodeMetrics(node: $0.serviceName)) })
-        let usesSQLiteQueue = roles.contains(.vp) || (roles.contains(.gateway) && settings.redisURL == nil)
-        let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, schema: SQLiteQueueSchema.register) : nil
+        // The queue lives in Redis when REDIS_URL is set (gateways and vp-nodes on several hosts
+        // share it), else in SQLite under vp-node-data (one host).
         let redis = try settings.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url) }
+        let usesSQLiteQueue = redis == nil && (roles.contains(.vp) || roles.contains(.gateway))
+        let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, schema: SQLiteQueueSchema.register) : nil
         // One queue object per store in this process, so gateway and vp-node share its committer.
         let queueMetrics = (metrics[.vp] ?? metrics[.gateway]).map { QueueMetrics(factory: $0.factory) }
-        let sqliteQueue = queue.map {
-            SQLiteJobQueue(pool: $0.pool, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout),
-                           metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName))
+        let queueDefaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout)
+        let sharedQueue: (any JobQueue)?
+        if let redis {
+            sharedQueue = RedisJobQueue(client: redis, defaults: queueDefaults, metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName))
+        } else {
+            sharedQueue = queue.map { SQLiteJobQueue(pool: $0.pool, defaults: queueDefaults, metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName)) }
         }
         let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin) : nil
 
@@ -77,20 +89,26 @@ public struct NodeHost {
             case .ns:
                 let (database, store) = ledger!  // opened above whenever .ns is a role
                 blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
-            case .vp:  // the queue was opened above whenever .vp is a role
+            case .vp:  // the shared queue was made above whenever .vp is a role
                 guard let adminSecret = settings.adminJWTSecret else {
                     throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "is not set", fix: "set ADMIN_JWT_SECRET or ADMIN_JWT_SECRET_FILE (nsctl secrets gen writes one)")
                 }
-                blueprint = ProducerNode.blueprint(queue: sqliteQueue!, database: queue!, metrics: metrics, queueMetrics: queueMetrics!,
-                                                   nsNode: nsCheck, redis: redisCheck,
+                let sandbox = CodeSandbox.forDaemon(settings: settings)
+                makeLogger(role.serviceName).info("code sandbox ready", metadata: [
+                    "isolation": .string(sandbox.isolation.summary),
+                    "languages": .string(settings.sandboxRuntimes.map(\.language).joined(separator: ",")),
+                ])
+                blueprint = ProducerNode.blueprint(queue: sharedQueue!, database: queue, metrics: metrics, queueMetrics: queueMetrics!,
+                                                   nsNode: nsCheck, redis: redisCheck, sandbox: sandbox,
                                                    operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
                                                    logger: makeLogger(role.serviceName))
-                services.append(ProducerNode.workers(queue: sqliteQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
-                                                     sanitizerMaxChars: settings.sanitizerMaxChars, metrics: metrics, logger: makeLogger(role.serviceName)))
+                services.append(ProducerNode.workers(queue: sharedQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
+                                                     sanitizerMaxChars: settings.sanitizerMaxChars, sandbox: sandbox, metrics: metrics,
+                                                     queueMetrics: queueMetrics, logger: makeLogger(role.serviceName)))
                 services.append(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                                            settings: settings.ledger, metrics: metrics, logger: makeLogger(role.serviceName)))
             case .gateway:
-                let parts = try await gatewayParts(sqliteQueue: sqliteQueue, queueDatabase: queue, redis: redis, nsAddress: nsAddress,
+                let parts = try await gatewayParts(queue: sharedQueue!, queueDatabase: queue, redis: redis, nsAddress: nsAddress,
                                                    nsCheck: nsCheck, redisCheck: redisCheck)
                 blueprint = GatewayNode.blueprint(parts, settings: settings)
                 services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
@@ -105,19 +123,16 @@ public struct NodeHost {
 
     /// The gateway's queue (Redis when configured, else the shared SQLite queue), its rate limiter
     /// (shared through Redis when configured) and its token verifier.
-    private func gatewayParts(sqliteQueue: SQLiteJobQueue?, queueDatabase: NodeDatabase?, redis: RedisClient?, nsAddress: PeerAddress,
+    private func gatewayParts(queue: any JobQueue, queueDatabase: NodeDatabase?, redis: RedisClient?, nsAddress: PeerAddress,
                               nsCheck: DependencyCheck, redisCheck: DependencyCheck?) async throws(ConfigurationError) -> GatewayNode.Parts {
         guard let secret = settings.jwtSecret else {
             throw ConfigurationError(variable: "JWT_SECRET", problem: "is not set", fix: "set JWT_SECRET or JWT_SECRET_FILE (nsctl secrets gen writes one)")
         }
         let logger = makeLogger(NodeRole.gateway.serviceName)
-        let queue: any JobQueue
         let rateLimiter: any RateLimiter
         if let redis {
-            queue = RedisJobQueue(client: redis, defaults: .init(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout), logger: logger)
             rateLimiter = RedisRateLimiter(client: redis, limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow, logger: logger)
         } else {
-            queue = sqliteQueue!  // opened whenever the gateway runs without Redis
             rateLimiter = LocalRateLimiter(limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow)
         }
         let queueCheck = queueDatabase.map { database in DependencyCheck(name: "queue", probe: database.check().probe) }

@@ -3,31 +3,56 @@ import NSCore
 import NSQueue
 
 /// Turns an artifact job into its ledger transaction: SHA-256 and size of the original bytes,
-/// the sanitised preview, the submitter, metadata, job id and submission time.
+/// the sanitised preview, the submitter, metadata, job id and submission time, and for code
+/// artifacts the code sandbox's outcome.
 struct ArtifactProcessor: Sendable {
     let sanitiser: SanitiserCache
+    let sandbox: CodeSandbox?
+    /// Sandbox outcomes by job id, so a retried job (ns-node was down) sends the same
+    /// transaction, with the same hash, instead of running the snippet again.
+    let outcomes = SandboxOutcomeCache(capacity: 4_096)
 
     /// A job that can never succeed, whatever is retried: straight to the dead-letter queue.
     struct Permanent: Error, CustomStringConvertible {
         let description: String
     }
 
-    func transaction(for job: Job) throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report) {
+    /// A fault of this vp-node, not of the job (the sandbox could not start): retry later.
+    struct Retryable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func transaction(for job: Job) async throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report) {
         guard job.type == ArtifactJob.type else { throw Permanent(description: "no handler for job type \(job.type)") }
         guard let artifact = ArtifactJob(payload: job.payload) else { throw Permanent(description: "the payload is not an artifact job") }
         let bytes = Array(artifact.content.utf8)
         let digest = MerkleHash.sha256(bytes)
         let (preview, report) = sanitiser.sanitise(artifact.content, digest: digest)
+        let outcome = try await sandboxOutcome(for: artifact, jobID: job.id)
         do {
             let tx = try LedgerTransaction.make(
                 artifactSHA256: digest.hex, artifactSize: Int64(bytes.count), submitter: artifact.submitter,
                 jobID: job.id, metadata: artifact.metadata,
                 // A text that was only control characters leaves nothing to show: anchor the hash of the empty preview.
                 preview: preview.isEmpty ? nil : preview, previewSHA256: preview.isEmpty ? Hex.encode(SHA256.hash(data: [UInt8]())) : nil,
-                timeMs: artifact.submittedAt)
+                sandbox: outcome?.json, timeMs: artifact.submittedAt)
             return (tx, report)
         } catch {
             throw Permanent(description: "the artifact makes an invalid transaction: \(error)")
+        }
+    }
+
+    private func sandboxOutcome(for artifact: ArtifactJob, jobID: String) async throws -> SandboxOutcome? {
+        guard let sandbox, let runtime = sandbox.runtime(for: artifact.metadata) else { return nil }
+        if let known = await outcomes.outcome(for: jobID) { return known }
+        do {
+            let outcome = try await sandbox.run(artifact.content, runtime: runtime)
+            await outcomes.remember(outcome, for: jobID)
+            return outcome
+        } catch let refusal as CodeSandbox.Refusal {
+            throw Permanent(description: refusal.description)
+        } catch {
+            throw Retryable(description: "the code sandbox could not start: \(error)")
         }
     }
 }

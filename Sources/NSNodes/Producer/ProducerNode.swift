@@ -6,24 +6,32 @@ import NSQueue
 /// vp-node (port 3002): queue workers and the block producer. It depends on the queue store,
 /// on ns-node (where it sends transactions and blocks) and on Redis when the queue lives there.
 public enum ProducerNode {
-    public static func blueprint(queue: SQLiteJobQueue, database: NodeDatabase, metrics: NodeMetrics, queueMetrics: QueueMetrics,
-                                 nsNode: DependencyCheck, redis: DependencyCheck?, operatorTokens: TokenVerifier, logger: Logger) -> NodeBlueprint {
-        // The queue's state gauges are read at each scrape; a failed read leaves the last values.
-        metrics.beforeScrape {
-            if let counts = try? queue.countsNow() { queueMetrics.record(counts) }
+    /// `queue` is the SQLite queue or the Redis one; `database` is the SQLite queue's store when
+    /// that is the backend (its gauges are then read at each scrape; with Redis the workers'
+    /// housekeeping refreshes them).
+    public static func blueprint(queue: any JobQueue, database: NodeDatabase?, metrics: NodeMetrics, queueMetrics: QueueMetrics,
+                                 nsNode: DependencyCheck, redis: DependencyCheck?, sandbox: CodeSandbox, operatorTokens: TokenVerifier,
+                                 logger: Logger) -> NodeBlueprint {
+        if let sqlite = queue as? SQLiteJobQueue {
+            // A failed read leaves the last values.
+            metrics.beforeScrape {
+                if let counts = try? sqlite.countsNow() { queueMetrics.record(counts) }
+            }
         }
         let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, logger: logger)
-        return NodeBlueprint(checks: [database.check(), nsNode] + (redis.map { [$0] } ?? [])) { router in
+        let checks = (database.map { [$0.check()] } ?? []) + [nsNode, sandbox.check()] + (redis.map { [$0] } ?? [])
+        return NodeBlueprint(checks: checks) { router in
             operatorRoutes.add(to: router)
         }
     }
 
     /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
-    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, sanitizerMaxChars: Int, metrics: NodeMetrics,
-                               logger: Logger) -> QueueWorkers {
+    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, sanitizerMaxChars: Int, sandbox: CodeSandbox?,
+                               metrics: NodeMetrics, queueMetrics: QueueMetrics?, logger: Logger) -> QueueWorkers {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
-        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache),
-                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count, logger: logger)
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox),
+                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count,
+                     gauges: queue is SQLiteJobQueue ? nil : queueMetrics, logger: logger)
     }
 
     /// The block producer, posting to the ns-node at `nsNode` with the internal token.

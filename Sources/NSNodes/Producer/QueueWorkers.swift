@@ -19,11 +19,16 @@ public struct QueueWorkers: Service {
     let sender: TransactionSender
     let count: Int
     let lease: Duration
+    /// Queue gauges to refresh from housekeeping, for backends whose counts cannot be read
+    /// synchronously at scrape time (Redis).
+    let gauges: QueueMetrics?
     let logger: Logger
     let name: String
 
-    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, count: Int, lease: Duration = .seconds(30), logger: Logger) {
+    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, count: Int, lease: Duration = .seconds(30),
+         gauges: QueueMetrics? = nil, logger: Logger) {
         self.queue = queue
+        self.gauges = gauges
         self.processor = processor
         self.sender = sender
         self.count = count
@@ -72,7 +77,7 @@ public struct QueueWorkers: Service {
         }
         defer { heartbeat.cancel() }
         do {
-            let (tx, report) = try processor.transaction(for: job)
+            let (tx, report) = try await processor.transaction(for: job)
             if report.changed {
                 logger.info("artifact sanitised", metadata: ["jobId": .string(job.id), "controlCharacters": .stringConvertible(report.controlCharactersRemoved),
                                                             "delimiters": .stringConvertible(report.delimiters.values.reduce(0, +)),
@@ -88,6 +93,8 @@ public struct QueueWorkers: Service {
             }
         } catch let error as ArtifactProcessor.Permanent {
             try? await fail(job, worker: worker, reason: error.description, permanent: true)
+        } catch let error as ArtifactProcessor.Retryable {
+            try? await fail(job, worker: worker, reason: error.description, permanent: false)
         } catch {
             // The queue itself failed (lease lost, store down): the lease expires and the job is recovered.
             logger.warning("job could not be finished", metadata: ["jobId": .string(job.id), "reason": .string("\(error)")])
@@ -106,6 +113,7 @@ public struct QueueWorkers: Service {
             if let recovered = try? await queue.recoverExpired(), recovered > 0 {
                 logger.warning("expired leases recovered", metadata: ["count": .stringConvertible(recovered)])
             }
+            if let gauges, let counts = try? await queue.counts() { gauges.record(counts) }
         }
     }
 }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import NSCore
+
+/// A volume `nsctl backup` can snapshot: the seeds' compose volume names, which are also the
+/// folder names under `nsd --data-dir`.
+enum BackupVolume: String, CaseIterable, Sendable, ExpressibleByArgument {
+    case nsNode = "ns-node-data"
+    case vpNode = "vp-node-data"
+    case adminNode = "admin-node-data"
+    case redis = "redis-data"
+
+    /// Who keeps the volume open while it runs, as operators know them.
+    var owner: String {
+        switch self {
+        case .nsNode: "ns-node"
+        case .vpNode: "vp-node (and a gateway using the embedded queue)"
+        case .adminNode: "admin-node"
+        case .redis: "redis-server"
+        }
+    }
+
+    /// The folder holding the volume under a data directory.
+    func folder(in dataDirectory: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent(rawValue)
+    }
+
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    init?(argument: String) { self.init(rawValue: argument) }
+}
+
+/// A backup file's name: `VOLUME-<UTC timestamp>.tar.gz`, e.g. `ns-node-data-20261122T160303Z.tar.gz`.
+/// The timestamp sorts as text, so name order is time order within one volume.
+struct BackupName: Hashable, Sendable, Comparable {
+    let volume: BackupVolume
+    let timestamp: String
+
+    static let suffix = ".tar.gz"
+
+    init(volume: BackupVolume, at date: Date) {
+        self.volume = volume
+        timestamp = Self.format(date)
+    }
+
+    /// Parses a file name (not a path); `nil` for anything that is not a backup's name.
+    init?(fileName: String) {
+        guard fileName.hasSuffix(Self.suffix) else { return nil }
+        let stem = fileName.dropLast(Self.suffix.count)
+        guard let volume = BackupVolume.allCases.first(where: { stem.hasPrefix($0.rawValue + "-") }) else { return nil }
+        let stamp = String(stem.dropFirst(volume.rawValue.count + 1))
+        guard Self.parse(stamp) != nil else { return nil }
+        self.volume = volume
+        timestamp = stamp
+    }
+
+    var fileName: String { "\(volume.rawValue)-\(timestamp)\(Self.suffix)" }
+    var date: Date { Self.parse(timestamp) ?? .distantPast }  // init?(fileName:) and init(volume:at:) only store parseable stamps
+    /// The UTC day, `YYYYMMDD`, that `prune --keep-daily` groups by.
+    var day: Substring { timestamp.prefix(8) }
+
+    static func < (lhs: BackupName, rhs: BackupName) -> Bool {
+        (lhs.volume.rawValue, lhs.timestamp) < (rhs.volume.rawValue, rhs.timestamp)
+    }
+
+    private static func formatter() -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter
+    }
+
+    static func format(_ date: Date) -> String { formatter().string(from: date) }
+
+    static func parse(_ stamp: String) -> Date? {
+        stamp.count == 16 ? formatter().date(from: stamp) : nil
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import NSCore
+import NSLedger
+
+extension NSCtl {
+    /// `nsctl restore FILE --volume NAME`: puts a verified backup in place of a stopped node's data.
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore a volume from a backup file, keeping the current data aside.",
+            discussion: """
+                Refuses while the node that owns the volume runs (nsd holds a lock on each volume it \
+                uses). Verifies the archive first (as nsctl backup verify), then moves the current \
+                folder aside as VOLUME.replaced-<UTC time> (nothing is deleted) and puts the backup in \
+                its place; for ns-node-data the restored chain is verified again. Asks for a typed \
+                "yes" on a terminal; pass --yes in scripts.
+                """)
+
+        @Argument(help: ArgumentHelp("The backup file.", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("The volume to restore: \(BackupVolume.names).", valueName: "name"))
+        var volume: BackupVolume
+
+        @Flag(help: "Restore without asking.")
+        var yes = false
+
+        @OptionGroup var options: BackupOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let dataDirectory = try options.dataDirectory()
+                let target = volume.folder(in: dataDirectory)
+                try await refuseWhileOwnerRuns(target)
+                try BackupFiles.makePrivateDirectory(dataDirectory)
+                let stamp = BackupName.format(Date())
+                let scratch = (dataDirectory as NSString).appendingPathComponent(".restore-\(volume.rawValue)-\(stamp)-\(UUID().uuidString.prefix(8))")
+                try BackupFiles.makePrivateDirectory(scratch)
+                defer { BackupFiles.discard(scratch) }
+                let verified = try BackupVerifier(progress: .terminal).verify(file, in: scratch)
+                guard verified.manifest.volume == volume.rawValue else {
+                    throw CommandFailure("\(file) is a backup of \(verified.manifest.volume), not \(volume.rawValue); pass --volume \(verified.manifest.volume)")
+                }
+                try Confirmation.require(yes: yes, question: "Replace \(target) with the backup from \(verified.manifest.createdAt)?", refusal: "restored")
+                try await refuseWhileOwnerRuns(target)  // it may have started while we verified
+                let aside = target + ".replaced-\(stamp)"
+                if FileManager.default.fileExists(atPath: target) {
+                    guard rename(target, aside) == 0 else { throw CommandFailure("cannot move \(target) aside: \(String(cString: strerror(errno)))") }
+                }
+                guard rename(verified.dataFolder, target) == 0 else {
+                    let problem = String(cString: strerror(errno))
+                    if FileManager.default.fileExists(atPath: aside) { _ = rename(aside, target) }
+                    throw CommandFailure("cannot move the restored files into \(target): \(problem); the previous data is back in place")
+                }
+                _ = chmod(target, 0o700)
+                try BackupFiles.sync(path: dataDirectory)
+                var line = "restored \(volume.rawValue) from \(file) (taken \(verified.manifest.createdAt))"
+                if volume == .nsNode { line += "; \(try verifyRestoredChain(in: target))" }
+                if FileManager.default.fileExists(atPath: aside) { line += "; previous data kept at \(aside)" }
+                print(line)
+                if volume == .redis {
+                    print("note: with appendonly yes, Redis loads its AOF and ignores dump.rdb; start it once with --appendonly no, then CONFIG SET appendonly yes")
+                }
+            }
+        }
+
+        private func refuseWhileOwnerRuns(_ target: String) async throws {
+            if volume == .redis {
+                if let url = try? options.redisURL(), await RedisReachability.answers(url) {
+                    throw CommandFailure("Redis at \(url.host ?? "?"):\(url.port ?? 6379) is running; stop it before restoring redis-data")
+                }
+                return
+            }
+            if let pid = VolumeLock.holder(of: target) {
+                throw CommandFailure("\(volume.rawValue) is in use by a running nsd (pid \(pid)) hosting \(volume.owner); stop it before restoring")
+            }
+        }
+
+        private func verifyRestoredChain(in folder: String) throws -> String {
+            let path = (folder as NSString).appendingPathComponent("neuroswarm_chain.db")
+            switch try ChainAudit.audit(path: path) {
+            case .success(let summary): return "chain verified to height \(summary.height)"
+            case .failure(let fault): throw CommandFailure("the restored chain fails verification at height \(fault.height): \(fault.check); the previous data is kept aside")
+            }
+        }
+    }
+}

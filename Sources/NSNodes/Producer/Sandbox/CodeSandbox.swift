@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import NSCore
+
+/// Runs code artifacts (`"kind": "code"` with a configured `language`) in a child process shut
+/// off from the daemon: see ``SandboxLaunch`` for the layers and ``SandboxIsolation`` for what a
+/// host allows. The wall-clock limit kills the whole process group (and with it the PID
+/// namespace); the working directory is created empty for each run and removed afterwards.
+public struct CodeSandbox: Sendable {
+    /// Bytes of stdout and of stderr kept per run.
+    public static let captureLimit = 64 * 1024
+
+    /// Why a snippet was not run, or cannot be run whatever is retried.
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case securityViolation(String)
+        case runtimeMissing(language: String, executable: String)
+
+        public var description: String {
+            switch self {
+            case .securityViolation(let name):
+                "security violation: the snippet references \(name), a secret's environment variable"
+            case .runtimeMissing(let language, let executable):
+                "runtime \(language) (\(executable)) is not installed on this vp-node; install it or remove it from SANDBOX_RUNTIMES"
+            }
+        }
+    }
+
+    public let runtimes: [String: SandboxRuntime]
+    public let timeout: Duration
+    public let maxMemoryMB: Int
+    public let isolation: SandboxIsolation
+    /// Covered with empty tmpfs mounts when namespaces are available.
+    public let hiddenPaths: [String]
+
+    public init(runtimes: [SandboxRuntime], timeout: Duration, maxMemoryMB: Int, isolation: SandboxIsolation, hiddenPaths: [String]) {
+        self.runtimes = Dictionary(runtimes.map { ($0.language, $0) }, uniquingKeysWith: { first, _ in first })
+        self.timeout = timeout
+        self.maxMemoryMB = maxMemoryMB
+        self.isolation = isolation
+        self.hiddenPaths = hiddenPaths
+    }
+
+    /// The runtime for an artifact's metadata, or `nil` when it is not code for a configured language.
+    public func runtime(for metadata: [String: JSONValue]) -> SandboxRuntime? {
+        guard metadata["kind"]?.stringValue == "code", let language = metadata["language"]?.stringValue else { return nil }
+        return runtimes[language]
+    }
+
+    /// Runs `snippet`; throws a ``Refusal`` for what must fail the job permanently, or an error
+    /// when the host could not start it at all (a retryable fault of this vp-node).
+    public func run(_ snippet: String, runtime: SandboxRuntime) async throws -> SandboxOutcome {
+        if let name = SecretReferenceScan.firstReference(in: snippet) { throw Refusal.securityViolation(name) }
+        guard FileManager.default.isExecutableFile(atPath: runtime.executable) else {
+            throw Refusal.runtimeMissing(language: runtime.language, executable: runtime.executable)
+        }
+        let workingDirectory = try SandboxDirectory.create(owner: isolation.unprivilegedUser ? SandboxIsolation.nobody : nil)
+        defer { SandboxDirectory.remove(workingDirectory) }
+        let file = (workingDirectory as NSString).appendingPathComponent("snippet")
+        guard FileManager.default.createFile(atPath: file, contents: Data(snippet.utf8), attributes: [.posixPermissions: 0o644]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let launch = SandboxLaunch(isolation: isolation, hiddenPaths: hiddenPaths, limits: limits())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SandboxLaunch.env)
+        process.arguments = launch.arguments(runtime: [runtime.executable] + runtime.arguments + [file], workingDirectory: workingDirectory)
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        process.standardInput = FileHandle.nullDevice
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
+        let started = ContinuousClock.now
+        try process.run()
+        // Our copies of the write ends must close, or the readers never see end of file.
+        try? stdout.fileHandleForWriting.close()
+        try? stderr.fileHandleForWriting.close()
+        let out = BoundedOutput(handle: stdout.fileHandleForReading, limit: Self.captureLimit)
+        let err = BoundedOutput(handle: stderr.fileHandleForReading, limit: Self.captureLimit)
+        // Foundation starts the child as the leader of its own process group: killing the
+        // group reaches every process that did not leave it, and unshare's --kill-child takes
+        // the PID namespace down with it.
+        let group = process.processIdentifier
+        let killer = Task { [timeout] () -> Bool in
+            do { try await Task.sleep(for: timeout) } catch { return false }
+            kill(-group, SIGKILL)
+            return true
+        }
+        for await _ in exited.stream {}
+        killer.cancel()
+        let timedOut = await killer.value
+        kill(-group, SIGKILL)  // stragglers still in the group
+        let duration = ContinuousClock.now - started
+        let signalled = process.terminationReason == .uncaughtSignal
+        return SandboxOutcome(
+            language: runtime.language,
+            exitCode: signalled ? nil : process.terminationStatus,
+            signal: signalled ? process.terminationStatus : nil,
+            timedOut: timedOut,
+            durationMs: Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000),
+            stdout: await out.finish(grace: .milliseconds(500)),
+            stderr: await err.finish(grace: .milliseconds(500)),
+            isolation: isolation.namespaces ? "namespaces" : "rlimits")
+    }
+
+    private func limits() -> SandboxLaunch.Limits {
+        let seconds = Int((Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up)) + 1
+        return SandboxLaunch.Limits(cpuSeconds: seconds, memoryBytes: maxMemoryMB << 20, fileBytes: 1 << 20, openFiles: 64,
+                                    processes: SandboxDirectory.processLimit(unprivileged: isolation.unprivilegedUser))
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import NSCore
+import NSTestSupport
+import Testing
+@testable import NSNodes
+
+/// The sandbox with real child processes, real rlimits and (where the host allows them) real
+/// namespaces. Serialized: the fork-bomb test counts sandbox processes machine-wide.
+@Suite("Code sandbox: hostile snippets are contained", .serialized)
+struct CodeSandboxTests {
+    static let isolation = SandboxIsolation.detect()
+    static let python = SandboxRuntime(language: "python", executable: "/usr/bin/python3", arguments: ["-I", "-S"])
+    static let shell = SandboxRuntime(language: "sh", executable: "/bin/sh")
+
+    static func sandbox(timeout: Duration = .seconds(2), hidden: [String] = []) -> CodeSandbox {
+        CodeSandbox(runtimes: [python, shell], timeout: timeout, maxMemoryMB: 128, isolation: isolation, hiddenPaths: hidden)
+    }
+
+    /// Processes whose command line mentions a sandbox working directory.
+    static func sandboxProcesses() -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { entry in
+            guard entry.first?.isNumber == true, let line = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+            return String(decoding: line, as: UTF8.self).contains("nsd-sandbox-")
+        }.count
+    }
+
+    @Test("a well-behaved snippet runs in a fresh directory that is removed afterwards")
+    func ordinarySnippet() async throws {
+        let outcome = try await Self.sandbox().run("import os\nprint(6 * 7)\nprint(sorted(os.listdir('.')))\nprint(os.getcwd())\n", runtime: Self.python)
+        #expect(outcome.exitCode == 0, "\(String(decoding: outcome.stderr.kept, as: UTF8.self))")
+        let lines = String(decoding: outcome.stdout.kept, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.prefix(2) == ["42", "['snippet']"])
+        let directory = try #require(lines.last)
+        #expect(directory.contains("nsd-sandbox-"))
+        #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")
+        #expect(!outcome.timedOut && outcome.signal == nil)
+        #expect(outcome.json["stdout"]?["sha256"]?.stringValue == MerkleHash.sha256(outcome.stdout.kept).hex)
+    }
+
+    @Test("an infinite loop is killed at the wall-clock limit")
+    func infiniteLoop() async throws {
+        let started = ContinuousClock.now
+        let outcome = try await Self.sandbox(timeout: .seconds(1)).run("while True:\n    pass\n", runtime: Self.python)
+        let elapsed = ContinuousClock.now - started
+        #expect(outcome.timedOut)
+        #expect(outcome.signal == SIGKILL)
+        #expect(outcome.exitCode == nil)
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(4), "took \(elapsed)")
+        #expect(outcome.durationMs >= 1000)
+    }
+
+    @Test("allocating 1 GiB fails inside the memory limit, without killing anything else")
+    func largeAllocation() async throws {
+        let outcome = try await Self.sandbox().run("x = bytearray(1 << 30)\nprint('allocated')\n", runtime: Self.python)
+        #expect(!outcome.timedOut)
+        #expect(outcome.exitCode == 1)
+        #expect(String(decoding: outcome.stderr.kept, as: UTF8.self).contains("MemoryError"))
+        #expect(!String(decoding: outcome.stdout.kept, as: UTF8.self).contains("allocated"))
+    }
+
+    @Test("a fork bomb is contained and leaves no process behind")
+    func forkBomb() async throws {
+        let outcome = try await Self.sandbox(timeout: .seconds(2)).run("bomb() { bomb | bomb & }; bomb\nsleep 10\n", runtime: Self.shell)
+        #expect(outcome.durationMs < 4_000)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.sandboxProcesses() == 0, "sandbox processes still running")
+        // The sandbox still works afterwards.
+        let next = try await Self.sandbox().run("echo alive\n", runtime: Self.shell)
+        #expect(String(decoding: next.stdout.kept, as: UTF8.self) == "alive\n")
+    }
+
+    @Test("the daemon's environment is absent, and naming a secret's variable is refused before running")
+    func secretsOutOfReach() async throws {
+        setenv("NS_SANDBOX_CANARY", "canary-7d1f0c", 1)
+        defer { unsetenv("NS_SANDBOX_CANARY") }
+        let snippet = """
+            import os
+            print(sorted(os.environ))
+            for pid in ('self', str(os.getppid()), '1'):
+                try:
+                    print(open('/proc/%s/environ' % pid, 'rb').read())
+                except OSError as error:
+                    print('denied', pid)
+            """
+        let outcome = try await Self.sandbox().run(snippet, runtime: Self.python)
+        let output = String(decoding: outcome.stdout.kept, as: UTF8.self)
+        #expect(outcome.exitCode == 0, "\(String(decoding: outcome.stderr.kept, as: UTF8.self))")
+        #expect(!output.contains("canary-7d1f0c"))
+        #expect(!output.contains("NS_SANDBOX_CANARY"))
+        #expect(output.hasPrefix("['HOME', 'LANG', 'PATH', 'TMPDIR']"), "\(output)")
+
+        await #expect(throws: CodeSandbox.Refusal.securityViolation("JWT_SECRET")) {
+            try await Self.sandbox().run("import os\nprint(os.environ.get('JWT_SECRET'))\n", runtime: Self.python)
+        }
+        await #expect(throws: CodeSandbox.Refusal.securityViolation("DB_PASSWORD")) {
+            try await Self.sandbox().run("echo $db_password_file\n", runtime: Self.shell)
+        }
+    }
+
+    @Test("writing outside the working directory is denied and reading the data directory shows nothing")
+    func writesOutsideDenied() async throws {
+        let data = try Tools.temporaryDirectory("sandbox-data")
+        try Data("ledger".utf8).write(to: URL(fileURLWithPath: data + "/state"))
+        let target = "/etc/nsd-sandbox-probe-\(UUID().uuidString)"
+        let snippet = """
+            import os
+            for path in ['\(data)/state', '\(data)/new', '\(target)']:
+                try:
+                    with open(path, 'w') as f:
+                        f.write('owned')
+                    print('wrote', path)
+                except OSError as error:
+                    print('denied', path)
+            try:
+                print('listing', os.listdir('\(data)'))
+            except OSError:
+                print('listing denied')
+            """
+        let outcome = try await Self.sandbox(hidden: [data]).run(snippet, runtime: Self.python)
+        let output = String(decoding: outcome.stdout.kept, as: UTF8.self)
+        #expect(!output.contains("wrote"), "\(output)")
+        #expect(try String(contentsOfFile: data + "/state", encoding: .utf8) == "ledger")
+        #expect(!FileManager.default.fileExists(atPath: data + "/new"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(!output.contains("'state'"), "the data directory's files are visible: \(output)")
+    }
+
+    @Test("a network connection is refused where namespaces are active; health says which isolation is in force")
+    func networkRefused() async throws {
+        let listener = try TCPListener()
+        defer { listener.close() }
+        let snippet = """
+            import socket
+            try:
+                socket.create_connection(('127.0.0.1', \(listener.port)), timeout=1).close()
+                print('connected')
+            except OSError as error:
+                print('refused', error.errno)
+            """
+        let outcome = try await Self.sandbox().run(snippet, runtime: Self.python)
+        let output = String(decoding: outcome.stdout.kept, as: UTF8.self)
+        if Self.isolation.namespaces {
+            #expect(output.hasPrefix("refused"), "\(output)")
+            #expect(outcome.isolation == "namespaces")
+            #expect(Self.isolation.summary.contains("network namespaces (no network)"))
+        } else {
+            // Without namespaces the host cannot cut the network; the summary must say so.
+            #expect(Self.isolation.summary.contains("network is NOT isolated"))
+            #expect(outcome.isolation == "rlimits")
+        }
+    }
+
+    @Test("an output flood is cut at 64 KiB per stream and counted")
+    func outputFlood() async throws {
+        let outcome = try await Self.sandbox(timeout: .seconds(1)).run("import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n", runtime: Self.python)
+        #expect(outcome.stdout.kept.count == CodeSandbox.captureLimit)
+        #expect(outcome.stdout.totalBytes > CodeSandbox.captureLimit)
+        #expect(outcome.stdout.truncated)
+        let json = outcome.json
+        #expect(json["stdout"]?["truncated"] == .bool(true))
+        #expect(json["stdout"]?["excerpt"]?.stringValue?.count == SandboxOutcome.excerptCharacters)
+    }
+
+    @Test("a configured runtime that is not installed is a permanent refusal naming it")
+    func missingRuntime() async throws {
+        let ruby = SandboxRuntime(language: "ruby", executable: "/usr/bin/ruby-not-installed")
+        await #expect(throws: CodeSandbox.Refusal.runtimeMissing(language: "ruby", executable: "/usr/bin/ruby-not-installed")) {
+            try await Self.sandbox().run("puts 1", runtime: ruby)
+        }
+        #expect(Self.sandbox().runtime(for: ["kind": "code", "language": "python"]) == Self.python)
+        #expect(Self.sandbox().runtime(for: ["kind": "text", "language": "python"]) == nil)
+        #expect(Self.sandbox().runtime(for: ["kind": "code", "language": "cobol"]) == nil)
+    }
+}

@@ -173,13 +173,13 @@ _nsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    secrets|env|token|submit|jobs|queue|health|chain|verify|backup|restore|compose|help)
+    secrets|env|token|submit|jobs|queue|health|chain|verify|backup|restore|compose|audit|help)
         # Offer subcommand argument completions
         "_nsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'secrets env token submit jobs queue health chain verify backup restore compose help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'secrets env token submit jobs queue health chain verify backup restore compose audit help' -- "${cur}"))
         ;;
     esac
 }
@@ -976,6 +976,68 @@ _nsctl_compose_render() {
     # Offer option value completions
     case "${prev}" in
     '--out')
+        return
+        ;;
+    esac
+}
+
+_nsctl_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __nsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    verify|tail)
+        # Offer subcommand argument completions
+        "_nsctl_audit_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'verify tail' -- "${cur}"))
+        ;;
+    esac
+}
+
+_nsctl_audit_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --env-file)
+    __nsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    esac
+}
+
+_nsctl_audit_tail() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-n --lines --db --env-file)
+    __nsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-n'|'--lines')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--env-file')
         return
         ;;
     esac

@@ -14,7 +14,7 @@ public struct NSCtl: AsyncParsableCommand {
             """,
         version: NeuroSwarmVersion.current,
         subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Chain.self, Verify.self,
-                      Backup.self, Restore.self, GenerateDocs.self, Compose.self])
+                      Backup.self, Restore.self, GenerateDocs.self, Compose.self, Audit.self])
 
     public init() {}
 

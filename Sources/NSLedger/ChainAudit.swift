@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import NSCore
 
-/// Verifies a ledger database file block by block (``ChainVerifier``), then checks that the
-/// stored tree nodes, which proofs are built from, give the same log root.
+/// Verifies a ledger database file block by block (``ChainVerifier``), each producer against the
+/// validator set recorded for its height (`validator_changes`), then checks that the stored tree
+/// nodes, which proofs are built from, give the same log root.
 public enum ChainAudit {
     public struct Summary: Sendable, Equatable {
         public let height: UInt64
@@ -29,14 +30,17 @@ public enum ChainAudit {
 
     public static func audit(reader: some DatabaseReader) throws -> Result<Summary, ChainVerifier.Fault> {
         try reader.read { db in
-            let genesis = try Row.fetchAll(db, sql: "SELECT name, public_key FROM validators WHERE added_height = 0").map {
-                Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data)))
-            }
-            var verifier = ChainVerifier(genesisValidators: genesis)
+            // The set's changes are ns-node's records, not part of the blocks: replayed here by the
+            // rules that accepted them, and trusted for which producer was entitled at each height.
+            // A change those rules refuse is a fault at its height, after the blocks below it.
+            let (schedule, inconsistency) = try ValidatorTables.replay(db)
+            let logFault = inconsistency.map { ChainVerifier.Fault(height: $0.height, check: "validatorChanges", detail: $0.reason) }
+            var verifier = ChainVerifier(schedule: schedule)
             let blocks = try Row.fetchCursor(db, sql: "SELECT * FROM blocks ORDER BY height")
             let txStatement = try db.makeStatement(sql: "SELECT hash, body, block_height FROM txs WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index")
             while let row = try blocks.next() {
                 let header = BlockHeader(row: row)
+                if let logFault, header.height >= logFault.height { return .failure(logFault) }
                 // The block's leaves follow the log as verified so far; a row filed under another block is a fault.
                 let start = Int64(verifier.logSize)
                 let rows = try Row.fetchAll(txStatement, arguments: [start, start + (row["tx_count"] as Int64)])
@@ -53,6 +57,7 @@ public enum ChainAudit {
                     return .failure(error)
                 }
             }
+            if let logFault { return .failure(logFault) }  // a change above the tip
             guard let height = verifier.verifiedHeight else {
                 return .failure(ChainVerifier.Fault(height: 0, check: "genesis", detail: "the database has no blocks"))
             }

@@ -30,8 +30,7 @@ public struct ChainVerifier: Sendable {
         }
     }
 
-    private let validators: [String: Validator]
-    private let genesisValidators: [Validator]
+    private let schedule: ValidatorSchedule
     private var range = CompactRange()
     private var previous: BlockHeader?
     private var previousHash: MerkleHash?
@@ -41,9 +40,16 @@ public struct ChainVerifier: Sendable {
     public var logSize: UInt64 { range.size }
     public var logRoot: MerkleHash { range.root }
 
+    /// A verifier for a chain whose set never changed after genesis.
     public init(genesisValidators: [Validator]) {
-        self.genesisValidators = genesisValidators
-        self.validators = Dictionary(genesisValidators.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.init(schedule: ValidatorSchedule(genesis: genesisValidators))
+    }
+
+    /// A verifier that checks each block's producer against the set active at its height.
+    /// Changes are not part of the blocks, so `schedule` comes from ns-node's records: the check
+    /// is as trustworthy as the source of those records.
+    public init(schedule: ValidatorSchedule) {
+        self.schedule = schedule
     }
 
     /// Checks the next block. `storedHash` is the hash the source recorded for it, if any.
@@ -53,7 +59,7 @@ public struct ChainVerifier: Sendable {
         guard header.height == expectedHeight else { throw fault("height", "expected height \(expectedHeight)") }
         if let storedHash, storedHash != header.hash { throw fault("hash", "the stored block hash does not match its header") }
         guard let previous, let previousHash else {
-            guard header == Genesis.header(validators: genesisValidators) else {
+            guard header == Genesis.header(validators: schedule.genesis) else {
                 throw fault("genesis", "block 0 is not the genesis of this validator set")
             }
             guard txs.isEmpty else { throw fault("genesis", "genesis carries no transactions") }
@@ -63,7 +69,8 @@ public struct ChainVerifier: Sendable {
         }
         guard header.prevHash == previousHash else { throw fault("prevHash", "does not name block \(previous.height)") }
         guard header.time >= previous.time else { throw fault("time", "is before block \(previous.height)'s") }
-        guard let validator = validators[header.producer] else { throw fault("producer", "\(header.producer) is not a validator") }
+        let standing = schedule.standing(of: header.producer, at: header.height)
+        guard case .active(let validator) = standing else { throw fault("producer", "\(header.producer) \(standing.reason)") }
         guard header.hasValidSignature(by: validator.publicKey) else { throw fault("signature", "does not verify with \(validator.name)'s key") }
         guard !txs.isEmpty else { throw fault("txCount", "the block has no transactions") }
         var leaves: [MerkleHash] = []

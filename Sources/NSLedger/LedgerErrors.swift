@@ -9,8 +9,9 @@ public enum BlockRejection: Error, Equatable, Sendable, CustomStringConvertible 
     case prevHash
     /// `time` is before the tip's time or too far in the future.
     case time(String)
-    /// `producer` is not in the active validator set.
-    case producer(String)
+    /// `producer` is not in the validator set active at the block's height; `reason` says whether
+    /// it is unknown, joins later or was removed.
+    case producer(String, reason: String)
     /// The signature does not verify with the producer's key.
     case signature
     /// The block carries no transactions, or more than the limit.
@@ -59,7 +60,7 @@ public enum BlockRejection: Error, Equatable, Sendable, CustomStringConvertible 
         case .height(let expected, let got): "height \(got) is not the next height \(expected)"
         case .prevHash: "prevHash is not the hash of the current tip"
         case .time(let reason): "time \(reason)"
-        case .producer(let id): "producer \(id) is not in the active validator set"
+        case .producer(let id, let reason): "producer \(id) \(reason)"
         case .signature: "the producer's signature does not verify"
         case .txCount(let reason): reason
         case .tx(let index, let reason): "transaction \(index) \(reason)"

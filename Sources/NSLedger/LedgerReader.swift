@@ -114,12 +114,4 @@ public struct LedgerReader: Sendable {
     public func latestCheckpoint() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY log_size DESC LIMIT 1") ?? "" }
     }
-
-    public func validators() throws -> [(validator: Validator, addedHeight: Int64)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM validators ORDER BY id").map {
-                (Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data))), $0["added_height"])
-            }
-        }
-    }
 }

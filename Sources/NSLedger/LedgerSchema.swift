@@ -11,7 +11,8 @@ import NSCore
 /// - `tree_nodes`: every complete subtree hash above the leaves (level ≥ 1), keyed by
 ///   (level, index), so proofs need O(log n) point reads; leaves are `txs.leaf_hash`.
 /// - `mempool`: accepted, not yet committed transactions in arrival order.
-/// - `validators`: the active set, seeded from genesis configuration.
+/// - `validators`: every key ever in the set, seeded from genesis configuration; later changes
+///   and their log come with `v2-validator-changes` (``ValidatorTables``).
 public enum LedgerSchema {
     public static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-ledger") { db in
@@ -64,6 +65,7 @@ public enum LedgerSchema {
                 );
                 """)
         }
+        ValidatorTables.register(in: &migrator)
     }
 }
 

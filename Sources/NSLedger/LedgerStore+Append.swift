@@ -18,7 +18,8 @@ extension LedgerStore {
     /// new tree nodes, mempool removal and the new signed checkpoint commit together or not at all.
     ///
     /// Checks, in order: height = tip + 1, prevHash = tip hash (both conflicts: 409), time not
-    /// before the tip nor beyond the allowed skew, producer in the active set, its signature,
+    /// before the tip nor beyond the allowed skew, producer in the set active at the block's height
+    /// (``ValidatorSchedule``: a change recorded at tip H governs from H + 1), its signature,
     /// transaction count, each transaction not repeated nor already committed, txRoot, logSize,
     /// logRoot. Transactions were validated when the proposal was decoded.
     public func append(_ proposal: BlockProposal) throws(BlockRejection) -> BlockHeader {
@@ -27,7 +28,8 @@ extension LedgerStore {
         guard header.prevHash == tipHash else { throw .prevHash }
         guard header.time >= tip.time else { throw .time("\(header.time) is before the tip's \(tip.time)") }
         guard header.time <= now() + settings.maxClockSkewMs else { throw .time("\(header.time) is too far in the future") }
-        guard let validator = validators[header.producer] else { throw .producer(header.producer) }
+        let standing = schedule.standing(of: header.producer, at: header.height)
+        guard case .active(let validator) = standing else { throw .producer(header.producer, reason: standing.reason) }
         guard header.hasValidSignature(by: validator.publicKey) else { throw .signature }
         guard !proposal.txs.isEmpty else { throw .txCount("a block must carry at least one transaction") }
         guard proposal.txs.count <= settings.maxBlockTxs else { throw .txCount("a block carries at most \(settings.maxBlockTxs) transactions") }

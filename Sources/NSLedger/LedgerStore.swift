@@ -37,7 +37,8 @@ public actor LedgerStore {
     var tipHash: MerkleHash
     var range: CompactRange
     var mempoolCount: Int
-    var validators: [String: Validator]
+    /// Who may produce at each height: the genesis set and every recorded change.
+    var schedule: ValidatorSchedule
 
     /// Opens the ledger in `pool` (already migrated with ``LedgerSchema``), creating genesis on first use.
     public init(pool: DatabasePool, settings: Settings, now: @escaping @Sendable () -> Int64 = LedgerStore.wallClockMs) throws {
@@ -46,7 +47,7 @@ public actor LedgerStore {
         self.now = now
         self.reader = LedgerReader(pool: pool)
         let genesis = Genesis.header(validators: settings.genesisValidators)
-        let state = try pool.write { db -> (BlockHeader, CompactRange, Int, [Validator]) in
+        let state = try pool.write { db -> (BlockHeader, CompactRange, Int, ValidatorSchedule) in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blocks") == 0 {
                 try Self.insert(block: genesis, txCount: 0, db: db)
                 for validator in settings.genesisValidators {
@@ -60,16 +61,13 @@ public actor LedgerStore {
             let tip = BlockHeader(row: row)
             let range = try CompactRange(size: tip.logSize, source: StoredSubtrees(db: db))
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mempool") ?? 0
-            let validators = try Row.fetchAll(db, sql: "SELECT name, public_key FROM validators").map {
-                Validator(name: $0["name"], publicKey: LedgerPublicKey(raw: Array($0["public_key"] as Data)))
-            }
-            return (tip, range, pending, validators)
+            return (tip, range, pending, try ValidatorTables.schedule(db))
         }
         tip = state.0
         tipHash = state.0.hash
         range = state.1
         mempoolCount = state.2
-        validators = Dictionary(state.3.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        schedule = state.3
     }
 
     public static let wallClockMs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }

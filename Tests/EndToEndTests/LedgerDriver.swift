@@ -15,6 +15,17 @@ struct LedgerDriver: Sendable {
         producer = try LedgerKey(name: "vp-node", seedBase64: try nsd.dataFile("vp-node-data/producer.key"))
     }
 
+    private init(nsd: NSDInstance, token: String, producer: LedgerKey) {
+        self.nsd = nsd
+        self.token = token
+        self.producer = producer
+    }
+
+    /// The same driver signing blocks with `key` (another validator's).
+    func signing(with key: LedgerKey) -> LedgerDriver {
+        LedgerDriver(nsd: nsd, token: token, producer: key)
+    }
+
     var checkpointKey: LedgerPublicKey {
         get throws { try LedgerKey(name: "x", seedBase64: try nsd.dataFile("ns-node-data/checkpoint.key")).publicKey }
     }

@@ -21,6 +21,10 @@ public struct DaemonSettings: Sendable {
     public var dataDirectory: String
     /// `NS_NODE_URL` when set; otherwise callers reach the ns-node hosted in this process, or the default.
     public var nsNodeURL: URL?
+    /// `GATEWAY_URL` and `VP_URL`: where admin-node reaches those nodes when they run in other
+    /// processes (the same names nsctl reads).
+    public var gatewayURL: URL?
+    public var vpNodeURL: URL?
     public var redisURL: URL?
     public var jwtSecret: Secret?
     public var jwtSecretPrevious: Secret?
@@ -89,6 +93,8 @@ public struct DaemonSettings: Sendable {
             ports: try Self.ports(for: ordered, source: source),
             dataDirectory: dataDirectory,
             nsNodeURL: try source.url("NS_NODE_URL", schemes: ["http", "https"]),
+            gatewayURL: try source.url("GATEWAY_URL", schemes: ["http", "https"]),
+            vpNodeURL: try source.url("VP_URL", schemes: ["http", "https"]),
             redisURL: try source.url("REDIS_URL", schemes: ["redis", "rediss"]),
             rateLimitWindow: .milliseconds(windowMs),
             rateLimitMaxRequests: try source.integer(["RATE_LIMIT_MAX_REQUESTS"], default: 100, range: 1...10_000_000),

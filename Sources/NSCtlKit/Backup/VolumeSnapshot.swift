@@ -67,11 +67,7 @@ struct VolumeSnapshot {
     static func checkIntegrity(of path: String, name: String) throws {
         let verdict: [String]
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let database = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? database.close() }
-            verdict = try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            verdict = try ReadOnlyDatabase.read(path) { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
         } catch {
             throw CommandFailure("\(name) is not a readable SQLite database: \(error)")
         }
@@ -83,11 +79,7 @@ struct VolumeSnapshot {
     /// The height, log and newest checkpoint of a ledger copy.
     static func ledgerState(of path: String) throws -> BackupManifest.Ledger {
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let database = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? database.close() }
-            return try database.read { db in
+            return try ReadOnlyDatabase.read(path) { db in
                 let tip = try Row.fetchOne(db, sql: "SELECT height, log_size, log_root FROM blocks ORDER BY height DESC LIMIT 1")
                 let checkpoint = try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY log_size DESC LIMIT 1") ?? ""
                 return BackupManifest.Ledger(height: UInt64(tip?["height"] as Int64? ?? 0), logSize: UInt64(tip?["log_size"] as Int64? ?? 0),

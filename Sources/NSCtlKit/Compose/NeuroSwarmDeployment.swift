@@ -109,7 +109,8 @@ enum NeuroSwarmDeployment {
 
     static let adminNode = node(
         .admin, summary: "admin-node: governance dashboard, RBAC, sessions and the audit trail.", address: "172.20.0.40",
-        environment: [nsURL],
+        environment: [nsURL, .fixed("GATEWAY_URL", "http://gateway-node:\(NodeRole.gateway.defaultPort)"),
+                      .fixed("VP_URL", "http://vp-node:\(NodeRole.vp.defaultPort)")],
         secrets: [.adminJWTSecret, .sessionSecret, .internalToken], dependsOn: ["ns-node"],
         resources: .init(cpus: "0.5", memory: "256M", reservedCPUs: "0.1", reservedMemory: "128M"))
 

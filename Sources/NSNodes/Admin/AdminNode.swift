@@ -1,7 +1,51 @@
-/// admin-node (port 3000): the governance dashboard. Its own state (audit trail, sessions) is in
-/// its database; the other nodes' health is shown on its pages, not folded into its own.
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NSCore
+
+/// admin-node (port 3000): the governance dashboard. Operators sign in with a token minted by
+/// `nsctl token create --admin`, get a server-side session, and see and act on the other nodes
+/// (over their HTTP APIs) within their role; every sign-in, refusal and action goes into the
+/// hash-chained audit trail in `admin-node-data/admin.db`.
 public enum AdminNode {
-    public static func blueprint(database: NodeDatabase) -> NodeBlueprint {
-        NodeBlueprint(checks: [database.check()])
+    /// What admin-node needs from the daemon's configuration.
+    public struct Settings: Sendable {
+        public var adminSecret: Secret
+        public var sessionSecret: Secret
+        public var internalToken: Secret
+        /// Secure cookies: production, or served behind TLS.
+        public var secureCookies: Bool
+        public var sessionLifetime: Duration
+        public var trustedProxies: [IPNetwork]
+
+        public init(adminSecret: Secret, sessionSecret: Secret, internalToken: Secret, secureCookies: Bool,
+                    sessionLifetime: Duration = .seconds(8 * 3600), trustedProxies: [IPNetwork] = []) {
+            self.adminSecret = adminSecret
+            self.sessionSecret = sessionSecret
+            self.internalToken = internalToken
+            self.secureCookies = secureCookies
+            self.sessionLifetime = sessionLifetime
+            self.trustedProxies = trustedProxies
+        }
+    }
+
+    public static func blueprint(database: NodeDatabase, settings: Settings, gateway: PeerAddress, nsNode: PeerAddress,
+                                 vpNode: PeerAddress) async -> NodeBlueprint {
+        let sessions = SessionStore(pool: database.pool, lifetime: settings.sessionLifetime)
+        let audit = AuditLog(pool: database.pool)
+        let cookie = SessionCookie(secret: settings.sessionSecret, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
+        let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: await TokenVerifier(current: settings.adminSecret, previous: nil),
+                                 audit: audit, addresses: ClientAddress(trustedProxies: settings.trustedProxies))
+        let pages = AdminPages()
+        let admin = AdminContext(access: access, sessions: sessions, audit: audit,
+                                 peers: AdminPeers(gateway: gateway, nsNode: nsNode, vpNode: vpNode, internalToken: settings.internalToken,
+                                                   adminSecret: settings.adminSecret, client: NodeHTTPClient.failFast),
+                                 pages: pages, cookie: cookie, rates: RateSampler())
+        return NodeBlueprint(checks: [database.check()]) { router in
+            let group = router.group().add(middleware: AdminErrorMiddleware(pages: pages))
+            AdminSignInRoutes(admin: admin).add(to: group)
+            AdminPageRoutes(admin: admin).add(to: group)
+            AdminActionRoutes(admin: admin).add(to: group)
+        }
     }
 }

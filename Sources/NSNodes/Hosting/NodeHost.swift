@@ -69,7 +69,7 @@ public struct NodeHost {
         } else {
             sharedQueue = queue.map { SQLiteJobQueue(pool: $0.pool, defaults: queueDefaults, metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName)) }
         }
-        let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin) : nil
+        let admin = roles.contains(.admin) ? try open(settings.adminDatabasePath, variable: "--data-dir", owner: .admin, schema: AdminSchema.register) : nil
 
         let nsAddress: PeerAddress
         if let configured = settings.nsNodeURL {
@@ -79,6 +79,15 @@ public struct NodeHost {
         } else {
             nsAddress = PeerAddress(url: DaemonSettings.defaultNSNodeURL)
         }
+        // Peers admin-node calls: in-process nodes are reached on the port they bind; others at
+        // GATEWAY_URL / VP_URL, or the seeds' ports on localhost.
+        func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
+            if let configured { return PeerAddress(url: configured) }
+            if roles.contains(role) { return PeerAddress() }
+            return PeerAddress(url: URL(string: "http://localhost:\(role.defaultPort)")!)  // a literal with a port number: always valid
+        }
+        let gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
+        let vpAddress = peer(.vp, configured: settings.vpNodeURL)
         let nsCheck = NSNodeCheck.make(address: nsAddress, client: .probing, timeout: settings.healthCheckTimeout)
         let redisCheck = settings.redisURL.map { RedisPing(url: $0).check() }
 
@@ -113,10 +122,24 @@ public struct NodeHost {
                 blueprint = GatewayNode.blueprint(parts, settings: settings)
                 services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
                                                    logger: makeLogger(role.serviceName)))
-            case .admin: blueprint = AdminNode.blueprint(database: admin!)  // opened above whenever .admin is a role
+            case .admin:
+                guard let adminSecret = settings.adminJWTSecret, let sessionSecret = settings.sessionSecret else {
+                    throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "or SESSION_SECRET is not set",
+                                             fix: "set both (or their _FILE forms); nsctl secrets gen writes them")
+                }
+                blueprint = await AdminNode.blueprint(
+                    database: admin!,  // opened above whenever .admin is a role
+                    settings: .init(adminSecret: adminSecret, sessionSecret: sessionSecret, internalToken: internalToken,
+                                    secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies),
+                    gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
             }
-            services.append(application(for: role, blueprint: blueprint, metrics: metrics,
-                                        onBound: role == .ns && settings.nsNodeURL == nil ? nsAddress : nil))
+            let bound: PeerAddress? = switch role {
+            case .ns: settings.nsNodeURL == nil ? nsAddress : nil
+            case .gateway: settings.gatewayURL == nil ? gatewayAddress : nil
+            case .vp: settings.vpNodeURL == nil ? vpAddress : nil
+            case .admin: nil
+            }
+            services.append(application(for: role, blueprint: blueprint, metrics: metrics, onBound: bound))
         }
         return services
     }
@@ -156,7 +179,7 @@ public struct NodeHost {
         do {
             let store = try LedgerStore(pool: database.pool, settings: ledgerSettings)
             if let configured = settings.ledger.validators,
-               Set(configured.map(\.id)) != Set(try store.reader.validators().map(\.validator.id)) {
+               Set(configured.map(\.id)) != Set(try store.reader.validators().filter { $0.addedHeight == 0 }.map(\.validator.id)) {
                 Logger(label: NodeRole.ns.serviceName).warning(
                     "VALIDATOR_PUBLIC_KEYS differs from the validator set stored at genesis; the stored set stays in force (it changes only through governance)")
             }

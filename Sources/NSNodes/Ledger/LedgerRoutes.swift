@@ -3,8 +3,8 @@ import Hummingbird
 import NSCore
 import NSLedger
 
-/// ns-node's HTTP API. Writes (`POST /tx`, `POST /blocks/produce`) need the internal token;
-/// reads under `/v1` are public, since anyone may verify the ledger.
+/// ns-node's HTTP API. Writes (`POST /tx`, `POST /blocks/produce`, `POST /v1/validators`) need
+/// the internal token; reads under `/v1` are public, since anyone may verify the ledger.
 struct LedgerRoutes: Sendable {
     static let maxTxBodyBytes = 8 * 1024 * 1024
     static let maxBlockBodyBytes = 64 * 1024 * 1024
@@ -26,13 +26,7 @@ struct LedgerRoutes: Sendable {
             return try block(found, request: request)
         }
         router.get("/v1/log/frontier") { _, _ in frontier(await store.frontier) }
-        router.get("/v1/validators") { _, _ in
-            JSONBody.response(["validators": .array(try store.reader.validators().map { entry in
-                var json = entry.validator.json.objectValue ?? [:]
-                json["addedHeight"] = .int(entry.addedHeight)
-                return .object(json)
-            })])
-        }
+        ValidatorRoutes(store: store).add(public: router, internal: writes)
         LedgerReadRoutes(reader: store.reader).add(to: router)
     }
 

@@ -46,6 +46,12 @@ public struct ProblemMiddleware: RouterMiddleware {
             }
             return ProblemDetails(slug: slug, title: status.reasonPhrase, status: status, detail: error.description)
                 .response(instance: instance, correlationId: context.requestID, headers: headers)
+        case let error as ValidatorChangeError:
+            let isStorage = if case .storage = error { true } else { false }
+            let status: HTTPResponse.Status = isStorage ? .serviceUnavailable : .conflict
+            return ProblemDetails(slug: error.slug, title: isStorage ? status.reasonPhrase : "The change conflicts with the validator set",
+                                  status: status, detail: error.description)
+                .response(instance: instance, correlationId: context.requestID, headers: isStorage ? [.retryAfter: "1"] : [:])
         case let error as JobQueueError:
             let nodeError: NodeError = switch error {
             case .invalid(let index, let reason): .invalidFields([.init(pointer: "/\(index)", detail: reason)])

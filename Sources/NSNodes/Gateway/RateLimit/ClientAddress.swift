@@ -27,6 +27,11 @@ public struct ClientAddress: Sendable {
         return client
     }
 
+    /// Whether `address` is one of `TRUSTED_PROXIES`, whose forwarding headers are believed.
+    public func isTrustedProxy(_ address: String) -> Bool {
+        isTrusted(address)
+    }
+
     private func isTrusted(_ address: String) -> Bool {
         trustedProxies.contains { $0.contains(address) }
     }

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import NSCore
+
+extension NSCtl {
+    /// `nsctl audit ...`: admin-node's tamper-evident audit trail.
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check and read admin-node's audit trail.",
+            subcommands: [Verify.self, Tail.self])
+    }
+}
+
+/// Where the audit trail is read from: admin-node's database file (safe while nsd runs: it
+/// only reads).
+struct AuditSource: ParsableArguments {
+    @Option(help: ArgumentHelp("admin-node's database. Default: DATA_DIR/admin-node-data/admin.db (DATA_DIR defaults to ./data).", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
+    var envFile: String?
+
+    func path() throws -> String {
+        if let db { return db }
+        let dataDirectory = try Settings.source(envFile: envFile).string("DATA_DIR") ?? "data"
+        return ((dataDirectory as NSString).appendingPathComponent("admin-node-data") as NSString).appendingPathComponent("admin.db")
+    }
+
+    /// Every entry in sequence order.
+    func entries() throws -> [AuditEntry] {
+        let path = try path()
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("\(path) does not exist; pass --db with admin-node's admin.db or set DATA_DIR")
+        }
+        do {
+            return try ReadOnlyDatabase.read(path) { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map { row in
+                    AuditEntry(sequence: row["seq"], time: row["time"], actor: row["actor"], role: row["role"], source: row["source"],
+                               action: row["action"], target: row["target"], outcome: row["outcome"], correlationID: row["correlation_id"],
+                               previousHash: row["prev_hash"], hash: row["hash"])
+                }
+            }
+        } catch {
+            throw CommandFailure("\(path) cannot be read as admin-node's database (\(error))")
+        }
+    }
+}
+
+extension NSCtl.Audit {
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-check the audit trail's hash chain; name the first entry that was changed, removed or reordered.",
+            discussion: "Exit 0 with the number of entries checked, or 1 naming the first broken entry.")
+
+        @OptionGroup var source: AuditSource
+
+        func run() async throws {
+            try await reportingFailures {
+                let entries = try source.entries()
+                if let broken = AuditChain.firstBreak(in: entries) {
+                    throw CommandFailure("audit chain broken at \(broken)")
+                }
+                print("audit chain verified: \(entries.count) entries, head \(entries.last?.hash ?? AuditChain.genesisHash)")
+            }
+        }
+    }
+
+    struct Tail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the most recent audit entries, oldest first.")
+
+        @Option(name: [.customShort("n"), .long], help: ArgumentHelp("How many entries.", valueName: "n"))
+        var lines: Int = 20
+
+        @Flag(help: "Print one JSON object per line.")
+        var json = false
+
+        @OptionGroup var source: AuditSource
+
+        func validate() throws {
+            guard lines >= 1 else { throw ValidationError("--lines must be at least 1") }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                for entry in try source.entries().suffix(lines) {
+                    if json {
+                        print(String(decoding: CanonicalJSON.encode(entry.json), as: UTF8.self))
+                    } else {
+                        print("\(LogTimestamp.format(unixMs: entry.time))  #\(entry.sequence)  \(entry.actor) (\(entry.role)) from \(entry.source)  "
+                              + "\(entry.action) \(entry.target)  \(entry.outcome)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NSCore
+
+/// Who is asking, and whether they may: resolves the session cookie (pages) or a bearer token
+/// signed with `ADMIN_JWT_SECRET` (scripts on `/api/`), enforces the route's minimum role and,
+/// for forms, the session's CSRF token. Every refusal of a signed-in user is audited.
+struct AdminAccess: Sendable {
+    /// The person behind a request.
+    struct Actor: Sendable {
+        let subject: String
+        let role: OperatorRole
+        /// Present for cookie sessions; bearer callers have none (and need no CSRF token).
+        let session: SessionStore.Session?
+        let source: String
+    }
+
+    let sessions: SessionStore
+    let cookie: SessionCookie
+    let tokens: TokenVerifier
+    let audit: AuditLog
+    let addresses: ClientAddress
+
+    func source(_ request: Request, _ context: NodeRequestContext) -> String {
+        addresses.resolve(peer: context.remoteAddress, forwardedFor: request.headers[.forwardedFor])
+    }
+
+    /// Whether the browser reached us over HTTPS: a trusted proxy (`TRUSTED_PROXIES`) says so in
+    /// `X-Forwarded-Proto`. nsd itself serves plain HTTP.
+    func overTLS(_ request: Request, _ context: NodeRequestContext) -> Bool {
+        guard let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!], proto.lowercased() == "https" else { return false }  // a valid token literal
+        return addresses.isTrustedProxy(context.remoteAddress?.ipAddress ?? "")
+    }
+
+    /// The actor, if any, without enforcing a role.
+    func actor(_ request: Request, _ context: NodeRequestContext) async throws -> Actor? {
+        let source = source(request, context)
+        if request.uri.path.hasPrefix("/api/"), let authorization = request.headers[.authorization] {
+            let user: AuthenticatedUser
+            do {
+                user = try await tokens.verify(authorization: authorization)
+            } catch {
+                throw AdminError.signInRequired
+            }
+            return Actor(subject: user.subject, role: user.role ?? .viewer, session: nil, source: source)
+        }
+        guard let id = cookie.id(in: request.headers), let session = try sessions.session(id: id) else { return nil }
+        return Actor(subject: session.subject, role: session.role, session: session, source: source)
+    }
+
+    /// The actor, when signed in with at least `role`; otherwise throws (and audits a forbidden attempt).
+    func require(_ role: OperatorRole, _ request: Request, _ context: NodeRequestContext) async throws -> Actor {
+        guard let actor = try await actor(request, context) else { throw AdminError.signInRequired }
+        guard actor.role >= role else {
+            record(actor, "forbidden", target: "\(request.method.rawValue) \(request.uri.path)", outcome: "denied: needs \(role.rawValue)", context)
+            throw AdminError.forbidden(needed: role)
+        }
+        return actor
+    }
+
+    /// For a form post: the actor with at least `role`, and a matching CSRF token in `form`.
+    func requireForm(_ role: OperatorRole, _ request: Request, _ context: NodeRequestContext, form: AdminForm) async throws -> Actor {
+        let actor = try await require(role, request, context)
+        if let session = actor.session {
+            let given = Array((form["csrf"] ?? "").utf8)
+            let expected = Array(session.csrf.utf8)
+            guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+                record(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)", outcome: "denied", context)
+                throw AdminError.csrfRejected
+            }
+        }
+        return actor
+    }
+
+    /// Appends an audit entry for `actor`; a failing audit store is logged by the caller's error path.
+    func record(_ actor: Actor, _ action: String, target: String, outcome: String, _ context: NodeRequestContext) {
+        _ = try? audit.append(.init(actor: actor.subject, role: actor.role.rawValue, source: actor.source, action: action,
+                                    target: target, outcome: outcome, correlationID: context.requestID))
+    }
+}

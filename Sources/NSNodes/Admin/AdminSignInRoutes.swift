@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NSCore
+
+/// `/login` and `/logout`: a token from `nsctl token create --admin` becomes a server-side
+/// session and its signed cookie. A refused token sends the browser back with one generic
+/// message; the audit log records the attempt.
+struct AdminSignInRoutes: Sendable {
+    let admin: AdminContext
+
+    func add(to router: some RouterMethods<NodeRequestContext>) {
+        router.get("/login") { request, context in
+            if try await admin.access.actor(request, context) != nil { return Response(status: .seeOther, headers: [.location: "/"]) }
+            let query = request.uri.queryParameters
+            let error = query.get("error") != nil ? "That token was not accepted. Check that it is current and signed with ADMIN_JWT_SECRET." : nil
+            return admin.pages.render("login", title: "Sign in", actor: nil,
+                                      data: ["error": error as Any, "next": Self.safeNext(query.get("next"))])
+        }
+        router.post("/login") { request, context in
+            let form = try await AdminForm.read(request)
+            let source = admin.access.source(request, context)
+            let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let user = try? await admin.access.tokens.verify(authorization: "Bearer \(token)"), let role = user.role else {
+                _ = try? admin.audit.append(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
+                                                  outcome: "denied", correlationID: context.requestID))
+                return Response(status: .seeOther, headers: [.location: "/login?error=1"])
+            }
+            let (id, session) = try admin.sessions.create(subject: user.subject, role: role, source: source)
+            admin.access.record(.init(subject: user.subject, role: role, session: session, source: source), "sign-in", target: "/login",
+                                outcome: "ok", context)
+            return Response(status: .seeOther, headers: [.location: Self.safeNext(form["next"]), .setCookie: admin.cookie.setCookie(id: id, overTLS: admin.access.overTLS(request, context))])
+        }
+        router.post("/logout") { request, context in
+            let form = try await AdminForm.read(request)
+            let actor = try await admin.access.requireForm(.viewer, request, context, form: form)
+            if let session = actor.session { try admin.sessions.revoke(idHash: session.idHash) }
+            admin.access.record(actor, "sign-out", target: "/logout", outcome: "ok", context)
+            return Response(status: .seeOther, headers: [.location: "/login", .setCookie: admin.cookie.clearCookie])
+        }
+    }
+
+    /// Only same-site paths: an attacker's `next=https://evil` or `//evil` becomes `/`.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        return next
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// The audit trail: appends chained entries (one transaction each, so the chain never forks
+/// under concurrent requests) and reads them back, newest first, filtered.
+public struct AuditLog: Sendable {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// What an action is about; the log fills in sequence, time and the chain.
+    public struct Event: Sendable {
+        public var actor: String
+        public var role: String
+        public var source: String
+        public var action: String
+        public var target: String
+        public var outcome: String
+        public var correlationID: String
+
+        public init(actor: String, role: String, source: String, action: String, target: String, outcome: String, correlationID: String) {
+            self.actor = actor
+            self.role = role
+            self.source = source
+            self.action = action
+            self.target = target
+            self.outcome = outcome
+            self.correlationID = correlationID
+        }
+    }
+
+    @discardableResult
+    public func append(_ event: Event, now: Date = Date()) throws -> AuditEntry {
+        try pool.write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            var entry = AuditEntry(sequence: (last?["seq"] as Int64? ?? 0) + 1, time: Int64(now.timeIntervalSince1970 * 1000),
+                                   actor: event.actor, role: event.role, source: event.source, action: event.action, target: event.target,
+                                   outcome: event.outcome, correlationID: event.correlationID,
+                                   previousHash: last?["hash"] as String? ?? AuditChain.genesisHash)
+            entry.hash = entry.computedHash
+            try db.execute(sql: """
+                INSERT INTO audit (seq, time, actor, role, source, action, target, outcome, correlation_id, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.sequence, entry.time, entry.actor, entry.role, entry.source, entry.action, entry.target,
+                                 entry.outcome, entry.correlationID, entry.previousHash, entry.hash])
+            return entry
+        }
+    }
+
+    /// Newest first; `actor` and `action` filter exactly when given.
+    public func recent(limit: Int, actor: String? = nil, action: String? = nil) throws -> [AuditEntry] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let actor { conditions.append("actor = ?"); arguments.append(actor) }
+            if let action { conditions.append("action = ?"); arguments.append(action) }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY seq DESC LIMIT ?",
+                                    arguments: StatementArguments(arguments + [limit])).map(Self.entry)
+        }
+    }
+
+    /// Every entry in order, for verification.
+    public func all() throws -> [AuditEntry] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map(Self.entry) }
+    }
+
+    static func entry(_ row: Row) -> AuditEntry {
+        AuditEntry(sequence: row["seq"], time: row["time"], actor: row["actor"], role: row["role"], source: row["source"],
+                   action: row["action"], target: row["target"], outcome: row["outcome"], correlationID: row["correlation_id"],
+                   previousHash: row["prev_hash"], hash: row["hash"])
+    }
+}

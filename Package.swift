@@ -116,6 +116,11 @@ let package = Package(
             ],
             path: "bench/LedgerBench"
         ),
+        .executableTarget(
+            name: "fault-inject",
+            dependencies: ["NSCore", "NSTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "bench/FaultInjection"
+        ),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
         .testTarget(name: "NSCoreTests", dependencies: ["NSCore", "NSTestSupport"]),
         .testTarget(

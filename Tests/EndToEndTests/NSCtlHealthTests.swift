@@ -37,11 +37,12 @@ struct NSCtlHealthTests {
         #expect(vpDown.status == 2, "\(vpDown.stdout)")
         #expect(vpDown.stdout.hasPrefix("NEUROSWARM CRITICAL - vp-node down"))
 
-        // Stop the daemon for 400 ms while the check waits: every answer is late, none is lost.
+        // Stop the daemon for 1.5 s while the check waits (however late nsctl starts under load, its
+        // requests meet a stopped daemon): every answer is late, none is lost.
         nsd.child.signal(SIGSTOP)
         async let slow = NSCtlRunner.run(["health", "--warning-ms", "200", "--critical-ms", "5000", "--json"],
                                          environment: Self.environment(nsd), directory: folder)
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(1_500))
         nsd.child.signal(SIGCONT)
         let late = try await slow
         #expect(late.status == 1, "\(late.stdout)")

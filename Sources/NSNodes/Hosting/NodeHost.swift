@@ -164,9 +164,12 @@ public struct NodeHost {
                                  nsNode: nsAddress, nsNodeCheck: nsCheck, redisCheck: redisCheck)
     }
 
+    /// nsd's Redis client. Commands take milliseconds on a healthy Redis; the short limits make a
+    /// Redis that stopped answering (shutting down, overloaded) a quick 503 at the gateway rather
+    /// than a request that hangs for seconds.
     private static func redisClient(_ url: URL) throws(ConfigurationError) -> RedisClient {
         do throws(RedisError) {
-            return RedisClient(configuration: try RedisConfiguration(url: url))
+            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: .milliseconds(1_500)))
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
         }

@@ -1,0 +1,94 @@
+import Foundation
+import NSCore
+import NSTestSupport
+import Testing
+
+@Suite("the split deployment: six nsd processes and one Redis, as in compose, without Docker")
+struct SplitDeploymentTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A base port whose seven ports (see scripts/split-deployment) are free now.
+    static func freeBase() throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...50_000)
+            if [0, 2, 9, 12, 79, 80, 81].allSatisfy({ !Tools.canConnect(port: base + $0) }) { return base }
+        }
+        throw ChildProcessError.notFound("seven free ports")
+    }
+
+    static func script(_ arguments: [String], environment: [String: String] = [:]) async throws -> NSCtlRunner.Outcome {
+        let nsd = try NSDInstance.binary()
+        let child = try ChildProcess(executable: root + "/scripts/split-deployment", arguments: arguments,
+                                     environment: NSDInstance.environment(environment.merging(["NSD": nsd, "NSCTL": try NSDInstance.nsctl()]) { $1 }),
+                                     directory: root)
+        let status = await child.waitForExit(timeout: .seconds(120))
+        return NSCtlRunner.Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
+    }
+
+    @Test("artifacts sent to either gateway commit, both vp-nodes take work, and one rate limit holds across both gateways")
+    func splitDeployment() async throws {
+        let directory = try Tools.temporaryDirectory("split")
+        let base = try Self.freeBase()
+        let up = try await Self.script(["up", directory, "--base-port", String(base)], environment: ["RATE_LIMIT_MAX_REQUESTS": "120"])
+        try #require(up.status == 0, "\(up.stdout)\(up.stderr)")
+        do {
+            let env = try String(contentsOfFile: directory + "/.env", encoding: .utf8)
+            #expect(env.contains("NODE_ENV=production"), "configured by nsctl secrets gen")
+            let secret = try #require(env.split(separator: "\n").first { $0.hasPrefix("JWT_SECRET=") }.map { String($0.dropFirst("JWT_SECRET=".count)) })
+            let token = ClientToken.make(sub: "split-client", secret: secret)
+            let gateways = ["http://127.0.0.1:\(base + 80)", "http://127.0.0.1:\(base + 81)"]
+
+            var contents: [String] = []
+            for index in 0..<40 {
+                let content = "split deployment artifact \(index)"
+                let answer = try await Fetched.submit(gateways[index % 2], token: token, content: content)
+                #expect(answer.status == 202, "submit \(index) to \(gateways[index % 2]): \(answer.status) \(answer.body)")
+                contents.append(content)
+            }
+            // Every artifact is anchored: ns-node finds its transaction, in a block.
+            var committed = 0
+            for _ in 0..<150 {
+                committed = 0
+                for content in contents {
+                    let sha = MerkleHash.sha256(Array(content.utf8)).hex
+                    let found = try await Fetched.get("http://127.0.0.1:\(base + 9)/v1/artifacts/\(sha)")
+                    if found.status == 200, ((found.json?["txs"] as? [[String: Any]])?.first?["blockHeight"] as? Int) != nil { committed += 1 }
+                }
+                if committed == contents.count { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(committed == 40, "committed \(committed) of 40")
+            // Both vp-nodes completed jobs.
+            for port in [base + 2, base + 12] {
+                let metrics = try await Fetched.get("http://127.0.0.1:\(port)/metrics").body
+                let line = metrics.split(separator: "\n").first { $0.hasPrefix("ns_jobs_completed_total{type=\"artifact\"}") }
+                let completed = line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+                #expect(completed >= 1, "vp-node on \(port) took no work: \(line ?? "no metric")")
+            }
+            // One limit across both gateways: 120 requests in the window from this client, wherever they land.
+            var accepted = 40
+            var firstRefusal: Fetched?
+            for index in 0..<200 where firstRefusal == nil {
+                let answer = try await Fetched.submit(gateways[index % 2], token: token, content: "over the limit \(index)")
+                if answer.status == 202 { accepted += 1 } else { firstRefusal = answer }
+            }
+            let refusal = try #require(firstRefusal)
+            #expect(refusal.status == 429 && refusal.headers["retry-after"] != nil)
+            #expect(accepted == 120, "accepted \(accepted) across both gateways")
+            for gateway in gateways {
+                #expect(try await Fetched.submit(gateway, token: token, content: "still limited").status == 429)
+            }
+            let admin = try await Fetched.get("http://127.0.0.1:\(base)/health")
+            #expect(admin.status == 200)
+        } catch {
+            _ = try? await Self.script(["down", directory])
+            throw error
+        }
+        let pids = try String(contentsOfFile: directory + "/pids", encoding: .utf8).split(separator: "\n").compactMap { Int32($0.split(separator: " ").last ?? "") }
+        #expect(pids.count == 7, "redis and six nsd processes")
+        let down = try await Self.script(["down", directory])
+        #expect(down.status == 0 && down.stdout.contains("stopped"), "\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/pids"))
+        #expect(pids.allSatisfy { kill($0, 0) != 0 }, "every process of the deployment has exited")
+    }
+}

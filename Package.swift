@@ -121,6 +121,11 @@ let package = Package(
             dependencies: ["NSCore", "NSTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "bench/FaultInjection"
         ),
+        .executableTarget(
+            name: "fuzz-parsers",
+            dependencies: ["NSCore", "NSLedger", "NSQueue", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/Parsers"
+        ),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
         .testTarget(name: "NSCoreTests", dependencies: ["NSCore", "NSTestSupport"]),
         .testTarget(

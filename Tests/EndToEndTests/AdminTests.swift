@@ -110,6 +110,14 @@ struct AdminTests {
         #expect(paused.status == 303 && paused.headers["location"]?.hasPrefix("/jobs?done=") == true)
         #expect(try await client.post("/queue/resume", form: ["confirm": "yes", "csrf": csrf]).status == 303)
 
+        // Scripts act through /api/ with a bearer token: the same role rules, no confirmation step.
+        let operatorToken = try await AdminClient.token(role: "operator", sub: "script", secret: Self.adminSecret)
+        let viewerToken = try await AdminClient.token(role: "viewer", sub: "reader", secret: Self.adminSecret)
+        let scripted = try await AdminClient(base: base).postJSON("/api/queue/pause", json: "{}", bearer: operatorToken)
+        #expect(scripted.status == 200 && scripted.json?["message"] as? String == "queue paused", "\(scripted.body)")
+        #expect(try await AdminClient(base: base).postJSON("/api/queue/resume", json: "{}", bearer: viewerToken).status == 403)
+        #expect(try await AdminClient(base: base).postJSON("/api/queue/resume", json: "{}", bearer: operatorToken).status == 200)
+
         // An admin sees the session and revokes it; the cookie stops working at once.
         let admin = AdminClient(base: base)
         try await admin.signIn(token: try await AdminClient.token(role: "admin", sub: "root", secret: Self.adminSecret))
@@ -127,7 +135,8 @@ struct AdminTests {
         #expect(try await admin.get("/").status == 303)
 
         let actions = try Self.auditEntries(nsd).map { "\($0["actor"] as String) \($0["action"] as String) \($0["outcome"] as String)" }
-        for expected in ["alice sign-in ok", "- sign-in-failed denied", "alice csrf-rejected denied", "alice queue-pause ok",
+        for expected in ["alice sign-in ok", "- sign-in-failed denied", "alice csrf-rejected denied", "alice queue-pause ok", "script queue-pause ok",
+                         "reader forbidden denied: needs operator",
                          "alice queue-resume ok", "root session-revoke ok", "root sign-out ok"] {
             #expect(actions.contains(expected), "audit lacks \(expected): \(actions)")
         }

@@ -67,6 +67,7 @@ enum OpenAPIDocument {
               "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Receipt" } } }
             } } }
           },
+          "400": { "$ref": "#/components/responses/BadRequest" },
           "401": { "$ref": "#/components/responses/Unauthorized" },
           "413": { "$ref": "#/components/responses/TooLarge" },
           "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
@@ -138,7 +139,7 @@ enum OpenAPIDocument {
       "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "HS256 with JWT_SECRET (or JWT_SECRET_PREVIOUS during a rotation, chosen by kid). exp is required; nbf and iat are honoured with 60 s leeway; sub is the user; role admin sees every job." }
     },
     "parameters": {
-      "IdempotencyKey": { "name": "Idempotency-Key", "in": "header", "required": false, "description": "1 to 255 visible ASCII characters. The same key from the same user within 24 h returns the original answer and enqueues nothing; with a different body it is 409.", "schema": { "type": "string", "minLength": 1, "maxLength": 255 } },
+      "IdempotencyKey": { "name": "Idempotency-Key", "in": "header", "required": false, "description": "1 to 255 visible ASCII characters. The same key from the same user within 24 h returns the original answer and enqueues nothing; with a different body it is 409.", "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$" } },
       "RequestID": { "name": "X-Request-ID", "in": "header", "required": false, "description": "Correlation id, echoed in the response and in every log line; generated when absent or invalid.", "schema": { "type": "string" } },
       "JobID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "maxLength": 128 } }
     },
@@ -155,9 +156,9 @@ enum OpenAPIDocument {
         "properties": {
           "content": { "type": "string", "minLength": 1, "maxLength": 10000, "description": "1 to MAX_ARTIFACT_CHARS Unicode characters." },
           "metadata": {
-            "type": "object", "maxProperties": 32, "description": "At most 16,384 bytes as JSON in all.",
+            "type": ["object", "null"], "maxProperties": 32, "description": "At most 16,384 bytes as JSON in all; null is the same as no metadata.",
             "propertyNames": { "pattern": "^[A-Za-z0-9_.-]{1,64}$" },
-            "additionalProperties": { "oneOf": [{ "type": "string", "maxLength": 1024 }, { "type": "integer" }, { "type": "boolean" }] }
+            "additionalProperties": { "oneOf": [{ "type": "string", "maxLength": 1024 }, { "type": "integer", "minimum": -9007199254740991, "maximum": 9007199254740991, "description": "Written as an integer literal: 2.0 and 2e0 are refused (canonical JSON has no floating point)." }, { "type": "boolean" }] }
           },
           "priority": { "type": "string", "enum": ["critical", "high", "normal", "low"], "default": "normal" }
         }

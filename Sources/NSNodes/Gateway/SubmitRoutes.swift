@@ -30,7 +30,7 @@ struct SubmitRoutes {
         }
         context.accessLog.set("artifactSize", .stringConvertible(submission.content.utf8.count))
         let job = newJob(submission, user: user, context: context,
-                         uniqueKey: idempotencyKey.map { "idem:\(Self.fingerprint(user.subject)):\($0)" })
+                         uniqueKey: idempotencyKey.map { Self.queueKey(user: user.subject, idempotencyKey: $0) })
         let receipt = try await queue.enqueue(job)
         var headers: HTTPFields = [.location: Self.statusPath(receipt.id)]
         if receipt.deduplicated {
@@ -64,7 +64,7 @@ struct SubmitRoutes {
         guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
         context.accessLog.set("artifactSize", .stringConvertible(submissions.reduce(0) { $0 + $1.content.utf8.count }))
         // A replayed batch key maps each item to the job its position got the first time.
-        let keyPrefix = idempotencyKey.map { "idem:\(Self.fingerprint(user.subject)):batch:\($0):" }
+        let keyPrefix = idempotencyKey.map { Self.queueKey(user: user.subject, idempotencyKey: $0, batch: true) + ":" }
         let receipts = try await queue.enqueue(batch: submissions.enumerated().map { index, submission in
             newJob(submission, user: user, context: context, uniqueKey: keyPrefix.map { $0 + String(index) })
         })
@@ -115,6 +115,12 @@ struct SubmitRoutes {
     /// Keeps user names out of queue keys (and so out of Redis key listings).
     static func fingerprint(_ subject: String) -> String {
         Hex.encode(SHA256.hash(data: Array(subject.utf8)).prefix(12))
+    }
+
+    /// The queue's unique key for an idempotency key: user and key are both hashed, so the key
+    /// has a fixed length (a 255-character `Idempotency-Key` fits the queue's 256) and names nobody.
+    static func queueKey(user: String, idempotencyKey: String, batch: Bool = false) -> String {
+        "idem:\(fingerprint(user)):\(batch ? "batch:" : "")\(Hex.encode(SHA256.hash(data: Array(idempotencyKey.utf8))))"
     }
 
     static func statusPath(_ id: String) -> String { "/api/status/\(id)" }

@@ -13,7 +13,7 @@ public struct NodeBlueprint: Sendable {
 }
 
 /// Builds a node's router: correlation ids, access log and metrics, problem details, then
-/// `/health`, `/metrics` and the role's routes.
+/// `/health`, `/metrics`, the role's routes, and 405 for a known path asked with another method.
 public enum NodeRouter {
     public static func make(service: String, blueprint: NodeBlueprint, metrics: NodeMetrics, metricsEnabled: Bool,
                             healthTimeout: Duration) -> Router<NodeRequestContext> {
@@ -24,6 +24,8 @@ public enum NodeRouter {
         HealthRoutes.add(to: router, checker: HealthChecker(service: service, checks: blueprint.checks, timeout: healthTimeout))
         MetricsRoutes.add(to: router, metrics: metrics, enabled: metricsEnabled)
         blueprint.routes(router)
+        // Added last, so it wraps only the not-found responder: a known path with another method is 405.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 }

@@ -23,6 +23,8 @@ public enum NodeError: Error, Sendable, Equatable {
     case unsupportedMediaType(detail: String)
     /// A dependency (queue, ns-node, Redis) is down; the client should retry after the delay.
     case dependencyUnavailable(dependency: String, retryAfterSeconds: Int)
+    /// The path exists but does not serve this method; `allowed` are the methods it serves.
+    case methodNotAllowed(method: String, path: String, allowed: [String])
 
     /// The status and problem document for this error.
     public var problem: ProblemDetails {
@@ -48,16 +50,21 @@ public enum NodeError: Error, Sendable, Equatable {
         case .dependencyUnavailable(let dependency, _):
             ProblemDetails(slug: "unavailable", title: "Service temporarily unavailable", status: .serviceUnavailable,
                            detail: "\(dependency) is unavailable; retry later")
+        case .methodNotAllowed(let method, let path, let allowed):
+            ProblemDetails(slug: "method-not-allowed", title: "Method not allowed", status: .methodNotAllowed,
+                           detail: "\(path) does not accept \(method); it accepts \(allowed.joined(separator: ", "))")
         }
     }
 
-    /// Headers that go with the problem (`Retry-After` for 503).
+    /// Headers that go with the problem (`Retry-After` for 429 and 503, `WWW-Authenticate` for 401,
+    /// `Allow` for 405).
     public var headers: HTTPFields {
         switch self {
         case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
         case .unauthorized(_, let presented):
             [.wwwAuthenticate: presented ? "Bearer realm=\"neuroswarm\", error=\"invalid_token\"" : "Bearer realm=\"neuroswarm\""]
         case .rateLimited(let seconds): [.retryAfter: String(seconds)]
+        case .methodNotAllowed(_, _, let allowed): [.allow: allowed.joined(separator: ", ")]
         default: [:]
         }
     }

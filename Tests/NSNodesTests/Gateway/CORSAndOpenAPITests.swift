@@ -97,6 +97,27 @@ struct CORSAndOpenAPITests {
         }
     }
 
+    @Test("a known path asked with another method is 405 problem details with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.app().test(.router) { client in
+            for (uri, method, allow) in [("/api/submit", HTTPRequest.Method.trace, "POST"), ("/api/status/job_x", .delete, "GET"),
+                                         ("/api/status/job_x/proof", .put, "GET"), ("/health", .post, "GET"), ("/openapi.json", .patch, "GET")] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
+            try await client.execute(uri: "/api/nothing", method: .trace) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/status", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     /// `/api/status/{id}` is Hummingbird's and OpenAPI's spelling alike; strip a leading slash difference.
     static func openAPIPath(_ path: String) -> String {
         path.hasPrefix("/") ? path : "/" + path

@@ -23,14 +23,14 @@ struct SandboxPipelineTests {
 
     @Test("hostile snippets run contained, their outcomes are anchored, secrets fail permanently, and the daemon stays healthy")
     func hostileSnippetsThroughThePipeline() async throws {
-        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret, "SANDBOX_TIMEOUT_MS": "1500",
+        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret, "SANDBOX_TIMEOUT_MS": "3000",
                                                       "SANDBOX_RUNTIMES": "python=/usr/bin/python3 -I -S,sh=/bin/sh,ruby=/usr/bin/ruby-absent"])
         let gateway = nsd.url("gateway-node", "")
         let token = ClientToken.make(sub: "coder")
         let ordinary = try await Self.submitCode(gateway, token: token, language: "python", code: "print(6 * 7)\n")
         let loop = try await Self.submitCode(gateway, token: token, language: "python", code: "while True:\n    pass\n")
         let bomb = try await Self.submitCode(gateway, token: token, language: "sh", code: "bomb() { bomb | bomb & }; bomb\n")
-        let flood = try await Self.submitCode(gateway, token: token, language: "python", code: "while True:\n    print('x' * 4096)\n")
+        let flood = try await Self.submitCode(gateway, token: token, language: "sh", code: "exec yes flooding-the-output\n")
         let secret = try await Self.submitCode(gateway, token: token, language: "python", code: "import os\nprint(os.environ['INTERNAL_TOKEN'])\n")
         let missing = try await Self.submitCode(gateway, token: token, language: "ruby", code: "puts 1\n")
 
@@ -47,7 +47,7 @@ struct SandboxPipelineTests {
         #expect(looped["timedOut"] as? Bool == true)
         #expect(looped["signal"] as? Int == 9)
         let bombed = try await sandbox(of: bomb)
-        #expect((bombed["durationMs"] as? Int ?? .max) < 5_000)
+        #expect((bombed["durationMs"] as? Int ?? .max) < 15_000, "killed at the 3 s limit, loosely bounded for a loaded machine")
         let flooded = try await sandbox(of: flood)
         #expect((flooded["stdout"] as? [String: Any])?["truncated"] as? Bool == true)
 

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// `env -i PATH=/usr/bin:/bin` (nothing of nsd's environment), then `setpriv` to `nobody` when
 /// nsd is root, then `unshare` into new user, mount, PID and network namespaces with its own
-/// `/proc`, then `/bin/sh` covering each hidden path with an empty read-only tmpfs, then
-/// `prlimit` with the resource limits, then the runtime in the working directory.
+/// `/proc`, then `/bin/sh` covering each hidden path with an empty read-only tmpfs, then `nice`
+/// (lowest CPU priority) and `prlimit` with the resource limits, then the runtime in the working
+/// directory.
 public struct SandboxLaunch: Sendable {
     public struct Limits: Sendable, Equatable {
         public var cpuSeconds: Int
@@ -41,6 +42,8 @@ public struct SandboxLaunch: Sendable {
                 """
             arguments += ["/bin/sh", "-c", script, workingDirectory] + hiddenPaths + ["--"]
         }
+        // Lowest CPU priority: a snippet (or a fork bomb within its limits) never starves the daemon.
+        arguments += ["/usr/bin/nice", "-n", "19"]
         arguments += [
             "/usr/bin/prlimit",
             "--cpu=\(limits.cpuSeconds)", "--as=\(limits.memoryBytes)", "--fsize=\(limits.fileBytes)",

@@ -9,11 +9,7 @@ struct SplitDeploymentTests {
 
     /// A base port whose seven ports (see scripts/split-deployment) are free now.
     static func freeBase() throws -> Int {
-        for _ in 0..<50 {
-            let base = Int.random(in: 20_000...50_000)
-            if [0, 2, 9, 12, 79, 80, 81].allSatisfy({ !Tools.canConnect(port: base + $0) }) { return base }
-        }
-        throw ChildProcessError.notFound("seven free ports")
+        try Tools.freePortBlock(offsets: [0, 2, 9, 12, 79, 80, 81])
     }
 
     static func script(_ arguments: [String], environment: [String: String] = [:]) async throws -> NSCtlRunner.Outcome {

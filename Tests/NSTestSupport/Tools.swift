@@ -98,3 +98,15 @@ extension Tools {
         }
     }
 }
+
+extension Tools {
+    /// A base port `b` such that `b + offset` is free for every offset (the split deployment's
+    /// port layout), tried at random in 20000...50000.
+    public static func freePortBlock(offsets: [Int]) throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...50_000)
+            if offsets.allSatisfy({ !canConnect(port: base + $0) }) { return base }
+        }
+        throw ChildProcessError.notFound("\(offsets.count) free ports")
+    }
+}

@@ -36,11 +36,7 @@ enum Scenarios {
     /// kill -9 one of the two vp-nodes of the split deployment mid-batch; the other takes over its jobs.
     static func killOneVPNode() async throws -> Bool {
         let directory = try Tools.temporaryDirectory("fault-split")
-        var base = 0
-        for _ in 0..<50 where base == 0 {
-            let candidate = Int.random(in: 20_000...50_000)
-            if [0, 2, 9, 12, 79, 80, 81].allSatisfy({ !Tools.canConnect(port: candidate + $0) }) { base = candidate }
-        }
+        let base = try Tools.freePortBlock(offsets: [0, 2, 9, 12, 79, 80, 81])  // scripts/split-deployment's layout
         let script = FileManager.default.currentDirectoryPath + "/scripts/split-deployment"
         let environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "NSD": NodeProcess.nsd, "NSCTL": Scenario.nsctl, "RATE_LIMIT_MAX_REQUESTS": "10000000"]
         let up = try ChildProcess(executable: script, arguments: ["up", directory, "--base-port", String(base)], environment: environment)

@@ -63,9 +63,7 @@ struct AdminAccess: Sendable {
     func requireForm(_ role: OperatorRole, _ request: Request, _ context: NodeRequestContext, form: AdminForm) async throws -> Actor {
         let actor = try await require(role, request, context)
         if let session = actor.session {
-            let given = Array((form["csrf"] ?? "").utf8)
-            let expected = Array(session.csrf.utf8)
-            guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            guard ConstantTime.equal(form["csrf"] ?? "", session.csrf) else {
                 record(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)", outcome: "denied", context)
                 throw AdminError.csrfRejected
             }

@@ -26,10 +26,7 @@ struct SessionCookie: Sendable {
                 guard parts.count == 2, parts[0] == Self.name else { continue }
                 let pieces = parts[1].split(separator: ".").map(String.init)
                 guard pieces.count == 2, pieces[0].count == 64 else { return nil }
-                let expected = Array(signature(pieces[0]).utf8)
-                let given = Array(pieces[1].utf8)
-                // Constant-time comparison: the signature is a secret-derived value.
-                guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+                guard ConstantTime.equal(signature(pieces[0]), pieces[1]) else { return nil }
                 return pieces[0]
             }
         }

@@ -12,11 +12,15 @@ public protocol JobQueue: Sendable {
     func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt
     func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt]
 
-    /// Hands the next ready job to `worker` for `lease`, or `nil` when none is ready or the queue is paused.
-    func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job?
+    /// Hands up to `limit` ready jobs to `worker` for `lease`, in hand-out order (priority, then
+    /// FIFO), in one round trip: empty when none is ready or the queue is paused. Each job is
+    /// leased on its own: its lease, heartbeat, timeout and completion are per job.
+    func lease(worker: String, for lease: Duration, limit: Int) async throws(JobQueueError) -> [Job]
     /// Extends a held lease; `false` when the worker no longer holds it.
     func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool
-    func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError)
+    /// Completes held jobs in one round trip (one commit on SQLite). Returns the ids the worker no
+    /// longer held a lease on: those jobs are left as they are (another worker may have them).
+    func complete(_ completions: [JobCompletion]) async throws(JobQueueError) -> [String]
     /// Records a failed attempt and returns the job's new state (`retry` or `dead_letter`).
     func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState
     /// Returns expired leases and timed-out attempts to the queue (as failed attempts); the count recovered.
@@ -37,6 +41,31 @@ public protocol JobQueue: Sendable {
     func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int
     /// Deletes dead-lettered jobs; the number deleted.
     func purgeDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int
+}
+
+extension JobQueue {
+    /// The next ready job for `worker`, or `nil` when none is ready or the queue is paused.
+    public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
+        try await self.lease(worker: worker, for: lease, limit: 1).first
+    }
+
+    /// Completes one held job; ``JobQueueError/leaseLost(id:)`` when the worker no longer holds it.
+    public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
+        guard try await complete([JobCompletion(id: id, worker: worker, result: result)]).isEmpty else { throw .leaseLost(id: id) }
+    }
+}
+
+/// A worker's successful end of one leased job.
+public struct JobCompletion: Sendable, Equatable {
+    public var id: String
+    public var worker: String
+    public var result: [UInt8]
+
+    public init(id: String, worker: String, result: [UInt8]) {
+        self.id = id
+        self.worker = worker
+        self.result = result
+    }
 }
 
 /// Which dead-lettered jobs an operator acts on.

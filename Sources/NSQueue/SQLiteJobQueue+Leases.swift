@@ -2,23 +2,27 @@ import Foundation
 import GRDB
 
 extension SQLiteJobQueue {
-    public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
-        guard case .leased(let job) = try await committer.submit(.lease(LeaseRequest(worker: worker, leaseMs: Int64(lease / .milliseconds(1))))).get() else {
+    public func lease(worker: String, for lease: Duration, limit: Int) async throws(JobQueueError) -> [Job] {
+        guard limit > 0 else { return [] }
+        let request = LeaseRequest(worker: worker, leaseMs: Int64(lease / .milliseconds(1)), limit: limit)
+        guard case .leased(let jobs) = try await committer.submit(.lease(request)).get() else {
             throw .unavailable("the queue answered a lease with another kind of reply")
         }
-        return job
+        return jobs
     }
 
-    /// One lease inside a shared transaction: concurrent workers' leases commit together.
-    static func lease(_ request: LeaseRequest, now: Int64, db: Database) throws -> Job? {
-        guard try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM queue_settings WHERE key = 'paused'")) != "1" else { return nil }
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
+    /// One worker's leases inside a shared transaction: concurrent workers' leases commit together.
+    static func lease(_ request: LeaseRequest, now: Int64, db: Database) throws -> [Job] {
+        guard try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM queue_settings WHERE key = 'paused'")) != "1" else { return [] }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                             started_at = ?, updated_at = ?
-            WHERE seq = (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT 1)
+            WHERE seq IN (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT ?)
             RETURNING *
-            """), arguments: [request.worker, now + request.leaseMs, now, now, now])
-        return try row.map(JobRow.decode)
+            """), arguments: [request.worker, now + request.leaseMs, now, now, now, request.limit])
+        // RETURNING gives no order; hand the jobs out in the order they were picked.
+        let picked = rows.map { row -> (rank: Int, seq: Int64, row: Row) in (row["priority"], row["seq"], row) }
+        return try picked.sorted { ($0.rank, $0.seq) < ($1.rank, $1.seq) }.map { try JobRow.decode($0.row) }
     }
 
     public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
@@ -33,22 +37,29 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
-        guard case .completed(let reply) = try await committer.submit(.complete(CompleteRequest(id: id, worker: worker, result: result))).get() else {
+    public func complete(_ completions: [JobCompletion]) async throws(JobQueueError) -> [String] {
+        guard !completions.isEmpty else { return [] }
+        guard case .completed(let finished) = try await committer.submit(.complete(completions)).get(), finished.count == completions.count else {
             throw .unavailable("the queue answered a completion with another kind of reply")
         }
-        guard let finished = reply else { throw .leaseLost(id: id) }
-        metrics?.completed(type: finished.type, durationMs: finished.durationMs)
+        var lost: [String] = []
+        for (completion, done) in zip(completions, finished) {
+            if let done { metrics?.completed(type: done.type, durationMs: done.durationMs) } else { lost.append(completion.id) }
+        }
+        return lost
     }
 
-    /// One completion inside a shared transaction; `nil` when the worker lost the lease.
-    static func complete(_ request: CompleteRequest, now: Int64, db: Database) throws -> CompletedJob? {
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
+    /// Completions inside a shared transaction; `nil` for each job whose lease the worker lost.
+    static func complete(_ completions: [JobCompletion], now: Int64, db: Database) throws -> [CompletedJob?] {
+        let statement = try db.cachedStatement(sql: """
             UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
             WHERE id = ? AND state = 'processing' AND lease_owner = ?
             RETURNING type, started_at
-            """), arguments: [Data(request.result), now, request.id, request.worker])
-        return row.map { CompletedJob(type: $0["type"], durationMs: now - ($0["started_at"] ?? now)) }
+            """)
+        return try completions.map { completion in
+            let row = try Row.fetchOne(statement, arguments: [Data(completion.result), now, completion.id, completion.worker])
+            return row.map { CompletedJob(type: $0["type"], durationMs: now - ($0["started_at"] ?? now)) }
+        }
     }
 
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
@@ -133,27 +144,22 @@ extension SQLiteJobQueue {
 enum QueueOperation: Sendable {
     case enqueue([NewJob])
     case lease(LeaseRequest)
-    case complete(CompleteRequest)
+    case complete([JobCompletion])
 }
 
 enum QueueReply: Sendable {
     case receipts([EnqueueReceipt])
-    case leased(Job?)
-    case completed(CompletedJob?)
+    case leased([Job])
+    case completed([CompletedJob?])
 }
 
 struct LeaseRequest: Sendable {
     let worker: String
     let leaseMs: Int64
+    let limit: Int
 }
 
 struct CompletedJob: Sendable {
     let type: String
     let durationMs: Int64
-}
-
-struct CompleteRequest: Sendable {
-    let id: String
-    let worker: String
-    let result: [UInt8]
 }

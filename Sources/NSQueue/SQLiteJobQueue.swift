@@ -33,7 +33,7 @@ public final class SQLiteJobQueue: JobQueue {
                 switch operation {
                 case .enqueue(let jobs): .receipts(try jobs.map { try writer.insert($0, now: now, db: db) })
                 case .lease(let request): .leased(try Self.lease(request, now: now, db: db))
-                case .complete(let request): .completed(try Self.complete(request, now: now, db: db))
+                case .complete(let completions): .completed(try Self.complete(completions, now: now, db: db))
                 }
             }
         }

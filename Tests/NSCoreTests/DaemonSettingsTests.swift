@@ -22,7 +22,7 @@ struct DaemonSettingsTests {
         #expect(settings.corsOrigins == ["*"])
         #expect(settings.nsCheckRetries == 5)
         #expect(!settings.nsCheckExitOnFail)
-        #expect(settings.jobQueueWorkers == 10)
+        #expect(settings.jobQueueWorkers == 10 && settings.jobLeaseBatch == 32)
         #expect(settings.jobTimeout == .milliseconds(60_000))
         #expect(settings.jobMaxRetries == 3)
         #expect(settings.sandboxTimeout == .milliseconds(5_000))
@@ -44,7 +44,7 @@ struct DaemonSettingsTests {
             "JWT_SECRET": Self.strong, "ADMIN_JWT_SECRET": Self.strong, "SESSION_SECRET": Self.strong,
             "RATE_LIMIT_WINDOW_MS": "1000", "RATE_LIMIT_MAX_REQUESTS": "5", "ENABLE_CORS": "true",
             "CORS_ORIGIN": "https://a.example,https://b.example", "NS_CHECK_RETRIES": "2", "NS_CHECK_EXIT_ON_FAIL": "yes",
-            "JOB_QUEUE_WORKERS": "4", "JOB_TIMEOUT_MS": "2000", "JOB_MAX_RETRIES": "6", "SANDBOX_TIMEOUT_MS": "700",
+            "JOB_QUEUE_WORKERS": "4", "JOB_LEASE_BATCH": "3", "JOB_TIMEOUT_MS": "2000", "JOB_MAX_RETRIES": "6", "SANDBOX_TIMEOUT_MS": "700",
             "SANDBOX_MAX_MEMORY_MB": "64", "DB_PATH": "/data/neuroswarm_chain.db", "ENABLE_METRICS": "false", "LOG_LEVEL": "warn",
             "INTERNAL_TOKEN": Self.strong, "NS_SIGNING_KEY": LedgerKey(generatingNamed: "ns").exportSeed(),
             "VALIDATOR_PUBLIC_KEYS": "vp-node=\(LedgerKey(generatingNamed: "vp").publicKey.base64)",
@@ -58,7 +58,7 @@ struct DaemonSettingsTests {
         #expect(settings.jwtSecret?.reveal() == Self.strong)
         #expect(settings.corsOrigins == ["https://a.example", "https://b.example"])
         #expect(settings.nsCheckRetries == 2 && settings.nsCheckExitOnFail)
-        #expect(settings.jobQueueWorkers == 4 && settings.jobMaxRetries == 6)
+        #expect(settings.jobQueueWorkers == 4 && settings.jobLeaseBatch == 3 && settings.jobMaxRetries == 6)
         #expect(settings.jobTimeout == .milliseconds(2000) && settings.sandboxTimeout == .milliseconds(700))
         #expect(settings.sandboxMaxMemoryMB == 64)
         #expect(settings.ledgerDatabasePath == "/data/neuroswarm_chain.db")
@@ -78,6 +78,7 @@ struct DaemonSettingsTests {
     @Test("configuration errors name the variable and the fix", arguments: [
         (["JOB_QUEUE_WORKERS": "ten"], "JOB_QUEUE_WORKERS", "not a whole number"),
         (["JOB_QUEUE_WORKERS": "0"], "JOB_QUEUE_WORKERS", "out of range"),
+        (["JOB_LEASE_BATCH": "1001"], "JOB_LEASE_BATCH", "out of range"),
         (["NS_PORT": "70000"], "NS_PORT", "out of range"),
         (["ENABLE_METRICS": "maybe"], "ENABLE_METRICS", "not a boolean"),
         (["NODE_ENV": "staging"], "NODE_ENV", "not one of"),

@@ -109,6 +109,74 @@ struct QueueConformanceTests {
         await subject.stop()
     }
 
+    @Test("a batched lease hands out up to its limit in priority order, each job leased on its own", arguments: Backend.allCases)
+    func batchedLease(backend: Backend) async throws {
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let low = try await queue.enqueue(job(priority: .low)).id
+        let normal = try await queue.enqueue(batch: [job(), job(), job()]).map(\.id)
+        let critical = try await queue.enqueue(job(priority: .critical)).id
+
+        let first = try await queue.lease(worker: "a", for: .seconds(30), limit: 3)
+        #expect(first.map(\.id) == [critical, normal[0], normal[1]])
+        #expect(first.allSatisfy { $0.state == .processing && $0.attempts == 1 && $0.leaseOwner == "a" })
+        let second = try await queue.lease(worker: "b", for: .seconds(30), limit: 10)
+        #expect(second.map(\.id) == [normal[2], low], "no job is handed to two workers")
+        #expect(try await queue.lease(worker: "c", for: .seconds(30), limit: 10).isEmpty)
+        #expect(try await queue.lease(worker: "c", for: .seconds(30), limit: 0).isEmpty)
+        #expect(try await queue.heartbeat(id: first[1].id, worker: "a", for: .seconds(30)))
+        #expect(try await !queue.heartbeat(id: first[1].id, worker: "b", for: .seconds(30)))
+
+        _ = try await queue.enqueue(job())
+        try await queue.setPaused(true)
+        #expect(try await queue.lease(worker: "c", for: .seconds(30), limit: 10).isEmpty, "a paused queue hands out nothing")
+        await subject.stop()
+    }
+
+    @Test("a batched completion completes the jobs the worker holds and names the ones it lost", arguments: Backend.allCases)
+    func batchedCompletion(backend: Backend) async throws {
+        let registry = PrometheusCollectorRegistry()
+        let subject = try await backend.make(metrics: QueueMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        let queue = subject.queue
+        _ = try await queue.enqueue(batch: (0..<4).map { job("artifact", "\($0)") })
+        let held = try await queue.lease(worker: "a", for: .seconds(30), limit: 3)
+        let other = try #require(try await queue.lease(worker: "b", for: .seconds(30)))
+        #expect(held.count == 3)
+
+        let lost = try await queue.complete([
+            JobCompletion(id: held[0].id, worker: "a", result: Array("r0".utf8)),
+            JobCompletion(id: other.id, worker: "a", result: []),
+            JobCompletion(id: held[2].id, worker: "a", result: Array("r2".utf8)),
+            JobCompletion(id: "job_missing", worker: "a", result: []),
+        ])
+        #expect(lost == [other.id, "job_missing"])
+        #expect(try await queue.job(id: held[0].id)?.result == Array("r0".utf8))
+        #expect(try await queue.job(id: held[2].id)?.state == .completed)
+        #expect(try await queue.job(id: held[1].id)?.state == .processing, "a job left out of the batch stays leased")
+        let untouched = try #require(try await queue.job(id: other.id))
+        #expect(untouched.state == .processing && untouched.leaseOwner == "b", "another worker's job is left as it is")
+        #expect(try await queue.complete([]).isEmpty)
+        await #expect(throws: JobQueueError.leaseLost(id: other.id)) {
+            try await queue.complete(id: other.id, worker: "a", result: [])
+        }
+        #expect(registry.emitToString().contains(#"ns_jobs_completed_total{type="artifact"} 2"#))
+        await subject.stop()
+    }
+
+    @Test("large batches: 2,500 jobs leased and completed in a few calls, counts kept exact", arguments: Backend.allCases)
+    func largeBatches(backend: Backend) async throws {
+        let subject = try await backend.make()
+        let queue = subject.queue
+        _ = try await queue.enqueue(batch: (0..<2_500).map { job("t", "\($0)") })
+        var held: [Job] = []
+        while case let more = try await queue.lease(worker: "w", for: .seconds(30), limit: 5_000), !more.isEmpty { held += more }
+        #expect(held.count == 2_500 && Set(held.map(\.id)).count == 2_500)
+        #expect(try await queue.complete(held.map { JobCompletion(id: $0.id, worker: "w", result: []) }).isEmpty)
+        let counts = try await queue.counts()
+        #expect(counts.total(.completed) == 2_500 && counts.total(.processing) == 0 && counts.total(.queued) == 0)
+        await subject.stop()
+    }
+
     @Test("concurrent enqueues are all stored (group commit) and each gets its own id", arguments: Backend.allCases)
     func concurrentEnqueues(backend: Backend) async throws {
         let subject = try await backend.make()

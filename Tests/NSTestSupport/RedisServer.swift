@@ -8,15 +8,15 @@ public final class RedisServer: Sendable {
 
     /// Starts a server on a free port. The port is chosen before redis binds it, so another test
     /// may take it in between; a server that exits at start is retried on another port.
-    /// `appendOnlyDirectory` turns on AOF with an fsync per write, in that folder (reuse it to
-    /// restart a server with its data).
-    public init(password: String? = nil, port fixedPort: Int? = nil, appendOnlyDirectory: String? = nil) async throws {
+    /// `appendOnlyDirectory` turns on AOF in that folder (reuse it to restart a server with its
+    /// data), with an fsync per write unless `appendFsync` says otherwise (`everysec`).
+    public init(password: String? = nil, port fixedPort: Int? = nil, appendOnlyDirectory: String? = nil, appendFsync: String = "always") async throws {
         var lastError: (any Error)?
         for _ in 0..<(fixedPort == nil ? 5 : 1) {
             let port = try fixedPort ?? Tools.freePort()
             var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", ""]
             if let appendOnlyDirectory {
-                arguments += ["--appendonly", "yes", "--appendfsync", "always", "--dir", appendOnlyDirectory]
+                arguments += ["--appendonly", "yes", "--appendfsync", appendFsync, "--dir", appendOnlyDirectory]
             } else {
                 arguments += ["--appendonly", "no"]
             }

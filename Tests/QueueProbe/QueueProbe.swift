@@ -7,22 +7,21 @@ import NSQueue
 /// A separate process that uses the embedded queue exactly as nsd opens it, so tests can kill
 /// it with SIGKILL in the middle of its work:
 ///
-///     queue-probe enqueue DB COUNT          enqueue COUNT jobs from 16 concurrent producers,
-///                                           printing "ack ID" as each is acknowledged
-///     queue-probe work DB WORKER HOLD_MS    lease jobs (2 s leases), print "leased ID", hold
-///                                           each for HOLD_MS, complete it, print "done ID"
+///     queue-probe enqueue STORE COUNT        enqueue COUNT jobs from 16 concurrent producers,
+///                                            printing "ack ID" as each is acknowledged
+///     queue-probe work STORE WORKER HOLD_MS  lease jobs (2 s leases), print "leased ID", hold
+///                                            each for HOLD_MS, complete it, print "done ID"
+///
+/// STORE is a SQLite file path, or a `redis://` URL for the Redis backend.
 @main
 enum QueueProbe {
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 4 else {
-            FileHandle.standardError.write(Data("usage: queue-probe enqueue DB COUNT | work DB WORKER HOLD_MS\n".utf8))
+            FileHandle.standardError.write(Data("usage: queue-probe enqueue STORE COUNT | work STORE WORKER HOLD_MS\n".utf8))
             exit(64)
         }
-        var migrator = DatabaseMigrator.node(NodeRole.vp.serviceName)
-        SQLiteQueueSchema.register(in: &migrator)
-        let database = try NodeDatabase(path: arguments[2], variable: "DB", migrator: migrator)
-        let queue = SQLiteJobQueue(pool: database.pool)
+        let queue = try open(arguments[2])
         switch arguments[1] {
         case "enqueue":
             let count = Int(arguments[3]) ?? 0
@@ -52,6 +51,15 @@ enum QueueProbe {
         default:
             exit(64)
         }
+    }
+
+    static func open(_ store: String) throws -> any JobQueue {
+        if store.hasPrefix("redis://"), let url = URL(string: store) {
+            return RedisJobQueue(client: RedisClient(configuration: try RedisConfiguration(url: url)))
+        }
+        var migrator = DatabaseMigrator.node(NodeRole.vp.serviceName)
+        SQLiteQueueSchema.register(in: &migrator)
+        return SQLiteJobQueue(pool: try NodeDatabase(path: store, variable: "DB", migrator: migrator).pool)
     }
 
     /// One line on stdout, written at once (no buffering), so a killed process has said exactly

@@ -5,9 +5,11 @@ import NSNodes
 import NSQueue
 import NSTestSupport
 
-/// Job-queue benchmark, embedded SQLite backend (durable: WAL, synchronous=FULL):
-/// enqueue rate one job per call from concurrent producers (group commit), enqueue rate in
-/// batches of 100, and processing rate (no-op jobs leased and completed by concurrent workers).
+/// Job-queue benchmark, no-op jobs, for the embedded SQLite backend (WAL, synchronous=FULL) and
+/// for Redis with AOF (`appendfsync always`, then `everysec`): enqueue rate one job per call from
+/// concurrent producers and in batches of 100; processing rate of a filled queue, leasing one job
+/// per call and 32 per call; enqueue-to-completed with producers and workers running together;
+/// and `redis-benchmark` on the same server as the ceiling.
 ///
 ///     swift build -c release --product queue-bench && .build/release/queue-bench
 @main
@@ -15,25 +17,32 @@ enum QueueBench {
     static func main() async throws {
         print("queue benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("\nSQLite backend (WAL, synchronous=FULL)")
-        try await measure(try openQueue(), then: try openQueue())
+        try await measure(try openQueue(), then: try openQueue(), and: try openQueue())
 
-        let folder = try Tools.temporaryDirectory("queue-bench-redis")
-        let redis = try await RedisServer(appendOnlyDirectory: folder)
-        print("\nRedis backend (redis-server \(redis.port), AOF appendfsync always)")
-        let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: redis.url)!, poolSize: 8))
-        try await measure(RedisJobQueue(client: client, namespace: "bench1"), then: RedisJobQueue(client: client, namespace: "bench2"))
-        print("\nredis-benchmark -t lpush,rpop on the same server (the ceiling):")
-        let ceiling = try Tools.run(try Tools.which("redis-benchmark"), ["-p", String(redis.port), "-t", "lpush,rpop", "-n", "200000", "-q"])
-        // redis-benchmark -q rewrites its progress line with carriage returns; keep the final figures.
-        for line in ceiling.output.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.contains("requests per second") {
-            print(line)
+        // `always`: an acknowledged job survives a power cut. `everysec` (Redis's default, and the
+        // compose file's): it survives a crash of redis-server, and at most the last second is lost
+        // to a power cut.
+        for fsync in ["always", "everysec"] {
+            let folder = try Tools.temporaryDirectory("queue-bench-redis")
+            let redis = try await RedisServer(appendOnlyDirectory: folder, appendFsync: fsync)
+            print("\nRedis backend (redis-server \(redis.port), AOF appendfsync \(fsync))")
+            let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: redis.url)!, poolSize: 8))
+            try await measure(RedisJobQueue(client: client, namespace: "bench1"), then: RedisJobQueue(client: client, namespace: "bench2"),
+                              and: RedisJobQueue(client: client, namespace: "bench3"))
+            print("\nredis-benchmark -t lpush,rpop on the same server (the ceiling):")
+            let ceiling = try Tools.run(try Tools.which("redis-benchmark"), ["-p", String(redis.port), "-t", "lpush,rpop", "-n", "200000", "-q"])
+            // redis-benchmark -q rewrites its progress line with carriage returns; keep the final figures.
+            for line in ceiling.output.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.contains("requests per second") {
+                print(line)
+            }
+            await client.shutdown()
+            await redis.stop()
         }
-        await client.shutdown()
-        await redis.stop()
     }
 
-    /// The four measurements: three on `queue`, then enqueue-to-completed on the fresh `fresh`.
-    static func measure(_ queue: any JobQueue, then fresh: any JobQueue) async throws {
+    /// Enqueues and processing on `queue`, then enqueue-to-completed on the fresh `fresh` (one job
+    /// per lease) and `second` (batched leases).
+    static func measure(_ queue: any JobQueue, then fresh: any JobQueue, and second: any JobQueue) async throws {
         let jobs = 50_000
 
         var start = ContinuousClock.now
@@ -55,65 +64,70 @@ enum QueueBench {
         }
         report("enqueue, batches of 100, 1 producer", jobs, start)
 
-        start = ContinuousClock.now
-        let total = 2 * jobs
-        let done = try await withThrowingTaskGroup(of: Int.self) { group in
-            for worker in 0..<10 {
-                group.addTask {
-                    var count = 0
-                    while let job = try await queue.lease(worker: "w\(worker)", for: .seconds(30)) {
-                        try await queue.complete(id: job.id, worker: "w\(worker)", result: [])
-                        count += 1
-                    }
-                    return count
+        // Half the jobs leased one per call, the other half up to `leaseBatch` per call and completed together.
+        for batch in [1, leaseBatch] {
+            start = ContinuousClock.now
+            let target = batch == 1 ? (Completed(), jobs) : nil
+            let done = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<10 {
+                    group.addTask { try await work(queue, worker: "w\(worker)", batch: batch, until: target) }
                 }
+                return try await group.reduce(0, +)
             }
-            var sum = 0
-            for try await count in group { sum += count }
-            return sum
+            report("processing (lease + complete), 10 workers, lease \(batch)", done, start)
         }
-        guard done == total else { throw ChildProcessError.notFound("\(total - done) jobs not processed") }
-        report("processing (lease + complete), 10 workers", total, start)
-        try await pipeline(queue: fresh, jobs: jobs)
+        guard try await queue.counts().total(.completed) == 2 * jobs else { throw ChildProcessError.notFound("jobs left unprocessed") }
+        for batch in [1, leaseBatch] {
+            try await pipeline(queue: batch == 1 ? fresh : second, jobs: jobs, batch: batch)
+        }
     }
 
-    /// Enqueue-to-completed: 16 producers enqueue while 10 workers lease and complete, timed until
-    /// every job is completed.
-    static func pipeline(queue: any JobQueue, jobs: Int) async throws {
+    static let leaseBatch = 32
+
+    /// One worker: leases up to `batch` jobs per call and completes them in one call, until the
+    /// queue is empty (`until == nil`) or `until` jobs are completed across workers.
+    static func work(_ queue: any JobQueue, worker: String, batch: Int, until target: (Completed, Int)?) async throws -> Int {
+        var count = 0
+        while true {
+            if let (completed, jobs) = target, await completed.value >= jobs { return count }
+            let leased = try await queue.lease(worker: worker, for: .seconds(30), limit: batch)
+            if leased.isEmpty {
+                guard target != nil else { return count }
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            let lost = try await queue.complete(leased.map { JobCompletion(id: $0.id, worker: worker, result: []) })
+            guard lost.isEmpty else { throw ChildProcessError.notFound("lease lost for \(lost.count) jobs") }
+            count += leased.count
+            if let (completed, _) = target { await completed.add(leased.count) }
+        }
+    }
+
+    /// Enqueue-to-completed: 64 producers enqueue one job per call while 10 workers lease and
+    /// complete, timed until every job is completed.
+    static func pipeline(queue: any JobQueue, jobs: Int, batch: Int) async throws {
         let start = ContinuousClock.now
+        let completed = Completed()
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for producer in 0..<16 {
+            for producer in 0..<64 {
                 group.addTask {
-                    for _ in stride(from: producer, to: jobs, by: 16) {
+                    for _ in stride(from: producer, to: jobs, by: 64) {
                         _ = try await queue.enqueue(NewJob(type: "noop", payload: Array("payload".utf8)))
                     }
                     return 0
                 }
             }
-            let completed = Completed()
             for worker in 0..<10 {
-                group.addTask {
-                    var count = 0
-                    while await completed.value < jobs {
-                        guard let job = try await queue.lease(worker: "w\(worker)", for: .seconds(30)) else {
-                            try await Task.sleep(for: .milliseconds(1))
-                            continue
-                        }
-                        try await queue.complete(id: job.id, worker: "w\(worker)", result: [])
-                        await completed.add()
-                        count += 1
-                    }
-                    return count
-                }
+                group.addTask { try await work(queue, worker: "w\(worker)", batch: batch, until: (completed, jobs)) }
             }
             try await group.waitForAll()
         }
-        report("enqueue-to-completed, 16 producers + 10 workers", jobs, start)
+        report("enqueue-to-completed, 64 producers + 10 workers, lease \(batch)", jobs, start)
     }
 
     actor Completed {
         var value = 0
-        func add() { value += 1 }
+        func add(_ count: Int) { value += count }
     }
 
     static func openQueue() throws -> SQLiteJobQueue {

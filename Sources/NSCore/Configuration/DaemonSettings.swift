@@ -40,6 +40,8 @@ public struct DaemonSettings: Sendable {
     public var nsCheckRetries: Int
     public var nsCheckExitOnFail: Bool
     public var jobQueueWorkers: Int
+    /// `JOB_LEASE_BATCH`: jobs a vp-node worker leases in one call and works on together.
+    public var jobLeaseBatch: Int
     public var jobTimeout: Duration
     public var jobMaxRetries: Int
     public var sandboxTimeout: Duration
@@ -103,6 +105,7 @@ public struct DaemonSettings: Sendable {
             nsCheckRetries: try source.integer(["NS_CHECK_RETRIES"], default: 5, range: 0...1_000),
             nsCheckExitOnFail: try source.boolean("NS_CHECK_EXIT_ON_FAIL", default: false),
             jobQueueWorkers: try source.integer(["JOB_QUEUE_WORKERS"], default: 10, range: 1...1_000),
+            jobLeaseBatch: try source.integer(["JOB_LEASE_BATCH"], default: 32, range: 1...1_000),
             jobTimeout: try source.milliseconds("JOB_TIMEOUT_MS", default: 60_000, range: 100...86_400_000),
             jobMaxRetries: try source.integer(["JOB_MAX_RETRIES"], default: 3, range: 1...100),
             sandboxTimeout: try source.milliseconds("SANDBOX_TIMEOUT_MS", default: 5_000, range: 10...3_600_000),

@@ -98,6 +98,7 @@ enum NeuroSwarmDeployment {
         environment: [
             nsURL, redisURL,
             .tunable("JOB_QUEUE_WORKERS", default: "10", note: "concurrent queue workers"),
+            .tunable("JOB_LEASE_BATCH", default: "32", note: "jobs a worker leases in one call"),
             jobTimeout, jobMaxRetries,
             .tunable("SANDBOX_TIMEOUT_MS", default: "5000", note: "limit of one sandboxed code run"),
             .tunable("SANDBOX_MAX_MEMORY_MB", default: "128", note: "memory of one sandboxed code run"),

@@ -78,6 +78,7 @@ enum EnvTemplate {
 
             # --- vp-node workers and sandbox ---
             JOB_QUEUE_WORKERS=10
+            JOB_LEASE_BATCH=32
             JOB_TIMEOUT_MS=60000
             JOB_MAX_RETRIES=3
             SANDBOX_TIMEOUT_MS=5000

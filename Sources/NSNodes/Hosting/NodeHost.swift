@@ -112,6 +112,7 @@ public struct NodeHost {
                                                    operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
                                                    logger: makeLogger(role.serviceName))
                 services.append(ProducerNode.workers(queue: sharedQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
+                                                     batch: settings.jobLeaseBatch,
                                                      sanitizerMaxChars: settings.sanitizerMaxChars, sandbox: sandbox, metrics: metrics,
                                                      queueMetrics: queueMetrics, logger: makeLogger(role.serviceName)))
                 services.append(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),

@@ -11,6 +11,14 @@ struct ArtifactProcessor: Sendable {
     /// Sandbox outcomes by job id, so a retried job (ns-node was down) sends the same
     /// transaction, with the same hash, instead of running the snippet again.
     let outcomes = SandboxOutcomeCache(capacity: 4_096)
+    /// How many snippets may run at once, whatever the number of jobs in hand.
+    let sandboxSlots: ConcurrencyLimit
+
+    init(sanitiser: SanitiserCache, sandbox: CodeSandbox?, concurrentSnippets: Int) {
+        self.sanitiser = sanitiser
+        self.sandbox = sandbox
+        self.sandboxSlots = ConcurrencyLimit(concurrentSnippets)
+    }
 
     /// A job that can never succeed, whatever is retried: straight to the dead-letter queue.
     struct Permanent: Error, CustomStringConvertible {
@@ -22,7 +30,8 @@ struct ArtifactProcessor: Sendable {
         let description: String
     }
 
-    func transaction(for job: Job) async throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report) {
+    /// The job's transaction, what sanitising changed, and whether the code sandbox ran for it.
+    func transaction(for job: Job) async throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report, ranCode: Bool) {
         guard job.type == ArtifactJob.type else { throw Permanent(description: "no handler for job type \(job.type)") }
         guard let artifact = ArtifactJob(payload: job.payload) else { throw Permanent(description: "the payload is not an artifact job") }
         let bytes = Array(artifact.content.utf8)
@@ -36,7 +45,7 @@ struct ArtifactProcessor: Sendable {
                 // A text that was only control characters leaves nothing to show: anchor the hash of the empty preview.
                 preview: preview.isEmpty ? nil : preview, previewSHA256: preview.isEmpty ? Hex.encode(SHA256.hash(data: [UInt8]())) : nil,
                 sandbox: outcome?.json, timeMs: artifact.submittedAt)
-            return (tx, report)
+            return (tx, report, outcome != nil)
         } catch {
             throw Permanent(description: "the artifact makes an invalid transaction: \(error)")
         }
@@ -46,7 +55,7 @@ struct ArtifactProcessor: Sendable {
         guard let sandbox, let runtime = sandbox.runtime(for: artifact.metadata) else { return nil }
         if let known = await outcomes.outcome(for: jobID) { return known }
         do {
-            let outcome = try await sandbox.run(artifact.content, runtime: runtime)
+            let outcome = try await sandboxSlots.run { try await sandbox.run(artifact.content, runtime: runtime) }
             await outcomes.remember(outcome, for: jobID)
             return outcome
         } catch let refusal as CodeSandbox.Refusal {

@@ -26,11 +26,11 @@ public enum ProducerNode {
     }
 
     /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
-    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, sanitizerMaxChars: Int, sandbox: CodeSandbox?,
+    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, batch: Int, sanitizerMaxChars: Int, sandbox: CodeSandbox?,
                                metrics: NodeMetrics, queueMetrics: QueueMetrics?, logger: Logger) -> QueueWorkers {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
-        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox),
-                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count,
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox, concurrentSnippets: count),
+                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count, batch: batch,
                      gauges: queue is SQLiteJobQueue ? nil : queueMetrics, logger: logger)
     }
 

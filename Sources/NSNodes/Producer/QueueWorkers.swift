@@ -4,20 +4,25 @@ import NSCore
 import NSQueue
 import ServiceLifecycle
 
-/// vp-node's `JOB_QUEUE_WORKERS` workers. Each leases a job, renews the lease while working,
-/// turns the artifact into its transaction, sends it to ns-node and completes the job with the
-/// transaction hash. ns-node down or overloaded: the attempt fails and the queue retries it with
-/// backoff; a refused (invalid) transaction or an unusable job: permanent failure, straight to
-/// the dead-letter queue with the reason. A housekeeping loop returns expired leases and
-/// timed-out attempts to the queue.
+/// vp-node's `JOB_QUEUE_WORKERS` workers. Each leases up to `JOB_LEASE_BATCH` jobs in one call,
+/// renews their leases while working, turns each artifact into its transaction, sends the
+/// transactions to ns-node (the sender gathers them into `POST /tx` batches) and completes the
+/// accepted jobs in one call with their transaction hashes. ns-node down or overloaded: the
+/// attempt fails and the queue retries it with backoff; a refused (invalid) transaction or an
+/// unusable job: permanent failure, straight to the dead-letter queue with the reason. A
+/// housekeeping loop returns expired leases and timed-out attempts to the queue.
 ///
-/// On shutdown the workers stop leasing and finish the job in hand; what is still running when
+/// Each leased job keeps its own lease, timeout and outcome: one job failing does not touch the
+/// others in its batch. Code snippets still run at most `JOB_QUEUE_WORKERS` at a time.
+///
+/// On shutdown the workers stop leasing and finish the jobs in hand; what is still running when
 /// the shutdown timeout ends is cancelled, and its lease expires and is recovered later.
 public struct QueueWorkers: Service {
     let queue: any JobQueue
     let processor: ArtifactProcessor
     let sender: TransactionSender
     let count: Int
+    let batch: Int
     let lease: Duration
     /// Queue gauges to refresh from housekeeping, for backends whose counts cannot be read
     /// synchronously at scrape time (Redis).
@@ -25,13 +30,22 @@ public struct QueueWorkers: Service {
     let logger: Logger
     let name: String
 
-    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, count: Int, lease: Duration = .seconds(30),
+    /// What one attempt at a job came to.
+    enum Outcome: Sendable {
+        case completed(result: [UInt8])
+        case failed(reason: String, permanent: Bool)
+        /// The queue itself failed: the lease expires and the job is recovered.
+        case abandoned
+    }
+
+    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, count: Int, batch: Int, lease: Duration = .seconds(30),
          gauges: QueueMetrics? = nil, logger: Logger) {
         self.queue = queue
         self.gauges = gauges
         self.processor = processor
         self.sender = sender
         self.count = count
+        self.batch = batch
         self.lease = lease
         self.logger = logger
         self.name = "vp-\(ProcessInfo.processInfo.processIdentifier)"
@@ -46,63 +60,102 @@ public struct QueueWorkers: Service {
         }
     }
 
+    /// After a batch that ran code, a worker leases one job at a time until a batch runs none:
+    /// snippets wait for a sandbox slot, and a full batch of them would wait out their timeouts.
     private func work(worker: String) async {
         var idle: Duration = .milliseconds(50)
+        var limit = batch
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let job: Job?
+            var jobs: [Job] = []
             do {
-                job = try await queue.lease(worker: worker, for: lease)
+                jobs = try await queue.lease(worker: worker, for: lease, limit: limit)
             } catch {
                 logger.warning("leasing failed", metadata: ["worker": .string(worker), "reason": .string("\(error)")])
-                job = nil
                 idle = .seconds(1)
             }
-            guard let job else {
+            guard !jobs.isEmpty else {
                 let pause = idle
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                 idle = min(idle * 2, .seconds(1))
                 continue
             }
             idle = .milliseconds(50)
-            await process(job, worker: worker)
+            limit = await process(jobs, worker: worker) ? 1 : batch
         }
     }
 
-    private func process(_ job: Job, worker: String) async {
+    /// Works on a leased batch: every job at once, then one completion call for the accepted ones.
+    /// Returns whether any job ran code in the sandbox.
+    private func process(_ jobs: [Job], worker: String) async -> Bool {
         let heartbeat = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: lease / 3)
-                guard try await queue.heartbeat(id: job.id, worker: worker, for: lease) else { return }
+                var held = false
+                for job in jobs where try await queue.heartbeat(id: job.id, worker: worker, for: lease) { held = true }
+                guard held else { return }
             }
         }
         defer { heartbeat.cancel() }
+        let outcomes = await withTaskGroup(of: (Job, Outcome, Bool).self) { group in
+            for job in jobs { group.addTask { await attempt(job) } }
+            var outcomes: [(Job, Outcome, Bool)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        var completions: [JobCompletion] = []
+        for (job, outcome, _) in outcomes {
+            switch outcome {
+            case .completed(let result): completions.append(JobCompletion(id: job.id, worker: worker, result: result))
+            case .failed(let reason, let permanent): await fail(job, worker: worker, reason: reason, permanent: permanent)
+            case .abandoned: break
+            }
+        }
+        let ranCode = outcomes.contains { $0.2 }
+        guard !completions.isEmpty else { return ranCode }
         do {
-            let (tx, report) = try await processor.transaction(for: job)
+            for id in try await queue.complete(completions) {
+                logger.warning("job could not be completed: its lease was lost", metadata: ["jobId": .string(id)])
+            }
+        } catch {
+            logger.warning("jobs could not be completed", metadata: ["count": .stringConvertible(completions.count), "reason": .string("\(error)")])
+        }
+        return ranCode
+    }
+
+    /// One job's attempt, and whether it ran code.
+    private func attempt(_ job: Job) async -> (Job, Outcome, Bool) {
+        do {
+            let (tx, report, ranCode) = try await processor.transaction(for: job)
             if report.changed {
                 logger.info("artifact sanitised", metadata: ["jobId": .string(job.id), "controlCharacters": .stringConvertible(report.controlCharactersRemoved),
                                                             "delimiters": .stringConvertible(report.delimiters.values.reduce(0, +)),
                                                             "rolePrefixes": .stringConvertible(report.rolePrefixes), "truncated": .stringConvertible(report.truncated)])
             }
-            switch await sender.send(tx) {
-            case .accepted:
-                try await queue.complete(id: job.id, worker: worker, result: ArtifactJob.Outcome(txHash: tx.hash.hex).encoded())
-            case .refused(let reason):
-                try await fail(job, worker: worker, reason: reason, permanent: true)
-            case .unavailable(let reason):
-                try await fail(job, worker: worker, reason: reason, permanent: false)
+            let outcome: Outcome = switch await sender.send(tx) {
+            case .accepted: .completed(result: ArtifactJob.Outcome(txHash: tx.hash.hex).encoded())
+            case .refused(let reason): .failed(reason: reason, permanent: true)
+            case .unavailable(let reason): .failed(reason: reason, permanent: false)
             }
+            return (job, outcome, ranCode)
         } catch let error as ArtifactProcessor.Permanent {
-            try? await fail(job, worker: worker, reason: error.description, permanent: true)
+            return (job, .failed(reason: error.description, permanent: true), false)
         } catch let error as ArtifactProcessor.Retryable {
-            try? await fail(job, worker: worker, reason: error.description, permanent: false)
+            return (job, .failed(reason: error.description, permanent: false), true)
         } catch {
-            // The queue itself failed (lease lost, store down): the lease expires and the job is recovered.
             logger.warning("job could not be finished", metadata: ["jobId": .string(job.id), "reason": .string("\(error)")])
+            return (job, .abandoned, false)
         }
     }
 
-    private func fail(_ job: Job, worker: String, reason: String, permanent: Bool) async throws {
-        let state = try await queue.fail(id: job.id, worker: worker, message: reason, permanent: permanent)
+    private func fail(_ job: Job, worker: String, reason: String, permanent: Bool) async {
+        let state: JobState
+        do {
+            state = try await queue.fail(id: job.id, worker: worker, message: reason, permanent: permanent)
+        } catch {
+            // The lease expires and the job is recovered as a failed attempt.
+            logger.warning("job failure could not be recorded", metadata: ["jobId": .string(job.id), "reason": .string("\(error)")])
+            return
+        }
         logger.log(level: state == .deadLetter ? .error : .warning, "job attempt failed",
                    metadata: ["jobId": .string(job.id), "state": .string(state.rawValue), "reason": .string(reason)])
     }

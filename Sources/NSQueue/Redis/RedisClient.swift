@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
+import NSCore
 import NIOCore
-import Synchronization
 
 /// A small Redis client: a pool of pipelined connections, AUTH and SELECT from the URL, a
 /// deadline on every call, reconnection with backoff, and Lua scripts run by EVALSHA with a
@@ -13,6 +13,8 @@ public actor RedisClient {
     public let configuration: RedisConfiguration
     private var slots: [Slot]
     private var next = 0
+    /// SHA-1 of each script run, so EVALSHA does not hash kilobytes of Lua on every call.
+    private var digests: [String: String] = [:]
 
     private struct Slot {
         var connection: RedisConnection?
@@ -38,11 +40,8 @@ public actor RedisClient {
         let index = next
         next = (next + 1) % slots.count
         let connection = try await connection(at: index)
-        let timeout = configuration.commandTimeout
         do throws(RedisError) {
-            return try await Self.withDeadline(timeout, onTimeout: { connection.close() }) { () async throws(RedisError) -> [RESPValue] in
-                try await connection.send(commands)
-            }
+            return try await connection.send(commands, deadline: configuration.commandTimeout)
         } catch {
             // After a timeout or a broken connection the reply order is unknown: start afresh.
             connection.close()
@@ -53,7 +52,7 @@ public actor RedisClient {
 
     /// Runs a Lua script: EVALSHA, then EVAL if the server answers NOSCRIPT.
     public func eval(_ script: String, keys: [String], arguments: [RedisArgument]) async throws(RedisError) -> RESPValue {
-        let sha = Insecure.SHA1.hash(data: Array(script.utf8)).map { String(format: "%02x", $0) }.joined()
+        let sha = scriptDigest(script)
         let keyArguments: [RedisArgument] = keys.map { RedisArgument($0) }
         let tail: [RedisArgument] = [RedisArgument(Int64(keys.count))] + keyArguments + arguments
         do throws(RedisError) {
@@ -89,36 +88,10 @@ public actor RedisClient {
         }
     }
 
-    /// Runs `body` with a deadline. `onTimeout` must make `body` return promptly (closing the
-    /// connection fails its pending replies), since a task group waits for all its children.
-    static func withDeadline<T: Sendable>(_ limit: Duration, onTimeout: @escaping @Sendable () -> Void,
-                                          _ body: @escaping @Sendable () async throws(RedisError) -> T) async throws(RedisError) -> T {
-        let timedOut = TimeoutFlag()
-        let result = await withTaskGroup(of: Result<T, RedisError>?.self) { group in
-            group.addTask {
-                // A failure caused by the deadline closing the connection is reported as the timeout it is.
-                do throws(RedisError) { return .success(try await body()) } catch { return .failure(timedOut.isSet ? .timeout : error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                guard !Task.isCancelled else { return nil }
-                timedOut.set()
-                onTimeout()
-                return .failure(.timeout)
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failure(.timeout)
-        }
-        return try result.get()
+    private func scriptDigest(_ script: String) -> String {
+        if let known = digests[script] { return known }
+        let digest = Hex.encode(Array(Insecure.SHA1.hash(data: Array(script.utf8))))
+        digests[script] = digest
+        return digest
     }
-}
-
-/// Set once a deadline has passed.
-final class TimeoutFlag: Sendable {
-    private let state = Mutex(false)
-
-    var isSet: Bool { state.withLock { $0 } }
-
-    func set() { state.withLock { $0 = true } }
 }

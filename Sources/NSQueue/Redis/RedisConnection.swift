@@ -1,6 +1,7 @@
 import NIOCore
 import NSCore
 import NIOPosix
+import Synchronization
 
 /// One TCP connection speaking RESP. Replies come back in command order, so any number of
 /// commands can be in flight (pipelining): each write queues a promise that the next reply fulfils.
@@ -41,9 +42,27 @@ final class RedisConnection: Sendable {
         return connection
     }
 
-    /// Writes `commands` in one flush and returns their replies in order.
-    func send(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RESPValue] {
+    /// Writes `commands` in one flush and returns their replies in order. Past `deadline` the
+    /// connection is closed (the order of later replies would be unknown) and the call throws
+    /// ``RedisError/timeout``. The deadline is a timer on the connection's event loop, not a task.
+    func send(_ commands: [[RedisArgument]], deadline: Duration? = nil) async throws(RedisError) -> [RESPValue] {
         guard channel.isActive else { throw .connection("connection closed") }
+        let timedOut = TimeoutFlag()
+        let timer = deadline.map { limit in
+            channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit / .nanoseconds(1)))) { [channel] in
+                timedOut.set()
+                channel.close(promise: nil)
+            }
+        }
+        defer { timer?.cancel() }
+        do throws(RedisError) {
+            return try await exchange(commands)
+        } catch {
+            throw timedOut.isSet ? .timeout : error
+        }
+    }
+
+    private func exchange(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RESPValue] {
         var futures: [EventLoopFuture<RESPValue>] = []
         for command in commands {
             var buffer = channel.allocator.buffer(capacity: 64)
@@ -131,4 +150,13 @@ struct RESPDecoder: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
     }
+}
+
+/// Set once a call's deadline has passed, so the failure it causes is reported as the timeout it is.
+final class TimeoutFlag: Sendable {
+    private let state = Mutex(false)
+
+    var isSet: Bool { state.withLock { $0 } }
+
+    func set() { state.withLock { $0 = true } }
 }

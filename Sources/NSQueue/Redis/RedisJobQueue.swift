@@ -58,20 +58,45 @@ public final class RedisJobQueue: JobQueue {
         return receipts
     }
 
-    public func lease(worker: String, for lease: Duration) async throws(JobQueueError) -> Job? {
-        let reply = try await run(RedisQueueScripts.lease, [RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1)))])
-        return reply.array.flatMap(Self.decode)
+    public func lease(worker: String, for lease: Duration, limit: Int) async throws(JobQueueError) -> [Job] {
+        guard limit > 0 else { return [] }
+        let reply = try await run(RedisQueueScripts.lease, [RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1))),
+                                                            RedisArgument(Int64(min(limit, Self.maxBatch)))])
+        return (reply.array ?? []).compactMap { $0.array.flatMap(Self.decode) }
     }
 
     public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
         try await run(RedisQueueScripts.heartbeat, [RedisArgument(id), RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1)))]).int == 1
     }
 
-    public func complete(id: String, worker: String, result: [UInt8]) async throws(JobQueueError) {
-        guard let done = try await run(RedisQueueScripts.complete, [RedisArgument(id), RedisArgument(worker), RedisArgument(result)]).array,
-              done.count == 2 else { throw .leaseLost(id: id) }
-        let started = Int64(done[1].string ?? "") ?? clock.nowMs()
-        metrics?.completed(type: done[0].string ?? "", durationMs: clock.nowMs() - started)
+    /// Jobs per lease or completion script: Lua's `unpack` is bounded (about 8,000 values).
+    static let maxBatch = 1_000
+
+    public func complete(_ completions: [JobCompletion]) async throws(JobQueueError) -> [String] {
+        var lost: [String] = []
+        for start in stride(from: 0, to: completions.count, by: Self.maxBatch) {
+            lost += try await complete(chunk: completions[start..<min(start + Self.maxBatch, completions.count)])
+        }
+        return lost
+    }
+
+    private func complete(chunk completions: ArraySlice<JobCompletion>) async throws(JobQueueError) -> [String] {
+        var arguments: [RedisArgument] = [RedisArgument(Int64(completions.count))]
+        for completion in completions {
+            arguments += [RedisArgument(completion.id), RedisArgument(completion.worker), RedisArgument(completion.result)]
+        }
+        let replies = try await run(RedisQueueScripts.complete, arguments).array ?? []
+        guard replies.count == completions.count else { throw .unavailable("Redis answered \(replies.count) completions for \(completions.count)") }
+        let now = clock.nowMs()
+        var lost: [String] = []
+        for (completion, reply) in zip(completions, replies) {
+            guard let done = reply.array, done.count == 2 else {
+                lost.append(completion.id)
+                continue
+            }
+            metrics?.completed(type: done[0].string ?? "", durationMs: now - (Int64(done[1].string ?? "") ?? now))
+        }
+        return lost
     }
 
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {

@@ -97,25 +97,44 @@ enum RedisQueueScripts {
         return out
         """
 
-    /// ARGV: P, now, worker, lease_ms. Returns the job's fields, or nil.
+    /// ARGV: P, now, worker, lease_ms, limit. Returns up to `limit` jobs' fields (one array each), in hand-out order.
+    /// Written for batches: set-wide commands (ZPOPMIN, variadic ZADD and ZREM, one count update
+    /// per priority) so a job costs four hash commands of its own.
     static let lease = prelude + """
-        if redis.call('GET', P .. 'paused') == '1' then return false end
+        local out = {}
+        if redis.call('GET', P .. 'paused') == '1' then return out end
         for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
           local key = P .. 'job:' .. id
           redis.call('ZREM', P .. 'delayed', id)
           redis.call('ZADD', P .. 'ready', score(redis.call('HGET', key, 'priority'), redis.call('HGET', key, 'seq')), id)
         end
-        local id = redis.call('ZRANGE', P .. 'ready', 0, 0)[1]
-        if not id then return false end
-        redis.call('ZREM', P .. 'ready', id)
-        local key = P .. 'job:' .. id
+        local popped = redis.call('ZPOPMIN', P .. 'ready', tonumber(ARGV[5]))
+        if #popped == 0 then return out end
         local lease = now + tonumber(ARGV[4])
-        move(key, id, 'processing')
-        redis.call('HINCRBY', key, 'attempts', 1)
-        redis.call('HSET', key, 'lease_owner', ARGV[3], 'lease_expires_at', lease, 'started_at', now)
-        redis.call('ZADD', P .. 'processing', lease, id)
-        redis.call('ZADD', P .. 'deadline', now + tonumber(redis.call('HGET', key, 'timeout_ms')), id)
-        return redis.call('HGETALL', key)
+        local ids, leases, deadlines, moved = {}, {}, {}, {}
+        for i = 1, #popped, 2 do
+          local id = popped[i]
+          local key = P .. 'job:' .. id
+          local fields = redis.call('HMGET', key, 'priority', 'state', 'timeout_ms')
+          local from = fields[2] .. ':' .. fields[1]
+          moved[from] = (moved[from] or 0) + 1
+          moved['processing:' .. fields[1]] = (moved['processing:' .. fields[1]] or 0) - 1
+          redis.call('HINCRBY', key, 'attempts', 1)
+          redis.call('HSET', key, 'state', 'processing', 'updated_at', now, 'lease_owner', ARGV[3], 'lease_expires_at', lease, 'started_at', now)
+          table.insert(ids, id)
+          table.insert(leases, lease)
+          table.insert(leases, id)
+          table.insert(deadlines, now + tonumber(fields[3]))
+          table.insert(deadlines, id)
+          table.insert(out, redis.call('HGETALL', key))
+        end
+        for field, n in pairs(moved) do
+          if n ~= 0 then redis.call('HINCRBY', P .. 'counts', field, -n) end
+        end
+        redis.call('ZREM', P .. 'queued_at', unpack(ids))
+        redis.call('ZADD', P .. 'processing', unpack(leases))
+        redis.call('ZADD', P .. 'deadline', unpack(deadlines))
+        return out
         """
 
     /// ARGV: P, now, id, worker, lease_ms. Returns 1 if the lease was held and is extended.
@@ -129,16 +148,33 @@ enum RedisQueueScripts {
         return 1
         """
 
-    /// ARGV: P, now, id, worker, result. Returns {type, started_at} or nil when the lease is lost.
+    /// ARGV: P, now, n, then per job: id, worker, result. Returns per job {type, started_at}, or 0
+    /// when that worker no longer holds its lease (the job is left as it is).
     static let complete = prelude + """
-        local key = P .. 'job:' .. ARGV[3]
-        if redis.call('HGET', key, 'state') ~= 'processing' or redis.call('HGET', key, 'lease_owner') ~= ARGV[4] then return false end
-        move(key, ARGV[3], 'completed')
-        redis.call('HSET', key, 'result', ARGV[5])
-        redis.call('HDEL', key, 'lease_owner', 'lease_expires_at')
-        redis.call('ZREM', P .. 'processing', ARGV[3])
-        redis.call('ZREM', P .. 'deadline', ARGV[3])
-        return {redis.call('HGET', key, 'type'), redis.call('HGET', key, 'started_at')}
+        local out, ids, moved = {}, {}, {}
+        for i = 0, tonumber(ARGV[3]) - 1 do
+          local id, worker = ARGV[4 + i * 3], ARGV[5 + i * 3]
+          local key = P .. 'job:' .. id
+          local fields = redis.call('HMGET', key, 'state', 'lease_owner', 'priority', 'type', 'started_at')
+          if fields[1] ~= 'processing' or fields[2] ~= worker then
+            table.insert(out, 0)
+          else
+            moved[fields[3]] = (moved[fields[3]] or 0) + 1
+            redis.call('HSET', key, 'state', 'completed', 'updated_at', now, 'result', ARGV[6 + i * 3])
+            redis.call('HDEL', key, 'lease_owner', 'lease_expires_at')
+            table.insert(ids, id)
+            table.insert(out, {fields[4], fields[5]})
+          end
+        end
+        for prio, n in pairs(moved) do
+          count('processing', prio, -n)
+          count('completed', prio, n)
+        end
+        if #ids > 0 then
+          redis.call('ZREM', P .. 'processing', unpack(ids))
+          redis.call('ZREM', P .. 'deadline', unpack(ids))
+        end
+        return out
         """
 
     /// ARGV: P, now, id, worker, message, permanent (0/1), base_ms, cap_ms, jitter_ppm, max_dead.

@@ -1,0 +1,60 @@
+# Shared by the shell benchmarks: start one release `nsd run` on free ports with a fresh data
+# folder, mint a bearer token, and clean up on exit. Source it, then call `start_nsd NAME [ENV=VALUE...]`.
+#
+# After start_nsd: $data (data folder), $port (gateway), $nsport, $vpport, $adminport, $pid,
+# $secret_file (the JWT secret, 0600) and TOKEN (exported, an HS256 token for wrk's scripts).
+# The secret reaches nsd through a 0600 file, never a command line.
+
+nsd=.build/release/nsd
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+require_tools() {
+  local name=$1
+  [[ -x $nsd ]] || { echo "$name: $nsd is missing; run: swift build -c release --product nsd" >&2; exit 1; }
+  command -v wrk >/dev/null || { echo "$name: wrk is missing; run: scripts/install-deps" >&2; exit 1; }
+}
+
+cleanup_nsd() {
+  [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null
+  wait 2>/dev/null
+  [[ -n ${data:-} ]] && rm -rf "$data"
+}
+
+start_nsd() {
+  local name=$1; shift
+  require_tools "$name"
+  data=$(mktemp -d "/tmp/$name.XXXXXX")
+  trap cleanup_nsd EXIT
+  port=$(free_port); nsport=$(free_port); vpport=$(free_port); adminport=$(free_port)
+  umask 077
+  secret_file="$data/jwt-secret"
+  python3 -c 'import secrets; print(secrets.token_hex(32), end="")' > "$secret_file"
+  env JWT_SECRET_FILE="$secret_file" RATE_LIMIT_MAX_REQUESTS=10000000 LOG_FILE="$data/nsd.log" "$@" \
+    "$nsd" run --data-dir "$data" --gateway-port "$port" --ns-port "$nsport" --vp-port "$vpport" --admin-port "$adminport" \
+    >/dev/null 2>"$data/nsd.stderr" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { echo "$name: nsd exited; its log:" >&2; cat "$data/nsd.stderr" >&2; exit 1; }
+    sleep 0.1
+  done
+  TOKEN=$(SECRET_FILE="$secret_file" python3 - <<'PY'
+import base64, hashlib, hmac, json, os, time
+b = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+header = b(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+payload = b(json.dumps({"sub": "bench", "exp": int(time.time()) + 7200}).encode())
+secret = open(os.environ["SECRET_FILE"]).read()
+mac = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+print(f"{header}.{payload}.{b(mac)}")
+PY
+)
+  export TOKEN
+}
+
+# Runs wrk's submit script against the gateway in the background for SECONDS with CONNECTIONS;
+# sets $load_pid.
+start_submit_load() {
+  wrk -t1 -c"$2" -d"$1s" -s bench/GatewayBench/submit.lua "http://127.0.0.1:$port/api/submit" >"$data/wrk.out" 2>&1 &
+  load_pid=$!
+}

@@ -1,5 +1,6 @@
 # Shared by the shell benchmarks: start one release `nsd run` on free ports with a fresh data
-# folder, mint a bearer token, and clean up on exit. Source it, then call `start_nsd NAME [ENV=VALUE...]`.
+# folder, mint a bearer token, and clean up on exit. Source it, then call `start_nsd NAME [ENV=VALUE...]`;
+# NSD_ROLES="gateway ns" (say) runs only those nodes, otherwise all four.
 #
 # After start_nsd: $data (data folder), $port (gateway), $nsport, $vpport, $adminport, $pid,
 # $secret_file (the JWT secret, 0600) and TOKEN (exported, an HS256 token for wrk's scripts).
@@ -27,11 +28,13 @@ start_nsd() {
   data=$(mktemp -d "/tmp/$name.XXXXXX")
   trap cleanup_nsd EXIT
   port=$(free_port); nsport=$(free_port); vpport=$(free_port); adminport=$(free_port)
+  local roles=()
+  for role in ${NSD_ROLES:-}; do roles+=(--role "$role"); done
   umask 077
   secret_file="$data/jwt-secret"
   python3 -c 'import secrets; print(secrets.token_hex(32), end="")' > "$secret_file"
   env JWT_SECRET_FILE="$secret_file" RATE_LIMIT_MAX_REQUESTS=10000000 LOG_FILE="$data/nsd.log" "$@" \
-    "$nsd" run --data-dir "$data" --gateway-port "$port" --ns-port "$nsport" --vp-port "$vpport" --admin-port "$adminport" \
+    "$nsd" run "${roles[@]}" --data-dir "$data" --gateway-port "$port" --ns-port "$nsport" --vp-port "$vpport" --admin-port "$adminport" \
     >/dev/null 2>"$data/nsd.stderr" &
   pid=$!
   for _ in $(seq 1 100); do

@@ -25,7 +25,10 @@ struct SplitDeploymentTests {
     func splitDeployment() async throws {
         let directory = try Tools.temporaryDirectory("split")
         let base = try Self.freeBase()
-        let up = try await Self.script(["up", directory, "--base-port", String(base)], environment: ["RATE_LIMIT_MAX_REQUESTS": "120"])
+        // Leases of at most two jobs: one vp-node's ten workers then hold at most twenty of the
+        // thirty slow jobs below, so the other vp-node must take some.
+        let up = try await Self.script(["up", directory, "--base-port", String(base)],
+                                       environment: ["RATE_LIMIT_MAX_REQUESTS": "120", "JOB_LEASE_BATCH": "2"])
         try #require(up.status == 0, "\(up.stdout)\(up.stderr)")
         do {
             let env = try String(contentsOfFile: directory + "/.env", encoding: .utf8)
@@ -42,7 +45,8 @@ struct SplitDeploymentTests {
                 contents.append(content)
             }
             // Thirty code artifacts that each take a second in the sandbox: more than one vp-node's
-            // ten workers can hold at once, so both vp-nodes must take work whatever their timing.
+            // ten workers can hold at once (leases of two), so both vp-nodes must take work
+            // whatever their timing.
             for index in 0..<30 {
                 let content = "sleep 1 # slow job \(index)"
                 let body = CanonicalJSON.encode(["content": .string(content), "metadata": ["kind": "code", "language": "sh"]])

@@ -42,3 +42,43 @@ struct ConcurrencyLimitTests {
         #expect(try await limit.run { 7 } == 7)
     }
 }
+
+@Suite("concurrency limit: bounded and cancelled waits")
+struct ConcurrencyLimitWaitTests {
+    /// Holds the only slot until `open()` is called.
+    final class Gate: Sendable {
+        private let opened = Mutex(false)
+        func open() { opened.withLock { $0 = true } }
+        func wait() async throws { while !opened.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) } }
+    }
+
+    @Test("a wait bound that passes throws Busy, and the slot's holder is unaffected")
+    func boundedWait() async throws {
+        let limit = ConcurrencyLimit(1)
+        let gate = Gate()
+        let holder = Task { try await limit.run { try await gate.wait(); return 1 } }
+        try await Task.sleep(for: .milliseconds(50))
+        await #expect(throws: ConcurrencyLimit.Busy.self) { try await limit.run(waitingAtMost: .milliseconds(50)) { 2 } }
+        await #expect(throws: ConcurrencyLimit.Busy.self) { try await limit.run(waitingAtMost: .zero) { 2 } }
+        gate.open()
+        #expect(try await holder.value == 1)
+        #expect(try await limit.run(waitingAtMost: .zero) { 3 } == 3, "the slot is free again")
+    }
+
+    @Test("a cancelled waiter leaves the line at once and never runs")
+    func cancelledWait() async throws {
+        let limit = ConcurrencyLimit(1)
+        let gate = Gate()
+        let holder = Task { try await limit.run { try await gate.wait(); return 1 } }
+        try await Task.sleep(for: .milliseconds(50))
+        let ran = Mutex(false)
+        let waiter = Task { try await limit.run { ran.withLock { $0 = true } } }
+        try await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        gate.open()
+        _ = try await holder.value
+        #expect(!ran.withLock { $0 })
+        #expect(try await limit.run(waitingAtMost: .zero) { 4 } == 4, "the cancelled waiter took no slot")
+    }
+}

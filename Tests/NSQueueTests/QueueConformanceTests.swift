@@ -177,6 +177,21 @@ struct QueueConformanceTests {
         await subject.stop()
     }
 
+    @Test("Redis: a job whose hash was deleted by hand is skipped, and the rest of its batch is leased")
+    func missingJobHash() async throws {
+        let subject = try await Backend.redis.make()
+        let server = try #require(subject.server)
+        let ids = try await subject.queue.enqueue(batch: (0..<3).map { job("t", "\($0)") }).map(\.id)
+        let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!))  // built from a port number
+        _ = try await client.command(["DEL", RedisArgument("{ns}:job:" + ids[1])])
+        let leased = try await subject.queue.lease(worker: "w", for: .seconds(30), limit: 10)
+        #expect(leased.map(\.id) == [ids[0], ids[2]])
+        #expect(try await subject.queue.counts().total(.processing) == 2)
+        #expect(try await subject.queue.lease(worker: "w", for: .seconds(30), limit: 10).isEmpty)
+        await client.shutdown()
+        await subject.stop()
+    }
+
     @Test("concurrent enqueues are all stored (group commit) and each gets its own id", arguments: Backend.allCases)
     func concurrentEnqueues(backend: Backend) async throws {
         let subject = try await backend.make()

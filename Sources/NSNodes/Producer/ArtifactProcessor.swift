@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import NSCore
 import NSQueue
@@ -37,7 +38,7 @@ struct ArtifactProcessor: Sendable {
         let bytes = Array(artifact.content.utf8)
         let digest = MerkleHash.sha256(bytes)
         let (preview, report) = sanitiser.sanitise(artifact.content, digest: digest)
-        let outcome = try await sandboxOutcome(for: artifact, jobID: job.id)
+        let outcome = try await sandboxOutcome(for: artifact, job: job)
         do {
             let tx = try LedgerTransaction.make(
                 artifactSHA256: digest.hex, artifactSize: Int64(bytes.count), submitter: artifact.submitter,
@@ -51,15 +52,23 @@ struct ArtifactProcessor: Sendable {
         }
     }
 
-    private func sandboxOutcome(for artifact: ArtifactJob, jobID: String) async throws -> SandboxOutcome? {
+    /// Runs the snippet once a sandbox slot is free, waiting no longer than the job's timeout
+    /// allows (with the snippet's own limit and a second to spare): a job that would time out in
+    /// the line fails now, as a retryable attempt with the reason, instead of being recovered later.
+    private func sandboxOutcome(for artifact: ArtifactJob, job: Job) async throws -> SandboxOutcome? {
         guard let sandbox, let runtime = sandbox.runtime(for: artifact.metadata) else { return nil }
-        if let known = await outcomes.outcome(for: jobID) { return known }
+        if let known = await outcomes.outcome(for: job.id) { return known }
+        // A lease sets updatedAt to the lease time, from this process's clock.
+        let remainingMs = job.updatedAt + job.timeoutMs - Int64(Date().timeIntervalSince1970 * 1_000)
+        let wait = max(.zero, .milliseconds(remainingMs) - sandbox.timeout - .seconds(1))
         do {
-            let outcome = try await sandboxSlots.run { try await sandbox.run(artifact.content, runtime: runtime) }
-            await outcomes.remember(outcome, for: jobID)
+            let outcome = try await sandboxSlots.run(waitingAtMost: wait) { try await sandbox.run(artifact.content, runtime: runtime) }
+            await outcomes.remember(outcome, for: job.id)
             return outcome
         } catch let refusal as CodeSandbox.Refusal {
             throw Permanent(description: refusal.description)
+        } catch is ConcurrencyLimit.Busy {
+            throw Retryable(description: "the code sandbox stayed busy: no slot came free within the job's timeout")
         } catch {
             throw Retryable(description: "the code sandbox could not start: \(error)")
         }

@@ -4,7 +4,8 @@ import NSCore
 import NSQueue
 import ServiceLifecycle
 
-/// vp-node's `JOB_QUEUE_WORKERS` workers. Each leases up to `JOB_LEASE_BATCH` jobs in one call,
+/// vp-node's `JOB_QUEUE_WORKERS` workers. Each leases up to `JOB_LEASE_BATCH` jobs in one call
+/// (growing to it under load),
 /// renews their leases while working, turns each artifact into its transaction, sends the
 /// transactions to ns-node (the sender gathers them into `POST /tx` batches) and completes the
 /// accepted jobs in one call with their transaction hashes. ns-node down or overloaded: the
@@ -60,11 +61,13 @@ public struct QueueWorkers: Service {
         }
     }
 
-    /// After a batch that ran code, a worker leases one job at a time until a batch runs none:
-    /// snippets wait for a sandbox slot, and a full batch of them would wait out their timeouts.
+    /// A worker starts leasing one job at a time and doubles its lease size, up to `batch`, while
+    /// leases come back full and run no code: a light load spreads over every worker and every
+    /// vp-node, a heavy one is leased in batches. A batch that ran code drops it back to one, since
+    /// snippets wait for a sandbox slot and a batch of them would sit in line.
     private func work(worker: String) async {
         var idle: Duration = .milliseconds(50)
-        var limit = batch
+        var limit = 1
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var jobs: [Job] = []
             do {
@@ -80,38 +83,53 @@ public struct QueueWorkers: Service {
                 continue
             }
             idle = .milliseconds(50)
-            limit = await process(jobs, worker: worker) ? 1 : batch
+            let ranCode = await process(jobs, worker: worker)
+            limit = ranCode ? 1 : jobs.count == limit ? min(batch, limit * 2) : limit
         }
     }
 
-    /// Works on a leased batch: every job at once, then one completion call for the accepted ones.
+    /// Works on a leased batch: every job at once. Accepted jobs are completed together, in one
+    /// call when the batch finishes quickly; while slower jobs (code) are still running, whatever
+    /// is ready is completed every `completionLinger`, so finished jobs do not wait for them.
     /// Returns whether any job ran code in the sandbox.
     private func process(_ jobs: [Job], worker: String) async -> Bool {
         let heartbeat = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: lease / 3)
                 var held = false
-                for job in jobs where try await queue.heartbeat(id: job.id, worker: worker, for: lease) { held = true }
+                // A failed renewal (the store hiccuped) counts as held: the next round tries again.
+                for job in jobs where (try? await queue.heartbeat(id: job.id, worker: worker, for: lease)) ?? true { held = true }
                 guard held else { return }
             }
         }
         defer { heartbeat.cancel() }
-        let outcomes = await withTaskGroup(of: (Job, Outcome, Bool).self) { group in
+        var ready: [JobCompletion] = []
+        var ranCode = false
+        var lastFlush = ContinuousClock.now
+        await withTaskGroup(of: (Job, Outcome, Bool).self) { group in
             for job in jobs { group.addTask { await attempt(job) } }
-            var outcomes: [(Job, Outcome, Bool)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
-        }
-        var completions: [JobCompletion] = []
-        for (job, outcome, _) in outcomes {
-            switch outcome {
-            case .completed(let result): completions.append(JobCompletion(id: job.id, worker: worker, result: result))
-            case .failed(let reason, let permanent): await fail(job, worker: worker, reason: reason, permanent: permanent)
-            case .abandoned: break
+            for await (job, outcome, code) in group {
+                ranCode = ranCode || code
+                switch outcome {
+                case .completed(let result): ready.append(JobCompletion(id: job.id, worker: worker, result: result))
+                case .failed(let reason, let permanent): await fail(job, worker: worker, reason: reason, permanent: permanent)
+                case .abandoned: break
+                }
+                if !ready.isEmpty, ContinuousClock.now - lastFlush >= Self.completionLinger {
+                    await complete(ready)
+                    ready.removeAll()
+                    lastFlush = .now
+                }
             }
         }
-        let ranCode = outcomes.contains { $0.2 }
-        guard !completions.isEmpty else { return ranCode }
+        await complete(ready)
+        return ranCode
+    }
+
+    static let completionLinger: Duration = .milliseconds(200)
+
+    private func complete(_ completions: [JobCompletion]) async {
+        guard !completions.isEmpty else { return }
         do {
             for id in try await queue.complete(completions) {
                 logger.warning("job could not be completed: its lease was lost", metadata: ["jobId": .string(id)])
@@ -119,7 +137,6 @@ public struct QueueWorkers: Service {
         } catch {
             logger.warning("jobs could not be completed", metadata: ["count": .stringConvertible(completions.count), "reason": .string("\(error)")])
         }
-        return ranCode
     }
 
     /// One job's attempt, and whether it ran code.

@@ -56,13 +56,17 @@ final class RedisConnection: Sendable {
         }
         defer { timer?.cancel() }
         do throws(RedisError) {
-            return try await exchange(commands)
+            return try await exchange(commands) { last in
+                // Cancelled on the event loop as the last reply lands, so a task resumed late
+                // cannot let the timer close a connection whose replies all arrived.
+                last.whenComplete { _ in timer?.cancel() }
+            }
         } catch {
             throw timedOut.isSet ? .timeout : error
         }
     }
 
-    private func exchange(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RESPValue] {
+    private func exchange(_ commands: [[RedisArgument]], onLastReply: (EventLoopFuture<RESPValue>) -> Void) async throws(RedisError) -> [RESPValue] {
         var futures: [EventLoopFuture<RESPValue>] = []
         for command in commands {
             var buffer = channel.allocator.buffer(capacity: 64)
@@ -72,6 +76,7 @@ final class RedisConnection: Sendable {
             futures.append(promise.futureResult)
         }
         channel.flush()
+        if let last = futures.last { onLastReply(last) }
         var replies: [RESPValue] = []
         for future in futures {
             do {

@@ -116,18 +116,23 @@ enum RedisQueueScripts {
           local id = popped[i]
           local key = P .. 'job:' .. id
           local fields = redis.call('HMGET', key, 'priority', 'state', 'timeout_ms')
-          local from = fields[2] .. ':' .. fields[1]
-          moved[from] = (moved[from] or 0) + 1
-          moved['processing:' .. fields[1]] = (moved['processing:' .. fields[1]] or 0) - 1
-          redis.call('HINCRBY', key, 'attempts', 1)
-          redis.call('HSET', key, 'state', 'processing', 'updated_at', now, 'lease_owner', ARGV[3], 'lease_expires_at', lease, 'started_at', now)
-          table.insert(ids, id)
-          table.insert(leases, lease)
-          table.insert(leases, id)
-          table.insert(deadlines, now + tonumber(fields[3]))
-          table.insert(deadlines, id)
-          table.insert(out, redis.call('HGETALL', key))
+          -- An id without its hash (deleted by hand) is dropped rather than failing the script
+          -- half way, which would strand the jobs already popped.
+          if fields[2] then
+            local from = fields[2] .. ':' .. fields[1]
+            moved[from] = (moved[from] or 0) + 1
+            moved['processing:' .. fields[1]] = (moved['processing:' .. fields[1]] or 0) - 1
+            redis.call('HINCRBY', key, 'attempts', 1)
+            redis.call('HSET', key, 'state', 'processing', 'updated_at', now, 'lease_owner', ARGV[3], 'lease_expires_at', lease, 'started_at', now)
+            table.insert(ids, id)
+            table.insert(leases, lease)
+            table.insert(leases, id)
+            table.insert(deadlines, now + tonumber(fields[3]))
+            table.insert(deadlines, id)
+            table.insert(out, redis.call('HGETALL', key))
+          end
         end
+        if #ids == 0 then return out end
         for field, n in pairs(moved) do
           if n ~= 0 then redis.call('HINCRBY', P .. 'counts', field, -n) end
         end

@@ -3,18 +3,28 @@ import GRDB
 import NSCore
 
 /// A node's SQLite database: WAL mode (readers never block the writer), `synchronous=FULL`
-/// (a commit that returned is on disk), a busy timeout, and the node's schema migrations applied
+/// (a commit that returned is on disk), a busy timeout, WAL checkpoints in the background
+/// (``WALCheckpointer``) rather than inside a commit, and the node's schema migrations applied
 /// before anything else touches it.
 public final class NodeDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
+    private let checkpointer: WALCheckpointer
+    private let checkpointing: DatabaseQueue
+    private let checkpoints: Task<Void, Never>
 
     /// Opens (creating, with its folder at mode 0700) the database at `path` and migrates it.
     ///
     /// Failures are ``ConfigurationError``s naming `variable`: a data folder that cannot be
     /// created or a file that is not a database is something the operator fixes in configuration.
-    public init(path: String, variable: String, migrator: DatabaseMigrator) throws(ConfigurationError) {
+    public convenience init(path: String, variable: String, migrator: DatabaseMigrator) throws(ConfigurationError) {
+        try self.init(path: path, variable: variable, migrator: migrator, checkpointer: WALCheckpointer())
+    }
+
+    /// `checkpointer` decides when the WAL is copied into the database file (tests use small thresholds).
+    init(path: String, variable: String, migrator: DatabaseMigrator, checkpointer: WALCheckpointer) throws(ConfigurationError) {
         self.path = path
+        self.checkpointer = checkpointer
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true,
@@ -27,18 +37,23 @@ public final class NodeDatabase: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoint the WAL every 8,192 pages (32 MiB) rather than SQLite's 1,000, so pages
-            // rewritten by consecutive commits reach the main file once; commits stay durable
+            // rewritten by consecutive commits reach the main file once, and in the background
+            // rather than inside the commit that crosses the threshold. Commits stay durable
             // because the WAL itself is fsynced at each commit.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            checkpointer.install(on: db)
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
+            var own = Configuration()
+            own.busyMode = .timeout(10)
+            checkpointing = try DatabaseQueue(path: path, configuration: own)
         } catch {
             throw ConfigurationError(variable: variable, problem: "names \(path), which cannot be opened as a NeuroSwarm database (\(Self.describe(error)))",
                                      fix: "check the path and its permissions, or restore it from a backup")
         }
+        checkpoints = Task { [checkpointer, checkpointing, pool] in await checkpointer.run(checkpointing: checkpointing, pool: pool) }
     }
 
     /// A probe for `/health`: a read round trip through the pool.
@@ -54,6 +69,9 @@ public final class NodeDatabase: Sendable {
 
     /// Checkpoints the WAL and closes every connection; called once at shutdown.
     public func close() throws {
+        checkpointer.stop()
+        checkpoints.cancel()
+        try checkpointing.close()
         try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         try pool.close()
     }

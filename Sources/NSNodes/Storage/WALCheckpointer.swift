@@ -1,0 +1,67 @@
+import GRDB
+import GRDBSQLite
+
+/// Moves WAL checkpoints out of the commits that happen to cross the threshold.
+///
+/// SQLite's automatic checkpoint runs inside the commit that makes the WAL reach
+/// `wal_autocheckpoint` pages: that one commit copies 32 MiB into the database file and fsyncs
+/// it while every other writer waits, which is the gateway's p99. Here a WAL hook on each
+/// connection only signals when the WAL reaches `threshold` pages; a background task then copies
+/// the WAL from a connection of its own (PASSIVE: writers go on committing meanwhile) and, last,
+/// copies the few pages committed during that pass from the writer, so the next commit starts
+/// the WAL from the beginning again. If the WAL still reaches `hardLimit` pages (the background
+/// task starved), the committing connection checkpoints itself, as SQLite would: the WAL stays
+/// bounded whatever happens.
+///
+/// Durability is unchanged: a commit is durable once its WAL frames are fsynced
+/// (`synchronous=FULL`); checkpoints only move pages into the main file.
+final class WALCheckpointer: Sendable {
+    let threshold: Int32
+    let hardLimit: Int32
+    private let requests: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    init(threshold: Int32 = 8_192, hardLimit: Int32 = 32_768) {
+        self.threshold = threshold
+        self.hardLimit = hardLimit
+        (requests, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Replaces the connection's automatic checkpoint with this object's hook. Call it from
+    /// `prepareDatabase`, for every connection (readers never commit, so their hook never runs).
+    func install(on db: Database) {
+        // The hook's context must stay valid while any connection may call it, and connections
+        // can outlive this object (the pool is shared with queues and stores): each connection
+        // holds a reference that is never released, so one small object per database stays.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        sqlite3_wal_hook(db.sqliteConnection, { context, connection, name, pages in
+            guard let context else { return SQLITE_OK }
+            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            if pages >= checkpointer.hardLimit {
+                // What SQLite's default hook does: a checkpoint by the committing connection.
+                return sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            if pages >= checkpointer.threshold { checkpointer.signal.yield() }
+            return SQLITE_OK
+        }, context)
+    }
+
+    /// Checkpoints whenever the hook asks, until `stop()`. `checkpointing` is a connection of
+    /// its own to the same file; `pool` is the database's pool, for the last short pass.
+    func run(checkpointing: DatabaseQueue, pool: DatabasePool) async {
+        for await _ in requests {
+            do {
+                _ = try await checkpointing.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            } catch {
+                // A failed pass (disk full, busy) leaves the WAL to grow until the next request or
+                // the hard limit; nothing committed is at risk.
+                continue
+            }
+        }
+    }
+
+    func stop() {
+        signal.finish()
+    }
+}

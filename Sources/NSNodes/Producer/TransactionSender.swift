@@ -1,4 +1,5 @@
 import NSCore
+import Synchronization
 
 /// Sends workers' transactions to ns-node `POST /tx`, gathering those that arrive together into
 /// one request (up to `maxBatch`, waiting at most `linger` for company).
@@ -6,6 +7,11 @@ import NSCore
 /// Outcome per transaction: accepted; refused (4xx, the transaction is invalid: a permanent
 /// failure); or unavailable (ns-node down, 5xx, mempool full: retry later). When a batch is
 /// refused, its transactions are sent one by one so only the invalid ones fail.
+///
+/// A caller whose task is cancelled (shutdown past its grace period) gets `unavailable` at once,
+/// even while its request is still in flight: it must not hold the process open. Whether ns-node
+/// took that transaction is then unknown; the job's attempt is retried and ns-node treats the
+/// same transaction again as a duplicate.
 actor TransactionSender {
     enum Outcome: Sendable, Equatable {
         case accepted
@@ -16,7 +22,7 @@ actor TransactionSender {
     private let ledger: LedgerClient
     private let maxBatch: Int
     private let linger: Duration
-    private var pending: [(tx: LedgerTransaction, reply: CheckedContinuation<Outcome, Never>)] = []
+    private var pending: [(tx: LedgerTransaction, reply: Reply)] = []
     private var flushScheduled = false
 
     init(ledger: LedgerClient, maxBatch: Int = 256, linger: Duration = .milliseconds(2)) {
@@ -26,16 +32,26 @@ actor TransactionSender {
     }
 
     func send(_ tx: LedgerTransaction) async -> Outcome {
-        await withCheckedContinuation { continuation in
-            pending.append((tx, continuation))
-            if pending.count >= maxBatch {
-                flushNow()
-            } else if !flushScheduled {
-                flushScheduled = true
-                Task { try? await Task.sleep(for: linger); self.flushNow() }
+        let slot = ReplySlot()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let reply = Reply(continuation)
+                slot.hold(reply)
+                guard !Task.isCancelled else { return reply.resume(Self.cancelled) }
+                pending.append((tx, reply))
+                if pending.count >= maxBatch {
+                    flushNow()
+                } else if !flushScheduled {
+                    flushScheduled = true
+                    Task { try? await Task.sleep(for: linger); self.flushNow() }
+                }
             }
+        } onCancel: {
+            slot.resume(Self.cancelled)
         }
     }
+
+    static let cancelled = Outcome.unavailable("vp-node is shutting down; the transaction's fate is unknown and the job will be retried")
 
     private func flushNow() {
         flushScheduled = false
@@ -45,13 +61,13 @@ actor TransactionSender {
         Task { await self.deliver(batch) }
     }
 
-    private func deliver(_ batch: [(tx: LedgerTransaction, reply: CheckedContinuation<Outcome, Never>)]) async {
+    private func deliver(_ batch: [(tx: LedgerTransaction, reply: Reply)]) async {
         let outcome = await post(batch.map(\.tx))
         if case .refused = outcome, batch.count > 1 {
-            for entry in batch { entry.reply.resume(returning: await post([entry.tx])) }
+            for entry in batch { entry.reply.resume(await post([entry.tx])) }
             return
         }
-        for entry in batch { entry.reply.resume(returning: outcome) }
+        for entry in batch { entry.reply.resume(outcome) }
     }
 
     private func post(_ txs: [LedgerTransaction]) async -> Outcome {
@@ -65,5 +81,44 @@ actor TransactionSender {
         } catch {
             return .unavailable("\(error)")
         }
+    }
+}
+
+/// A caller's continuation, resumed exactly once: by the delivery or by cancellation, whichever
+/// comes first.
+final class Reply: Sendable {
+    private let continuation: Mutex<CheckedContinuation<TransactionSender.Outcome, Never>?>
+
+    init(_ continuation: CheckedContinuation<TransactionSender.Outcome, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ outcome: TransactionSender.Outcome) {
+        let waiting = continuation.withLock { held in
+            defer { held = nil }
+            return held
+        }
+        waiting?.resume(returning: outcome)
+    }
+}
+
+/// Where the cancellation handler finds the caller's ``Reply`` (it may run before the reply exists).
+final class ReplySlot: Sendable {
+    private let state = Mutex<(reply: Reply?, cancelled: TransactionSender.Outcome?)>((nil, nil))
+
+    func hold(_ reply: Reply) {
+        let early = state.withLock { state in
+            state.reply = reply
+            return state.cancelled
+        }
+        if let early { reply.resume(early) }
+    }
+
+    func resume(_ outcome: TransactionSender.Outcome) {
+        let reply = state.withLock { state in
+            state.cancelled = outcome
+            return state.reply
+        }
+        reply?.resume(outcome)
     }
 }

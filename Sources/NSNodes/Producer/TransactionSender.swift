@@ -32,12 +32,11 @@ actor TransactionSender {
     }
 
     func send(_ tx: LedgerTransaction) async -> Outcome {
-        let slot = ReplySlot()
+        let reply = Reply()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let reply = Reply(continuation)
-                slot.hold(reply)
-                guard !Task.isCancelled else { return reply.resume(Self.cancelled) }
+                // Already answered (cancelled before the continuation existed): nothing to send.
+                guard reply.attach(continuation) else { return }
                 pending.append((tx, reply))
                 if pending.count >= maxBatch {
                     flushNow()
@@ -47,7 +46,7 @@ actor TransactionSender {
                 }
             }
         } onCancel: {
-            slot.resume(Self.cancelled)
+            reply.resume(Self.cancelled)
         }
     }
 
@@ -84,41 +83,48 @@ actor TransactionSender {
     }
 }
 
-/// A caller's continuation, resumed exactly once: by the delivery or by cancellation, whichever
-/// comes first.
+/// A caller's answer, given exactly once: by the delivery or by cancellation, whichever comes
+/// first. Cancellation may come before the caller's continuation exists; the answer then waits
+/// for it.
 final class Reply: Sendable {
-    private let continuation: Mutex<CheckedContinuation<TransactionSender.Outcome, Never>?>
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<TransactionSender.Outcome, Never>)
+        case answered(TransactionSender.Outcome)
+        case done
+    }
 
-    init(_ continuation: CheckedContinuation<TransactionSender.Outcome, Never>) {
-        self.continuation = Mutex(continuation)
+    private let state = Mutex(State.empty)
+
+    /// Hands over the caller's continuation; `false` when the answer was already given (and the
+    /// continuation resumed with it).
+    func attach(_ continuation: CheckedContinuation<TransactionSender.Outcome, Never>) -> Bool {
+        let early: TransactionSender.Outcome? = state.withLock { state in
+            guard case .answered(let outcome) = state else {
+                state = .waiting(continuation)
+                return nil
+            }
+            state = .done
+            return outcome
+        }
+        guard let early else { return true }
+        continuation.resume(returning: early)
+        return false
     }
 
     func resume(_ outcome: TransactionSender.Outcome) {
-        let waiting = continuation.withLock { held in
-            defer { held = nil }
-            return held
+        let waiting: CheckedContinuation<TransactionSender.Outcome, Never>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .answered(outcome)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .answered, .done:
+                return nil
+            }
         }
         waiting?.resume(returning: outcome)
-    }
-}
-
-/// Where the cancellation handler finds the caller's ``Reply`` (it may run before the reply exists).
-final class ReplySlot: Sendable {
-    private let state = Mutex<(reply: Reply?, cancelled: TransactionSender.Outcome?)>((nil, nil))
-
-    func hold(_ reply: Reply) {
-        let early = state.withLock { state in
-            state.reply = reply
-            return state.cancelled
-        }
-        if let early { reply.resume(early) }
-    }
-
-    func resume(_ outcome: TransactionSender.Outcome) {
-        let reply = state.withLock { state in
-            state.cancelled = outcome
-            return state.reply
-        }
-        reply?.resume(outcome)
     }
 }

@@ -47,7 +47,7 @@ struct DependencyHealthTests {
     @Test("vp-node exports the queue's gauges, read from the shared queue file, and they pass promtool")
     func queueGauges() async throws {
         let nsd = try await NSDInstance(roles: ["vp", "ns"])
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         try await queue.setPaused(true)  // so vp-node's workers leave the jobs queued
         _ = try await queue.enqueue(batch: (0..<3).map { NewJob(type: "artifact", payload: Array("\($0)".utf8), priority: .high) })
         _ = try await queue.enqueue(NewJob(type: "artifact", payload: [], priority: .low))

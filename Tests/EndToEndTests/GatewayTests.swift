@@ -43,7 +43,7 @@ struct GatewayTests {
         let id = try require(accepted.json?["id"] as? String)
 
         // Work the job as vp-node will: lease it from the shared queue file, send its tx, produce a block.
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         let job = try require(try await queue.lease(worker: "e2e-worker", for: .seconds(30)), "the queued job")
         #expect(job.id == id)
         let artifact = try require(ArtifactJob(payload: job.payload), "an artifact payload")

@@ -61,7 +61,7 @@ struct NSCtlHealthTests {
     func deadLetters() async throws {
         let nsd = try await NSDInstance()
         let folder = try Tools.temporaryDirectory("nsctl-health-dlq")
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         // Payloads that are not artifacts: vp-node's workers fail them permanently.
         _ = try await queue.enqueue(batch: (0..<3).map { NewJob(type: "artifact", payload: Array("job \($0)".utf8)) })
         for _ in 0..<100 where try await queue.counts().total(.deadLetter) < 3 { try await Task.sleep(for: .milliseconds(100)) }

@@ -29,7 +29,7 @@ struct NSCtlJobsTests {
         let env = ["VP_URL": front.url("vp-node", ""), "ADMIN_JWT_SECRET": Self.adminSecret]
         let accepted = try await Fetched.submit(front.url("gateway-node", ""), token: ClientToken.make(sub: "alice"), content: "retry me")
         let id = try require(accepted.json?["id"] as? String)
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: data + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(data + "/vp-node-data/queue.db")
         #expect(try await Self.waitFor { try await queue.job(id: id)?.state == .deadLetter })
 
         let listed = try await NSCtlRunner.run(["jobs", "dlq", "list", "--role", "viewer"], environment: env, directory: folder)
@@ -65,7 +65,7 @@ struct NSCtlJobsTests {
         let nsd = try await NSDInstance(environment: ["ADMIN_JWT_SECRET": Self.adminSecret])
         let folder = try Tools.temporaryDirectory("nsctl-queue")
         let env = ["VP_URL": nsd.url("vp-node", ""), "ADMIN_JWT_SECRET": Self.adminSecret]
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         #expect(try await NSCtlRunner.run(["queue", "pause"], environment: env, directory: folder).status == 0)
         #expect(try await queue.isPaused())
         let ids = try await queue.enqueue(batch: (0..<3).map { NewJob(type: "artifact", payload: Array("j\($0)".utf8)) }).map(\.id)

@@ -42,7 +42,7 @@ struct NSCtlSubmitTests {
         let single = try await NSCtlRunner.run(["submit", files[0], "--metadata", "lang=en", "--priority", "high"], environment: environment, directory: folder)
         #expect(single.status == 0, "\(single.stderr)")
         let singleID = try #require(single.stdout.split(separator: " ").first.map(String.init))
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         let job = try #require(try await queue.job(id: singleID))
         #expect(job.priority == .high)
         #expect(ArtifactJob(payload: job.payload)?.metadata == ["lang": "en"])

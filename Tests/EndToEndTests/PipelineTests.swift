@@ -23,7 +23,7 @@ struct PipelineTests {
         }
         #expect(submitted.count == 1_000)
 
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: nsd.dataDirectory + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(nsd.dataDirectory + "/vp-node-data/queue.db")
         for _ in 0..<600 where try await queue.counts().total(.completed) < 1_000 { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try await queue.counts().total(.completed) == 1_000)
 
@@ -67,7 +67,7 @@ struct PipelineOutageTests {
         ], dataDirectory: data)
         let token = ClientToken.make(sub: "alice")
         let id = try require(try await Fetched.submit(front.url("gateway-node", ""), token: token, content: "patience").json?["id"] as? String)
-        let queue = SQLiteJobQueue(pool: try DatabasePool(path: data + "/vp-node-data/queue.db"))
+        let queue = try sharedQueue(data + "/vp-node-data/queue.db")
         #expect(try await NSCtlJobsTests.waitFor { (try await queue.job(id: id)?.errors.count ?? 0) >= 1 })
         let failed = try #require(try await queue.job(id: id))
         #expect(failed.state == .retry || failed.state == .processing)

@@ -24,7 +24,11 @@ struct QueueCrashTests {
             case .sqlite:
                 let path = try Tools.temporaryDirectory(name) + "/queue.db"
                 (location, server) = (path, nil)
-                open = { SQLiteJobQueue(pool: try DatabasePool(path: path)) }
+                open = {
+                    var configuration = Configuration()
+                    configuration.busyMode = .timeout(10)  // the probes write to the same file
+                    return SQLiteJobQueue(pool: try DatabasePool(path: path, configuration: configuration))
+                }
             case .redis:
                 let server = try await RedisServer(appendOnlyDirectory: try Tools.temporaryDirectory(name))
                 let queue = RedisJobQueue(client: RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!)))  // built from a port number

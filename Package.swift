@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

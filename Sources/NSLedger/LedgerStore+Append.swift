@@ -53,32 +53,45 @@ extension LedgerStore {
         let hasPending = mempoolCount > 0
         do {
             removed = try pool.write { db -> Int in
-                // Already committed? Checked inside the write transaction, so nothing can slip in between.
-                let existing = try db.cachedStatement(sql: "SELECT 1 FROM txs WHERE hash_key = ? AND hash = ?")
-                for (index, tx) in proposal.txs.enumerated()
-                where try Bool.fetchOne(existing, arguments: [tx.hash.lookupKey, Data(tx.hash.bytes)]) != nil {
-                    throw AlreadyCommitted(index: index)
+                // Already committed? Checked inside the write transaction, so nothing can slip in
+                // between; in key order, so the index pages are visited once each, in sequence.
+                let existing = try BoundStatement(db, sql: "SELECT hash FROM txs WHERE hash_key = ?")
+                for (key, index) in proposal.txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
+                    let hash = proposal.txs[index].hash
+                    try existing.bind(key, at: 1)
+                    if try existing.first(where: { $0.bytes(0).elementsEqual(hash.bytes) ? true : nil }) != nil {
+                        throw AlreadyCommitted(index: index)
+                    }
                 }
                 try Self.insert(block: header, txCount: proposal.txs.count, db: db)
-                let insertTx = try db.cachedStatement(sql: """
+                let insertTx = try BoundStatement(db, sql: """
                     INSERT INTO txs (leaf_index, hash, hash_key, leaf_hash, block_height, artifact, artifact_key, body)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                let deletePending = try db.cachedStatement(sql: "DELETE FROM mempool WHERE hash = ?")
+                let deletePending = try BoundStatement(db, sql: "DELETE FROM mempool WHERE hash = ?")
                 var removed = 0
                 for (offset, tx) in proposal.txs.enumerated() {
-                    let artifact = tx.artifactDigest
-                    try insertTx.execute(arguments: [Int64(firstLeaf) + Int64(offset), Data(tx.hash.bytes), tx.hash.lookupKey,
-                                                     Data(leaves[offset].bytes), Int64(header.height), Data(artifact.bytes),
-                                                     artifact.lookupKey, Data(tx.canonical)])
+                    try insertTx.bind(Int64(firstLeaf) + Int64(offset), at: 1)
+                    try insertTx.bind(tx.hash.bytes, at: 2)
+                    try insertTx.bind(tx.hash.lookupKey, at: 3)
+                    try insertTx.bind(leaves[offset].bytes, at: 4)
+                    try insertTx.bind(Int64(header.height), at: 5)
+                    try insertTx.bind(tx.artifactDigest.bytes, at: 6)
+                    try insertTx.bind(tx.artifactDigest.lookupKey, at: 7)
+                    try insertTx.bind(tx.canonical, at: 8)
+                    try insertTx.run()
                     if hasPending {
-                        try deletePending.execute(arguments: [Data(tx.hash.bytes)])
+                        try deletePending.bind(tx.hash.bytes, at: 1)
+                        try deletePending.run()
                         removed += db.changesCount
                     }
                 }
-                let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
+                let insertNode = try BoundStatement(db, sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
                 for node in created {
-                    try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
+                    try insertNode.bind(Int64(node.level), at: 1)
+                    try insertNode.bind(Int64(node.index), at: 2)
+                    try insertNode.bind(node.hash.bytes, at: 3)
+                    try insertNode.run()
                 }
                 try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(newRange.size), note])
                 return removed

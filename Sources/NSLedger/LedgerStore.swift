@@ -99,19 +99,25 @@ public actor LedgerStore {
                 var receipts: [TxReceipt] = []
                 var fresh: [LedgerTransaction] = []
                 var seen: Set<MerkleHash> = []
+                let committed = try BoundStatement(db, sql: "SELECT hash, leaf_index, block_height FROM txs WHERE hash_key = ?")
                 for tx in txs {
-                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT leaf_index, block_height FROM txs WHERE hash_key = ? AND hash = ?"),
-                                                  arguments: [tx.hash.lookupKey, Data(tx.hash.bytes)]) {
-                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: row["block_height"], leafIndex: row["leaf_index"]))
+                    try committed.bind(tx.hash.lookupKey, at: 1)
+                    if let (leaf, height) = try committed.first(where: { row in
+                        row.bytes(0).elementsEqual(tx.hash.bytes) ? (row.int64(1), row.int64(2)) : nil
+                    }) {
+                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
                     } else {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))
                         if seen.insert(tx.hash).inserted { fresh.append(tx) }
                     }
                 }
                 var added = 0
+                let insert = try BoundStatement(db, sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at) VALUES (?, ?, ?)")
                 for tx in fresh {
-                    try db.execute(sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at) VALUES (?, ?, ?)",
-                                   arguments: [Data(tx.hash.bytes), Data(tx.canonical), time])
+                    try insert.bind(tx.hash.bytes, at: 1)
+                    try insert.bind(tx.canonical, at: 2)
+                    try insert.bind(time, at: 3)
+                    try insert.run()
                     added += db.changesCount
                 }
                 if current + added > limit {

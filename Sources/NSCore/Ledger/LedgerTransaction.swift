@@ -19,7 +19,9 @@ public struct LedgerTransaction: Sendable, Equatable {
     /// The artifact's SHA-256 (lowercase hex).
     public var artifactSHA256: String { artifactDigest.hex }
     public var jobID: String { value["jobId"]?.stringValue ?? "" }
-    public var leafHash: MerkleHash { MerkleTree.leafHash(canonical) }
+    /// The log-tree leaf, computed once with the hash: block validation needs it for every
+    /// transaction, and computing it where transactions are parsed spreads it over the cores.
+    public let leafHash: MerkleHash
 
     /// Validates `value` as a transaction. `pointer` prefixes field pointers in errors (e.g. `/3` for
     /// the fourth element of a batch).
@@ -38,6 +40,7 @@ public struct LedgerTransaction: Sendable, Equatable {
             throw TransactionError(pointer: pointer, reason: "is \(canonical.count) bytes; the limit is \(Self.maxBytes)")
         }
         self.hash = .sha256(canonical)
+        self.leafHash = MerkleTree.leafHash(canonical)
         // Validated above as 64 lowercase hex digits.
         self.artifactDigest = MerkleHash(hex: value["artifact"]?["sha256"]?.stringValue ?? "")!
     }

@@ -41,9 +41,29 @@ struct CanonicalJSONTests {
         }
     }
 
-    @Test("invalid UTF-8 is rejected")
-    func invalidUTF8() {
-        #expect(throws: CanonicalJSONError.self) { _ = try CanonicalJSON.decode([0x22, 0xC3, 0x28, 0x22]) }
+    /// A string's bytes, between quotes, optionally after an escape so the run checked starts mid-string.
+    static func quoted(_ bytes: [UInt8], afterEscape: Bool) -> [UInt8] {
+        [0x22] + (afterEscape ? Array(#"a\n"#.utf8) : []) + bytes + [0x22]
+    }
+
+    @Test("invalid UTF-8 is rejected wherever it is in a string", arguments: [
+        [0xC3, 0x28],              // a lead byte without its continuation
+        [0xF0, 0x9F, 0x98],        // a 4-byte sequence cut short: replaced by one U+FFFD of the same length
+        [0xED, 0xA0, 0x80],        // an encoded surrogate
+        [0xC0, 0xAF],              // an overlong encoding
+        [0x80],                    // a stray continuation byte
+        [0x61, 0xFF, 0x62],        // a byte that never occurs in UTF-8
+        [0xF4, 0x90, 0x80, 0x80],  // beyond U+10FFFF
+    ] as [[UInt8]], [false, true])
+    func invalidUTF8(bytes: [UInt8], afterEscape: Bool) {
+        let error = #expect(throws: CanonicalJSONError.self) { _ = try CanonicalJSON.decode(Self.quoted(bytes, afterEscape: afterEscape)) }
+        #expect(error?.reason == "invalid UTF-8")
+    }
+
+    @Test("valid UTF-8 of every length decodes to the same text", arguments: ["é", "€ and 中文", "😀👍🏽", "e\u{301}", "plain ASCII"], [false, true])
+    func validUTF8(text: String, afterEscape: Bool) throws {
+        let decoded = try CanonicalJSON.decode(Self.quoted(Array(text.utf8), afterEscape: afterEscape))
+        #expect(decoded == .string((afterEscape ? "a\n" : "") + text))
     }
 
     @Test("canonical input is recognised as such, and its bytes are exactly the encoding")

@@ -70,7 +70,9 @@ struct CanonicalJSONParser {
     private mutating func parseObject() throws(CanonicalJSONError) -> JSONValue {
         try enter()
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Transactions' objects have up to 9 members: room for them at once, rather than
+        // growing (and rehashing) from 1 to 2 to 4 to 8 to 16.
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -154,13 +156,12 @@ struct CanonicalJSONParser {
     private mutating func parseString() throws(CanonicalJSONError) -> String {
         index += 1
         var runStart = index
+        var runIsASCII = true
         var text = ""
         func flushRun(_ end: Int) throws(CanonicalJSONError) {
             guard runStart < end else { return }
-            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw CanonicalJSONError(offset: runStart, reason: "invalid UTF-8")
-            }
-            text += run
+            let run = try Self.decodeUTF8(bytes, runStart..<end, isASCII: runIsASCII)
+            text = text.isEmpty ? run : text + run
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -175,11 +176,26 @@ struct CanonicalJSONParser {
                 index += 1
                 text.unicodeScalars.append(contentsOf: try parseEscape())
                 runStart = index
+                runIsASCII = true
                 continue
             }
+            if byte >= 0x80 { runIsASCII = false }
             index += 1
         }
         throw fail("unterminated string")
+    }
+
+    /// The text of `bytes[range]`, which must be valid UTF-8. Decoding replaces each invalid
+    /// sequence with U+FFFD, so the bytes are valid exactly when decoding gives them back; ASCII
+    /// needs no check. (`String(validating:)` costs more here than the rest of the parse.)
+    private static func decodeUTF8(_ bytes: [UInt8], _ range: Range<Int>, isASCII: Bool) throws(CanonicalJSONError) -> String {
+        let decoded: String? = bytes.withUnsafeBufferPointer { buffer in
+            let run = UnsafeBufferPointer(rebasing: buffer[range])
+            let text = String(decoding: run, as: UTF8.self)
+            return isASCII || text.utf8.elementsEqual(run) ? text : nil
+        }
+        guard let decoded else { throw CanonicalJSONError(offset: range.lowerBound, reason: "invalid UTF-8") }
+        return decoded
     }
 
     private mutating func parseEscape() throws(CanonicalJSONError) -> [Unicode.Scalar] {
@@ -244,7 +260,9 @@ struct CanonicalJSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected an object") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Transactions' objects have up to 9 members: room for them at once, rather than
+        // growing (and rehashing) from 1 to 2 to 4 to 8 to 16.
+        var members = [String: JSONValue](minimumCapacity: 8)
         var elements: [Range<Int>]?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {

@@ -9,13 +9,13 @@ enum TransactionRules {
             TransactionError(pointer: pointer + field, reason: reason)
         }
         guard let fields = value.objectValue else { throw TransactionError(pointer: pointer, reason: "must be a JSON object") }
-        if let unknown = fields.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
+        if !fields.keys.allSatisfy(allowedKeys.contains), let unknown = fields.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
             throw fail("/\(unknown)", "is not a transaction field")
         }
         guard fields["v"] == .int(1) else { throw fail("/v", "must be 1") }
 
         guard let artifact = fields["artifact"]?.objectValue else { throw fail("/artifact", "must be an object with sha256 and size") }
-        guard Set(artifact.keys) == ["sha256", "size"] else { throw fail("/artifact", "must have exactly sha256 and size") }
+        guard artifact.count == 2, artifact["sha256"] != nil, artifact["size"] != nil else { throw fail("/artifact", "must have exactly sha256 and size") }
         guard let digest = artifact["sha256"]?.stringValue, Hex.isLowercase(digest, byteCount: 32) else {
             throw fail("/artifact/sha256", "must be 64 lowercase hex digits")
         }

@@ -46,12 +46,31 @@ final class WALCheckpointer: Sendable {
         }, context)
     }
 
+    /// Background passes made at most before the writer's pass.
+    static let maxBackgroundPasses = 4
+    /// A background pass that copied fewer frames than this leaves a tail short enough for the
+    /// writer to copy at once.
+    static let shortPass = 1_024
+
     /// Checkpoints whenever the hook asks, until `stop()`. `checkpointing` is a connection of
     /// its own to the same file; `pool` is the database's pool, for the last short pass.
+    ///
+    /// A pass copies the frames committed before it started. Commits go on meanwhile, so the
+    /// background connection passes again, each pass shorter than the last, until one copies
+    /// fewer than ``shortPass`` frames (or after ``maxBackgroundPasses``). Only then does the
+    /// writer copy the rest, holding every commit for that short while; doing it right after the
+    /// first long pass held commits for tens of milliseconds.
     func run(checkpointing: DatabaseQueue, pool: DatabasePool) async {
         for await _ in requests {
             do {
-                _ = try await checkpointing.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                var copiedBefore = 0
+                for _ in 0..<Self.maxBackgroundPasses {
+                    let pass = try await checkpointing.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                    // Counts restart with the WAL: a smaller count means a new WAL, all of it copied.
+                    let copied = pass.checkpointedFrameCount - min(copiedBefore, pass.checkpointedFrameCount)
+                    copiedBefore = pass.checkpointedFrameCount
+                    if copied < Self.shortPass { break }
+                }
                 _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
             } catch {
                 // A failed pass (disk full, busy) leaves the WAL to grow until the next request or

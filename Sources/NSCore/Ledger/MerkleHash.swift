@@ -12,7 +12,13 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
 
     /// SHA-256 of `data`.
     public static func sha256(_ data: some DataProtocol) -> MerkleHash {
-        MerkleHash(Array(SHA256.hash(data: data)))
+        MerkleHash(SHA256.hash(data: data))
+    }
+
+    /// A finished SHA-256 digest, copied out through its bytes (iterating it element by element
+    /// costs more than the hash of a short input).
+    public init(_ digest: SHA256.Digest) {
+        self.bytes = digest.withUnsafeBytes { Array($0) }
     }
 
     /// Lowercase hex, as the API and logs show hashes.

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// RFC 6962 / RFC 9162 Merkle tree hashing and proofs.
 ///
 /// Leaves hash as `SHA-256(0x00 || bytes)`, interior nodes as `SHA-256(0x01 || left || right)`,
@@ -5,15 +8,24 @@
 /// through a ``SubtreeHashSource``, so a store that keeps those hashes answers any proof with
 /// O(log n) reads instead of rebuilding the tree.
 public enum MerkleTree {
-    public static func leafHash(_ bytes: some Collection<UInt8>) -> MerkleHash {
-        var input: [UInt8] = [0x00]
-        input.reserveCapacity(bytes.count + 1)
-        input.append(contentsOf: bytes)
-        return .sha256(input)
+    private static let leafPrefix: [UInt8] = [0x00]
+    private static let nodePrefix: [UInt8] = [0x01]
+
+    // Both hash their parts in sequence rather than concatenating them first: no copy of the
+    // input, which for a leaf is a whole transaction.
+    public static func leafHash(_ bytes: some DataProtocol) -> MerkleHash {
+        var hasher = SHA256()
+        hasher.update(data: leafPrefix)
+        hasher.update(data: bytes)
+        return MerkleHash(hasher.finalize())
     }
 
     public static func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
-        .sha256([0x01] + left.bytes + right.bytes)
+        var hasher = SHA256()
+        hasher.update(data: nodePrefix)
+        hasher.update(data: left.bytes)
+        hasher.update(data: right.bytes)
+        return MerkleHash(hasher.finalize())
     }
 
     public static let emptyRoot = MerkleHash.sha256([UInt8]())

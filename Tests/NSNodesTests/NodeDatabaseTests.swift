@@ -28,6 +28,19 @@ struct NodeDatabaseTests {
         try again.close()
     }
 
+    @Test("a writer cache, when asked for, sizes the writing connection only; readers and other databases keep SQLite's")
+    func writerCache() async throws {
+        let folder = try Tools.temporaryDirectory()
+        let sized = try NodeDatabase(path: folder + "/ledger.db", variable: "DB_PATH", migrator: .node("ns-node"), writerCacheMiB: 64)
+        let plain = try NodeDatabase(path: folder + "/queue.db", variable: "DB_PATH", migrator: .node("vp-node"))
+        // Negative cache sizes are KiB.
+        #expect(try await sized.pool.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -65_536)
+        #expect(try await sized.pool.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -2_000)
+        #expect(try await plain.pool.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -2_000)
+        try sized.close()
+        try plain.close()
+    }
+
     @Test("a file that is not a database is a configuration error naming the variable")
     func notADatabase() throws {
         let folder = try Tools.temporaryDirectory()

@@ -24,7 +24,8 @@ public struct NodeHost {
     public func services() async throws(ConfigurationError) -> [any Service] {
         let roles = settings.roles
         var services: [any Service] = []
-        func open(_ path: String, variable: String, owner: NodeRole, schema: (inout DatabaseMigrator) -> Void = { _ in }) throws(ConfigurationError) -> NodeDatabase {
+        func open(_ path: String, variable: String, owner: NodeRole, writerCacheMiB: Int? = nil,
+                  schema: (inout DatabaseMigrator) -> Void = { _ in }) throws(ConfigurationError) -> NodeDatabase {
             var migrator = DatabaseMigrator.node(owner.serviceName)
             schema(&migrator)
             let folder = (path as NSString).deletingLastPathComponent
@@ -34,7 +35,7 @@ public struct NodeHost {
                 throw ConfigurationError(variable: variable, problem: "names \(path), whose folder cannot be locked (\(error.problem))",
                                          fix: "point it at a writable local file system")
             }
-            let database = try NodeDatabase(path: path, variable: variable, migrator: migrator)
+            let database = try NodeDatabase(path: path, variable: variable, migrator: migrator, writerCacheMiB: writerCacheMiB)
             services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
             return database
         }
@@ -42,7 +43,7 @@ public struct NodeHost {
         let internalToken = try keys.internalToken()
         var ledger: (database: NodeDatabase, store: LedgerStore)?
         if roles.contains(.ns) {
-            let database = try open(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, schema: LedgerSchema.register)
+            let database = try open(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, writerCacheMiB: 64, schema: LedgerSchema.register)
             let checkpointKey = try keys.checkpointKey()
             let store = try Self.openLedger(database, settings: settings, checkpointKey: checkpointKey, validators: try keys.genesisValidators())
             ledger = (database, store)

@@ -15,14 +15,20 @@ public final class NodeDatabase: Sendable {
 
     /// Opens (creating, with its folder at mode 0700) the database at `path` and migrates it.
     ///
+    /// `writerCacheMiB` sizes the writing connection's page cache; `nil` keeps SQLite's 2 MiB.
+    /// The ledger asks for 64: each block inserts into two random-order indexes, and re-reading
+    /// their pages from the file took a third of an append. It is a ceiling, reached only as the
+    /// database grows, and readers keep the default.
+    ///
     /// Failures are ``ConfigurationError``s naming `variable`: a data folder that cannot be
     /// created or a file that is not a database is something the operator fixes in configuration.
-    public convenience init(path: String, variable: String, migrator: DatabaseMigrator) throws(ConfigurationError) {
-        try self.init(path: path, variable: variable, migrator: migrator, checkpointer: WALCheckpointer())
+    public convenience init(path: String, variable: String, migrator: DatabaseMigrator, writerCacheMiB: Int? = nil) throws(ConfigurationError) {
+        try self.init(path: path, variable: variable, migrator: migrator, checkpointer: WALCheckpointer(), writerCacheMiB: writerCacheMiB)
     }
 
     /// `checkpointer` decides when the WAL is copied into the database file (tests use small thresholds).
-    init(path: String, variable: String, migrator: DatabaseMigrator, checkpointer: WALCheckpointer) throws(ConfigurationError) {
+    init(path: String, variable: String, migrator: DatabaseMigrator, checkpointer: WALCheckpointer,
+         writerCacheMiB: Int? = nil) throws(ConfigurationError) {
         self.path = path
         self.checkpointer = checkpointer
         let folder = (path as NSString).deletingLastPathComponent
@@ -42,12 +48,8 @@ public final class NodeDatabase: Sendable {
             // because the WAL itself is fsynced at each commit.
             checkpointer.install(on: db)
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
-            if !db.configuration.readonly {
-                // The writer keeps 64 MiB of pages (SQLite's default is 2 MiB): a ledger append
-                // inserts into two random-order indexes, and re-reading their pages from the file
-                // for every block was a third of the append's time. Readers keep the default, so
-                // memory stays bounded however many read connections the pool opens.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+            if let writerCacheMiB, !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = \(-1024 * writerCacheMiB)")
             }
         }
         do {

@@ -52,12 +52,18 @@ struct ConcurrencyLimitWaitTests {
         func wait() async throws { while !opened.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) } }
     }
 
-    @Test("a wait bound that passes throws Busy, and the slot's holder is unaffected")
-    func boundedWait() async throws {
+    /// A limit of one whose slot is held, until the gate opens, by a task that then returns 1.
+    static func heldLimit() async throws -> (limit: ConcurrencyLimit, gate: Gate, holder: Task<Int, any Error>) {
         let limit = ConcurrencyLimit(1)
         let gate = Gate()
         let holder = Task { try await limit.run { try await gate.wait(); return 1 } }
-        try await Task.sleep(for: .milliseconds(50))
+        while await limit.taken == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        return (limit, gate, holder)
+    }
+
+    @Test("a wait bound that passes throws Busy, and the slot's holder is unaffected")
+    func boundedWait() async throws {
+        let (limit, gate, holder) = try await Self.heldLimit()
         await #expect(throws: ConcurrencyLimit.Busy.self) { try await limit.run(waitingAtMost: .milliseconds(50)) { 2 } }
         await #expect(throws: ConcurrencyLimit.Busy.self) { try await limit.run(waitingAtMost: .zero) { 2 } }
         gate.open()
@@ -67,10 +73,7 @@ struct ConcurrencyLimitWaitTests {
 
     @Test("a cancelled waiter leaves the line at once and never runs")
     func cancelledWait() async throws {
-        let limit = ConcurrencyLimit(1)
-        let gate = Gate()
-        let holder = Task { try await limit.run { try await gate.wait(); return 1 } }
-        try await Task.sleep(for: .milliseconds(50))
+        let (limit, gate, holder) = try await Self.heldLimit()
         let ran = Mutex(false)
         let waiter = Task { try await limit.run { ran.withLock { $0 = true } } }
         try await Task.sleep(for: .milliseconds(50))

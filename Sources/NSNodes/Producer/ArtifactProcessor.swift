@@ -1,4 +1,3 @@
-import Foundation
 import Crypto
 import NSCore
 import NSQueue
@@ -58,8 +57,8 @@ struct ArtifactProcessor: Sendable {
     private func sandboxOutcome(for artifact: ArtifactJob, job: Job) async throws -> SandboxOutcome? {
         guard let sandbox, let runtime = sandbox.runtime(for: artifact.metadata) else { return nil }
         if let known = await outcomes.outcome(for: job.id) { return known }
-        // A lease sets updatedAt to the lease time, from this process's clock.
-        let remainingMs = job.updatedAt + job.timeoutMs - Int64(Date().timeIntervalSince1970 * 1_000)
+        // A lease sets updatedAt to the lease time, read from the queue's clock.
+        let remainingMs = job.updatedAt + job.timeoutMs - SystemJobClock().nowMs()
         let wait = max(.zero, .milliseconds(remainingMs) - sandbox.timeout - .seconds(1))
         do {
             let outcome = try await sandboxSlots.run(waitingAtMost: wait) { try await sandbox.run(artifact.content, runtime: runtime) }

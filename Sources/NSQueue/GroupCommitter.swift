@@ -4,23 +4,29 @@
 /// pending, writes it in one transaction (each submission in its own savepoint, so one bad
 /// submission fails alone), and answers each. Submissions that arrive meanwhile form the next
 /// commit. With N concurrent producers the queue pays about one fsync per N enqueues instead of N.
+///
+/// `maxInFlight` above 1 lets that many commits run at once (for a server such as Redis that
+/// takes the next call while answering the last); each still takes everything pending when it
+/// starts, and a submission's units always stay together in one commit.
 actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
     typealias Outcome = Result<Answer, JobQueueError>
 
     private var pending: [(unit: Unit, continuation: CheckedContinuation<Outcome, Never>)] = []
-    private var committing = false
+    private var committing = 0
+    private let maxInFlight: Int
     private let commit: @Sendable ([Unit]) async -> [Outcome]
 
     /// `commit` must return one outcome per unit, in order.
-    init(commit: @escaping @Sendable ([Unit]) async -> [Outcome]) {
+    init(maxInFlight: Int = 1, commit: @escaping @Sendable ([Unit]) async -> [Outcome]) {
+        self.maxInFlight = max(1, maxInFlight)
         self.commit = commit
     }
 
     func submit(_ unit: Unit) async -> Outcome {
         await withCheckedContinuation { continuation in
             pending.append((unit, continuation))
-            if !committing {
-                committing = true
+            if committing < maxInFlight {
+                committing += 1
                 Task { await self.drain() }
             }
         }
@@ -33,6 +39,6 @@ actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
             let outcomes = await commit(batch.map(\.unit))
             for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
         }
-        committing = false
+        committing -= 1
     }
 }

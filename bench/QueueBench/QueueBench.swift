@@ -9,26 +9,38 @@ import NSTestSupport
 /// for Redis with AOF (`appendfsync always`, then `everysec`): enqueue rate one job per call from
 /// concurrent producers and in batches of 100; processing rate of a filled queue, leasing one job
 /// per call and 32 per call; enqueue-to-completed with producers and workers running together;
-/// and `redis-benchmark` on the same server as the ceiling.
+/// and `redis-benchmark` on the same server as the ceiling. Each line also gives the CPU time
+/// per job of this process and, for Redis, of redis-server, to show which side limits the rate.
 ///
-///     swift build -c release --product queue-bench && .build/release/queue-bench
+///     swift build -c release --product queue-bench && .build/release/queue-bench [sqlite] [always] [everysec]
+///
+/// With arguments, only the named backends run (`always` and `everysec` are Redis's AOF modes).
 @main
 enum QueueBench {
     static func main() async throws {
+        let known = ["sqlite", "always", "everysec"]
+        let chosen = CommandLine.arguments.dropFirst()
+        if let unknown = chosen.first(where: { !known.contains($0) }) {
+            FileHandle.standardError.write(Data("queue-bench: unknown backend '\(unknown)'; choose from \(known.joined(separator: ", "))\n".utf8))
+            exit(2)
+        }
+        let selected = chosen.isEmpty ? known : Array(chosen)
         print("queue benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        print("\nSQLite backend (WAL, synchronous=FULL)")
-        try await measure(try openQueue(), then: try openQueue(), and: try openQueue())
+        if selected.contains("sqlite") {
+            print("\nSQLite backend (WAL, synchronous=FULL)")
+            try await measure(try openQueue(), then: try openQueue(), and: try openQueue(), server: nil)
+        }
 
         // `always`: an acknowledged job survives a power cut. `everysec` (Redis's default, and the
         // compose file's): it survives a crash of redis-server, and at most the last second is lost
         // to a power cut.
-        for fsync in ["always", "everysec"] {
+        for fsync in ["always", "everysec"] where selected.contains(fsync) {
             let folder = try Tools.temporaryDirectory("queue-bench-redis")
             let redis = try await RedisServer(appendOnlyDirectory: folder, appendFsync: fsync)
             print("\nRedis backend (redis-server \(redis.port), AOF appendfsync \(fsync))")
             let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: redis.url)!, poolSize: 8))
             try await measure(RedisJobQueue(client: client, namespace: "bench1"), then: RedisJobQueue(client: client, namespace: "bench2"),
-                              and: RedisJobQueue(client: client, namespace: "bench3"))
+                              and: RedisJobQueue(client: client, namespace: "bench3"), server: client)
             print("\nredis-benchmark -t lpush,rpop on the same server (the ceiling):")
             let ceiling = try Tools.run(try Tools.which("redis-benchmark"), ["-p", String(redis.port), "-t", "lpush,rpop", "-n", "200000", "-q"])
             // redis-benchmark -q rewrites its progress line with carriage returns; keep the final figures.
@@ -42,10 +54,11 @@ enum QueueBench {
 
     /// Enqueues and processing on `queue`, then enqueue-to-completed on the fresh `fresh` (one job
     /// per lease) and `second` (batched leases).
-    static func measure(_ queue: any JobQueue, then fresh: any JobQueue, and second: any JobQueue) async throws {
+    static func measure(_ queue: any JobQueue, then fresh: any JobQueue, and second: any JobQueue, server: RedisClient?) async throws {
         let jobs = 50_000
+        let clock = CPUClock(server: server)
 
-        var start = ContinuousClock.now
+        var start = try await clock.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<64 {
                 group.addTask {
@@ -56,17 +69,17 @@ enum QueueBench {
             }
             try await group.waitForAll()
         }
-        report("enqueue, single, 64 producers", jobs, start)
+        try await clock.report("enqueue, single, 64 producers", jobs, start)
 
-        start = ContinuousClock.now
+        start = try await clock.now()
         for _ in 0..<(jobs / 100) {
             _ = try await queue.enqueue(batch: (0..<100).map { _ in NewJob(type: "noop", payload: Array("payload".utf8)) })
         }
-        report("enqueue, batches of 100, 1 producer", jobs, start)
+        try await clock.report("enqueue, batches of 100, 1 producer", jobs, start)
 
         // Half the jobs leased one per call, the other half up to `leaseBatch` per call and completed together.
         for batch in [1, leaseBatch] {
-            start = ContinuousClock.now
+            start = try await clock.now()
             let target = batch == 1 ? (Completed(), jobs) : nil
             let done = try await withThrowingTaskGroup(of: Int.self) { group in
                 for worker in 0..<10 {
@@ -74,11 +87,11 @@ enum QueueBench {
                 }
                 return try await group.reduce(0, +)
             }
-            report("processing (lease + complete), 10 workers, lease \(batch)", done, start)
+            try await clock.report("processing (lease + complete), 10 workers, lease \(batch)", done, start)
         }
         guard try await queue.counts().total(.completed) == 2 * jobs else { throw ChildProcessError.notFound("jobs left unprocessed") }
         for batch in [1, leaseBatch] {
-            try await pipeline(queue: batch == 1 ? fresh : second, jobs: jobs, batch: batch)
+            try await pipeline(queue: batch == 1 ? fresh : second, jobs: jobs, batch: batch, clock: clock)
         }
     }
 
@@ -91,6 +104,7 @@ enum QueueBench {
         while true {
             if let (completed, jobs) = target, await completed.value >= jobs { return count }
             let leased = try await queue.lease(worker: worker, for: .seconds(30), limit: batch)
+            if let (completed, _) = target { await completed.leased(leased.count) }
             if leased.isEmpty {
                 guard target != nil else { return count }
                 try await Task.sleep(for: .milliseconds(1))
@@ -105,8 +119,8 @@ enum QueueBench {
 
     /// Enqueue-to-completed: 64 producers enqueue one job per call while 10 workers lease and
     /// complete, timed until every job is completed.
-    static func pipeline(queue: any JobQueue, jobs: Int, batch: Int) async throws {
-        let start = ContinuousClock.now
+    static func pipeline(queue: any JobQueue, jobs: Int, batch: Int, clock: CPUClock) async throws {
+        let start = try await clock.now()
         let completed = Completed()
         try await withThrowingTaskGroup(of: Int.self) { group in
             for producer in 0..<64 {
@@ -122,12 +136,20 @@ enum QueueBench {
             }
             try await group.waitForAll()
         }
-        report("enqueue-to-completed, 64 producers + 10 workers, lease \(batch)", jobs, start)
+        try await clock.report("enqueue-to-completed, 64 producers + 10 workers, lease \(batch)", jobs, start)
+        let (leases, empty) = await (completed.leases, completed.emptyLeases)
+        print(String(format: "    lease calls: %d, %d of them empty; %.1f jobs per non-empty lease", leases, empty, Double(jobs) / Double(max(1, leases - empty))))
     }
 
     actor Completed {
         var value = 0
+        var leases = 0
+        var emptyLeases = 0
         func add(_ count: Int) { value += count }
+        func leased(_ count: Int) {
+            leases += 1
+            if count == 0 { emptyLeases += 1 }
+        }
     }
 
     static func openQueue() throws -> SQLiteJobQueue {
@@ -136,10 +158,5 @@ enum QueueBench {
         SQLiteQueueSchema.register(in: &migrator)
         let database = try NodeDatabase(path: path, variable: "DB", migrator: migrator)
         return SQLiteJobQueue(pool: database.pool)
-    }
-
-    static func report(_ label: String, _ count: Int, _ start: ContinuousClock.Instant) {
-        let seconds = (ContinuousClock.now - start) / .seconds(1)
-        print(String(format: "%-45@ %7d jobs in %6.2f s = %8.0f jobs/s", label as NSString, count, seconds, Double(count) / seconds))
     }
 }

@@ -1,6 +1,4 @@
-import Crypto
 import Foundation
-import NSCore
 import NIOCore
 
 /// A small Redis client: a pool of pipelined connections, AUTH and SELECT from the URL, a
@@ -13,8 +11,6 @@ public actor RedisClient {
     public let configuration: RedisConfiguration
     private var slots: [Slot]
     private var next = 0
-    /// SHA-1 of each script run, so EVALSHA does not hash kilobytes of Lua on every call.
-    private var digests: [String: String] = [:]
 
     private struct Slot {
         var connection: RedisConnection?
@@ -51,15 +47,14 @@ public actor RedisClient {
     }
 
     /// Runs a Lua script: EVALSHA, then EVAL if the server answers NOSCRIPT.
-    public func eval(_ script: String, keys: [String], arguments: [RedisArgument]) async throws(RedisError) -> RESPValue {
-        let sha = scriptDigest(script)
+    public func eval(_ script: RedisScript, keys: [String], arguments: [RedisArgument]) async throws(RedisError) -> RESPValue {
         let keyArguments: [RedisArgument] = keys.map { RedisArgument($0) }
         let tail: [RedisArgument] = [RedisArgument(Int64(keys.count))] + keyArguments + arguments
         do throws(RedisError) {
-            return try await command([RedisArgument("EVALSHA"), RedisArgument(sha)] + tail)
+            return try await command([RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + tail)
         } catch {
             guard case .server(let message) = error, message.hasPrefix("NOSCRIPT") else { throw error }
-            return try await command([RedisArgument("EVAL"), RedisArgument(script)] + tail)
+            return try await command([RedisArgument("EVAL"), RedisArgument(script.source)] + tail)
         }
     }
 
@@ -86,12 +81,5 @@ public actor RedisClient {
             slots[index] = Slot(connection: nil, failures: failures, retryAfter: .now + delay)
             throw error
         }
-    }
-
-    private func scriptDigest(_ script: String) -> String {
-        if let known = digests[script] { return known }
-        let digest = Hex.encode(Array(Insecure.SHA1.hash(data: Array(script.utf8))))
-        digests[script] = digest
-        return digest
     }
 }

@@ -112,23 +112,4 @@ extension RedisJobQueue {
         case .olderThan(let time): ["older", RedisArgument(time)]
         }
     }
-
-    /// A job from its hash (HGETALL's alternating field/value array).
-    static func decode(_ flat: [RESPValue]) -> Job? {
-        guard !flat.isEmpty else { return nil }
-        var fields: [String: [UInt8]] = [:]
-        for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-            if let name = flat[pair].string, case .bulkString(let value?) = flat[pair + 1] { fields[name] = value }
-        }
-        func text(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
-        func number(_ name: String) -> Int64? { text(name).flatMap { Int64($0) ?? Double($0).map { Int64($0) } } }
-        guard let id = text("id"), let type = text("type"), let state = text("state").flatMap(JobState.init(rawValue:)) else { return nil }
-        let errors = (try? JSONDecoder().decode([JobFailure].self, from: Data(fields["errors"] ?? Array("[]".utf8)))) ?? []
-        let uniqueKey = text("unique_key").flatMap { $0.isEmpty ? nil : $0 }
-        return Job(id: id, type: type, payload: fields["payload"] ?? [], priority: JobPriority(rank: Int(number("priority") ?? 2)) ?? .normal,
-                   state: state, attempts: Int(number("attempts") ?? 0), maxAttempts: Int(number("max_attempts") ?? 0),
-                   timeoutMs: number("timeout_ms") ?? 0, createdAt: number("created_at") ?? 0, updatedAt: number("updated_at") ?? 0,
-                   runAt: number("run_at") ?? 0, leaseOwner: text("lease_owner"), leaseExpiresAt: number("lease_expires_at"),
-                   result: fields["result"], errors: errors, uniqueKey: uniqueKey)
-    }
 }

@@ -12,57 +12,36 @@ public final class RedisJobQueue: JobQueue {
     let defaults: JobQueueDefaults
     let metrics: QueueMetrics?
     let logger: Logger
+    let runner: ScriptRunner
+    let enqueues: GroupCommitter<[NewJob], [EnqueueReceipt]>
 
     /// `namespace` becomes the hash tag of every key (`{ns}:...`).
     public init(client: RedisClient, namespace: String = "ns", defaults: JobQueueDefaults = .init(), retry: RetryPolicy = RetryPolicy(),
                 clock: any JobClock = SystemJobClock(), metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
         self.client = client
-        self.prefix = "{\(namespace)}:"
+        let prefix = "{\(namespace)}:"
+        self.prefix = prefix
         self.clock = clock
         self.retry = retry
         self.defaults = defaults
         self.metrics = metrics
         self.logger = logger
+        let runner = ScriptRunner(client: client, prefix: prefix, clock: clock)
+        self.runner = runner
+        self.enqueues = GroupCommitter(maxInFlight: Self.enqueuesInFlight) { batches in await Self.enqueue(batches, runner: runner, defaults: defaults) }
     }
 
-    func run(_ script: String, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
-        do {
-            return try await client.eval(script, keys: [prefix + "seq"], arguments: [RedisArgument(prefix), RedisArgument(clock.nowMs())] + arguments)
-        } catch {
-            throw .unavailable(error.description)
-        }
-    }
+    static let enqueuesInFlight = 2
 
-    public func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt {
-        try await enqueue(batch: [job])[0]  // one job in, one receipt out
-    }
-
-    public func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt] {
-        guard !jobs.isEmpty else { return [] }
-        var arguments: [RedisArgument] = [RedisArgument(Int64(jobs.count))]
-        for (index, job) in jobs.enumerated() {
-            try job.validate(index: index)
-            arguments += [RedisArgument(JobID.generate()), RedisArgument(job.type), RedisArgument(job.payload), RedisArgument(Int64(job.priority.rank)),
-                          RedisArgument(Int64(job.maxAttempts ?? defaults.maxAttempts)),
-                          RedisArgument(Int64((job.timeout ?? defaults.timeout) / .milliseconds(1))),
-                          RedisArgument(job.uniqueKey ?? ""), RedisArgument(Int64(job.uniqueKeyTTL / .milliseconds(1)))]
-        }
-        let flat = try await run(RedisQueueScripts.enqueue, arguments).array ?? []
-        var receipts: [EnqueueReceipt] = []
-        for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-            receipts.append(EnqueueReceipt(id: flat[pair].string ?? "", deduplicated: flat[pair + 1].int == 1))
-        }
-        if let metrics {
-            for (job, receipt) in zip(jobs, receipts) where !receipt.deduplicated { metrics.enqueued(job) }
-        }
-        return receipts
+    func run(_ script: RedisScript, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
+        try await runner.run(script, arguments)
     }
 
     public func lease(worker: String, for lease: Duration, limit: Int) async throws(JobQueueError) -> [Job] {
         guard limit > 0 else { return [] }
         let reply = try await run(RedisQueueScripts.lease, [RedisArgument(worker), RedisArgument(Int64(lease / .milliseconds(1))),
                                                             RedisArgument(Int64(min(limit, Self.maxBatch)))])
-        return (reply.array ?? []).compactMap { $0.array.flatMap(Self.decode) }
+        return Self.decodeLeased(reply.array ?? [], worker: worker)
     }
 
     public func heartbeat(id: String, worker: String, for lease: Duration) async throws(JobQueueError) -> Bool {
@@ -131,7 +110,7 @@ public final class RedisJobQueue: JobQueue {
 
     public func job(id: String) async throws(JobQueueError) -> Job? {
         do {
-            return try await client.command(["HGETALL", RedisArgument(prefix + "job:" + id)]).array.flatMap(Self.decode)
+            return try await client.command(["HGETALL", RedisArgument(prefix + "job:" + id)]).array.flatMap { Self.decode(id: id, $0) }
         } catch {
             throw .unavailable(error.description)
         }

@@ -6,6 +6,12 @@
 /// `processing` (lease expiry), `deadline` (start + timeout), `dead` (seq) and `queued_at`
 /// (created_at of jobs in state queued) sorted sets; `unique:<key>` = "<id>|<expiry>";
 /// `counts` hash of "state:priority"; `paused`; `seq`.
+///
+/// A new job's hash holds only what is not a default, because every field costs Redis time on
+/// the hottest path: no `attempts` means 0, no `errors` means `[]`, no `unique_key` means none,
+/// no `updated_at` or `run_at` means `created_at`. `lease_owner` and `lease_expires_at` count only
+/// while the state is `processing` (completion leaves them behind rather than spend a command).
+/// Readers (``RedisJobQueue/decode(id:_:)`` and the scripts) apply the same defaults.
 enum RedisQueueScripts {
     static let prelude = """
         local P = ARGV[1]
@@ -19,6 +25,12 @@ enum RedisQueueScripts {
           redis.call('HSET', key, 'state', to, 'updated_at', now)
           if to == 'queued' then redis.call('ZADD', P .. 'queued_at', redis.call('HGET', key, 'created_at'), id)
           else redis.call('ZREM', P .. 'queued_at', id) end
+        end
+        local function zaddmany(key, pairs)
+          for i = 1, #pairs, 2000 do redis.call('ZADD', key, unpack(pairs, i, math.min(i + 1999, #pairs))) end
+        end
+        local function zremmany(key, ids)
+          for i = 1, #ids, 1000 do redis.call('ZREM', key, unpack(ids, i, math.min(i + 999, #ids))) end
         end
         local function evict(maxdead)
           local evicted = {}
@@ -36,13 +48,13 @@ enum RedisQueueScripts {
         end
         local function failjob(id, worker, message, permanent, base, cap, ppm)
           local key = P .. 'job:' .. id
-          local errors = cjson.decode(redis.call('HGET', key, 'errors'))
+          local errors = cjson.decode(redis.call('HGET', key, 'errors') or '[]')
           table.insert(errors, {time = now, worker = worker, message = message})
           redis.call('HSET', key, 'errors', cjson.encode(errors))
           redis.call('HDEL', key, 'lease_owner', 'lease_expires_at')
           redis.call('ZREM', P .. 'processing', id)
           redis.call('ZREM', P .. 'deadline', id)
-          local attempts = tonumber(redis.call('HGET', key, 'attempts'))
+          local attempts = tonumber(redis.call('HGET', key, 'attempts')) or 0
           if permanent or attempts >= tonumber(redis.call('HGET', key, 'max_attempts')) then
             move(key, id, 'dead_letter')
             redis.call('HSET', key, 'run_at', now)
@@ -60,11 +72,15 @@ enum RedisQueueScripts {
         """
 
     /// ARGV: P, now, n, then per job: id, type, payload, priority, max_attempts, timeout_ms, unique_key, unique_ttl_ms.
-    static let enqueue = prelude + """
-        local out = {}
-        for i = 0, tonumber(ARGV[3]) - 1 do
+    /// Returns per job its id and 1 when an earlier job with the same live unique key answered instead.
+    /// Written for batches: one INCRBY, one ZADD per sorted set and one count update per priority.
+    static let enqueue = RedisScript(prelude + """
+        local n = tonumber(ARGV[3])
+        local out, ready, queued, added = {}, {}, {}, {}
+        local seq = redis.call('INCRBY', P .. 'seq', n) - n
+        for i = 0, n - 1 do
           local b = 4 + i * 8
-          local id, ukey = ARGV[b], ARGV[b + 6]
+          local id, prio, ukey = ARGV[b], ARGV[b + 3], ARGV[b + 6]
           local existing = false
           if ukey ~= '' then
             local held = redis.call('GET', P .. 'unique:' .. ukey)
@@ -78,72 +94,88 @@ enum RedisQueueScripts {
             end
           end
           if not existing then
-            local seq = redis.call('INCR', P .. 'seq')
+            seq = seq + 1
             local key = P .. 'job:' .. id
-            redis.call('HSET', key, 'id', id, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', ARGV[b + 3], 'state', 'queued',
-              'attempts', 0, 'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', now, 'updated_at', now,
-              'run_at', now, 'errors', '[]', 'unique_key', ukey, 'seq', seq)
-            redis.call('ZADD', P .. 'ready', score(ARGV[b + 3], seq), id)
-            redis.call('ZADD', P .. 'queued_at', now, id)
-            count('queued', ARGV[b + 3], 1)
-            if ukey ~= '' then
+            if ukey == '' then
+              redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
+                'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq)
+            else
+              redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
+                'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq, 'unique_key', ukey)
               local ttl = tonumber(ARGV[b + 7])
               redis.call('SET', P .. 'unique:' .. ukey, id .. '|' .. (now + ttl), 'PX', ttl)
             end
+            table.insert(ready, score(prio, seq))
+            table.insert(ready, id)
+            table.insert(queued, ARGV[2])
+            table.insert(queued, id)
+            added[prio] = (added[prio] or 0) + 1
             table.insert(out, id)
             table.insert(out, 0)
           end
         end
+        if #ready > 0 then
+          zaddmany(P .. 'ready', ready)
+          zaddmany(P .. 'queued_at', queued)
+          for prio, k in pairs(added) do count('queued', prio, k) end
+        end
         return out
-        """
+        """)
 
-    /// ARGV: P, now, worker, lease_ms, limit. Returns up to `limit` jobs' fields (one array each), in hand-out order.
+    /// ARGV: P, now, worker, lease_ms, limit. Returns nothing when no job is leased, else
+    /// {now, lease expiry, job...} in hand-out order, each job as {id, type, payload, priority,
+    /// attempts, max_attempts, timeout_ms, created_at, run_at, errors, unique_key, result}: only
+    /// what the caller does not know, in fixed positions (``RedisJobQueue/decodeLeased(_:worker:)``).
     /// Written for batches: set-wide commands (ZPOPMIN, variadic ZADD and ZREM, one count update
-    /// per priority) so a job costs four hash commands of its own.
-    static let lease = prelude + """
+    /// per priority) so a job costs two hash commands of its own.
+    static let lease = RedisScript(prelude + """
         local out = {}
         if redis.call('GET', P .. 'paused') == '1' then return out end
         for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
           local key = P .. 'job:' .. id
+          local f = redis.call('HMGET', key, 'priority', 'seq')
           redis.call('ZREM', P .. 'delayed', id)
-          redis.call('ZADD', P .. 'ready', score(redis.call('HGET', key, 'priority'), redis.call('HGET', key, 'seq')), id)
+          redis.call('ZADD', P .. 'ready', score(f[1], f[2]), id)
         end
         local popped = redis.call('ZPOPMIN', P .. 'ready', tonumber(ARGV[5]))
         if #popped == 0 then return out end
         local lease = now + tonumber(ARGV[4])
         local ids, leases, deadlines, moved = {}, {}, {}, {}
+        out = {ARGV[2], lease}
         for i = 1, #popped, 2 do
           local id = popped[i]
           local key = P .. 'job:' .. id
-          local fields = redis.call('HMGET', key, 'priority', 'state', 'timeout_ms')
+          local f = redis.call('HMGET', key, 'priority', 'state', 'timeout_ms', 'attempts', 'type', 'payload', 'max_attempts',
+            'created_at', 'run_at', 'errors', 'unique_key', 'result')
           -- An id without its hash (deleted by hand) is dropped rather than failing the script
           -- half way, which would strand the jobs already popped.
-          if fields[2] then
-            local from = fields[2] .. ':' .. fields[1]
+          if f[2] then
+            local from = f[2] .. ':' .. f[1]
             moved[from] = (moved[from] or 0) + 1
-            moved['processing:' .. fields[1]] = (moved['processing:' .. fields[1]] or 0) - 1
-            redis.call('HINCRBY', key, 'attempts', 1)
-            redis.call('HSET', key, 'state', 'processing', 'updated_at', now, 'lease_owner', ARGV[3], 'lease_expires_at', lease, 'started_at', now)
+            moved['processing:' .. f[1]] = (moved['processing:' .. f[1]] or 0) - 1
+            local attempts = (tonumber(f[4]) or 0) + 1
+            redis.call('HSET', key, 'attempts', attempts, 'state', 'processing', 'updated_at', ARGV[2], 'lease_owner', ARGV[3],
+              'lease_expires_at', lease, 'started_at', ARGV[2])
             table.insert(ids, id)
             table.insert(leases, lease)
             table.insert(leases, id)
-            table.insert(deadlines, now + tonumber(fields[3]))
+            table.insert(deadlines, now + tonumber(f[3]))
             table.insert(deadlines, id)
-            table.insert(out, redis.call('HGETALL', key))
+            table.insert(out, {id, f[5], f[6], f[1], attempts, f[7], f[3], f[8], f[9], f[10], f[11], f[12]})
           end
         end
-        if #ids == 0 then return out end
-        for field, n in pairs(moved) do
-          if n ~= 0 then redis.call('HINCRBY', P .. 'counts', field, -n) end
+        if #ids == 0 then return {} end
+        for field, k in pairs(moved) do
+          if k ~= 0 then redis.call('HINCRBY', P .. 'counts', field, -k) end
         end
-        redis.call('ZREM', P .. 'queued_at', unpack(ids))
-        redis.call('ZADD', P .. 'processing', unpack(leases))
-        redis.call('ZADD', P .. 'deadline', unpack(deadlines))
+        zremmany(P .. 'queued_at', ids)
+        zaddmany(P .. 'processing', leases)
+        zaddmany(P .. 'deadline', deadlines)
         return out
-        """
+        """)
 
     /// ARGV: P, now, id, worker, lease_ms. Returns 1 if the lease was held and is extended.
-    static let heartbeat = prelude + """
+    static let heartbeat = RedisScript(prelude + """
         local key = P .. 'job:' .. ARGV[3]
         if redis.call('HGET', key, 'state') ~= 'processing' or redis.call('HGET', key, 'lease_owner') ~= ARGV[4]
           or tonumber(redis.call('HGET', key, 'lease_expires_at')) <= now then return 0 end
@@ -151,11 +183,11 @@ enum RedisQueueScripts {
         redis.call('HSET', key, 'lease_expires_at', lease, 'updated_at', now)
         redis.call('ZADD', P .. 'processing', lease, ARGV[3])
         return 1
-        """
+        """)
 
     /// ARGV: P, now, n, then per job: id, worker, result. Returns per job {type, started_at}, or 0
     /// when that worker no longer holds its lease (the job is left as it is).
-    static let complete = prelude + """
+    static let complete = RedisScript(prelude + """
         local out, ids, moved = {}, {}, {}
         for i = 0, tonumber(ARGV[3]) - 1 do
           local id, worker = ARGV[4 + i * 3], ARGV[5 + i * 3]
@@ -165,8 +197,7 @@ enum RedisQueueScripts {
             table.insert(out, 0)
           else
             moved[fields[3]] = (moved[fields[3]] or 0) + 1
-            redis.call('HSET', key, 'state', 'completed', 'updated_at', now, 'result', ARGV[6 + i * 3])
-            redis.call('HDEL', key, 'lease_owner', 'lease_expires_at')
+            redis.call('HSET', key, 'state', 'completed', 'updated_at', ARGV[2], 'result', ARGV[6 + i * 3])
             table.insert(ids, id)
             table.insert(out, {fields[4], fields[5]})
           end
@@ -175,26 +206,24 @@ enum RedisQueueScripts {
           count('processing', prio, -n)
           count('completed', prio, n)
         end
-        if #ids > 0 then
-          redis.call('ZREM', P .. 'processing', unpack(ids))
-          redis.call('ZREM', P .. 'deadline', unpack(ids))
-        end
+        zremmany(P .. 'processing', ids)
+        zremmany(P .. 'deadline', ids)
         return out
-        """
+        """)
 
     /// ARGV: P, now, id, worker, message, permanent (0/1), base_ms, cap_ms, jitter_ppm, max_dead.
     /// Returns {state, evicted ids...} or nil when the lease is lost.
-    static let fail = prelude + """
+    static let fail = RedisScript(prelude + """
         local key = P .. 'job:' .. ARGV[3]
         if redis.call('HGET', key, 'state') ~= 'processing' or redis.call('HGET', key, 'lease_owner') ~= ARGV[4] then return false end
         local state = failjob(ARGV[3], ARGV[4], ARGV[5], ARGV[6] == '1', tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
         local out = {state, redis.call('HGET', key, 'type')}
         for _, id in ipairs(evict(tonumber(ARGV[10]))) do table.insert(out, id) end
         return out
-        """
+        """)
 
     /// ARGV: P, now, base_ms, cap_ms, jitter_ppm, max_dead. Returns {recovered count, evicted ids...}.
-    static let recover = prelude + """
+    static let recover = RedisScript(prelude + """
         local seen, n = {}, 0
         local candidates = redis.call('ZRANGEBYSCORE', P .. 'processing', '-inf', now)
         for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'deadline', '-inf', now)) do table.insert(candidates, id) end
@@ -212,10 +241,10 @@ enum RedisQueueScripts {
         local out = {n}
         for _, id in ipairs(evict(tonumber(ARGV[6]))) do table.insert(out, id) end
         return out
-        """
+        """)
 
     /// ARGV: P, now, id. Returns 1 when a queued or retrying job was cancelled.
-    static let cancel = prelude + """
+    static let cancel = RedisScript(prelude + """
         local key = P .. 'job:' .. ARGV[3]
         local state = redis.call('HGET', key, 'state')
         if state ~= 'queued' and state ~= 'retry' then return 0 end
@@ -223,10 +252,10 @@ enum RedisQueueScripts {
         redis.call('ZREM', P .. 'ready', ARGV[3])
         redis.call('ZREM', P .. 'delayed', ARGV[3])
         return 1
-        """
+        """)
 
     /// ARGV: P, now, action ('retry'|'purge'), mode ('ids'|'all'|'older'), type or threshold, ids...
-    static let deadLetters = prelude + """
+    static let deadLetters = RedisScript(prelude + """
         local candidates = {}
         if ARGV[4] == 'ids' then
           for i = 6, #ARGV do table.insert(candidates, ARGV[i]) end
@@ -253,5 +282,5 @@ enum RedisQueueScripts {
           end
         end
         return n
-        """
+        """)
 }

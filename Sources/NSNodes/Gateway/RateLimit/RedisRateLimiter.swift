@@ -9,7 +9,7 @@ import Synchronization
 /// its own), and says so in the log at most once a minute: refusing all traffic because the
 /// limiter's store is down would turn a Redis outage into a gateway outage.
 public final class RedisRateLimiter: RateLimiter {
-    static let script = """
+    static let script: RedisScript = """
         local count = redis.call('INCR', KEYS[1])
         if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         local ttl = redis.call('PTTL', KEYS[1])

@@ -122,9 +122,12 @@ struct LedgerRoutes: Sendable {
         let limit = try request.uri.queryParameters.get("limit").map { try Self.number($0, name: "limit") } ?? 100
         guard (1...10_000).contains(limit) else { throw NodeError.badRequest(detail: "limit must be from 1 to 10000") }
         let (total, txs) = try store.reader.mempool(limit: Int(limit))
-        return JSONBody.response(["total": .int(Int64(total)), "txs": .array(txs.map { entry in
-            ["txHash": .string(entry.hash.hex), "tx": (try? CanonicalJSON.decode(entry.canonical)) ?? .null]
-        })])
+        // Stored transactions are canonical bytes already: spliced, not decoded and encoded again.
+        let entries = txs.map { entry in
+            CanonicalJSON.object(ofEncoded: ["txHash": CanonicalJSON.encode(.string(entry.hash.hex)), "tx": entry.canonical])
+        }
+        return JSONBody.response(encoded: CanonicalJSON.object(ofEncoded: ["total": CanonicalJSON.encode(.int(Int64(total))),
+                                                                           "txs": CanonicalJSON.array(ofEncoded: entries)]))
     }
 
     private func block(_ block: LedgerReader.Block, request: Request) throws -> Response {

@@ -18,13 +18,15 @@ struct LedgerClient: Sendable {
 
     /// Up to `limit` pending transactions, oldest first.
     func mempool(limit: Int) async throws -> [LedgerTransaction] {
-        let body = try await json("GET", "/v1/mempool?limit=\(limit)")
-        return try (body["txs"]?.arrayValue ?? []).map { entry in
-            do {
-                return try LedgerTransaction(entry["tx"] ?? .null)
-            } catch {
-                throw Failure(description: "ns-node's mempool holds an invalid transaction: \(error)")
-            }
+        let path = "/v1/mempool?limit=\(limit)"
+        let (status, body) = try await exchange("GET", path, body: nil)
+        guard status == 200 else { throw Failure(description: "ns-node answered HTTP \(status) to GET \(path)") }
+        do {
+            return try MempoolPage.transactions(from: body)
+        } catch let error as TransactionError {
+            throw Failure(description: "ns-node's mempool holds an invalid transaction: \(error)")
+        } catch {
+            throw Failure(description: "ns-node answered GET \(path) with invalid JSON")
         }
     }
 
@@ -52,13 +54,13 @@ struct LedgerClient: Sendable {
 
     /// Posts a block; the status code (201 appended, 409 lost a race, 4xx refused) and the body.
     func produce(header: BlockHeader, txs: [LedgerTransaction]) async throws -> (status: Int, body: String) {
-        let body = CanonicalJSON.encode(["header": header.json, "txs": .array(txs.map(\.value))])
+        let body = CanonicalJSON.object(ofEncoded: ["header": CanonicalJSON.encode(header.json), "txs": CanonicalJSON.array(ofEncoded: txs.map(\.canonical))])
         return try await send("POST", "/blocks/produce", body: body)
     }
 
     /// Posts transactions to the mempool; the status code and the body.
     func submit(_ txs: [LedgerTransaction]) async throws -> (status: Int, body: String) {
-        try await send("POST", "/tx", body: CanonicalJSON.encode(.array(txs.map(\.value))))
+        try await send("POST", "/tx", body: CanonicalJSON.array(ofEncoded: txs.map(\.canonical)))
     }
 
     private func json(_ method: String, _ path: String) async throws -> JSONValue {
@@ -72,6 +74,11 @@ struct LedgerClient: Sendable {
     }
 
     private func send(_ method: String, _ path: String, body: [UInt8]?) async throws -> (Int, String) {
+        let (status, bytes) = try await exchange(method, path, body: body)
+        return (status, String(decoding: bytes, as: UTF8.self))
+    }
+
+    private func exchange(_ method: String, _ path: String, body: [UInt8]?) async throws -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: (await address.url()).absoluteString.trimmingSuffix("/") + path)
         request.method = .init(rawValue: method)
         request.headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
@@ -83,7 +90,7 @@ struct LedgerClient: Sendable {
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
             let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
-            return (Int(response.status.code), String(buffer: collected))
+            return (Int(response.status.code), Array(collected.readableBytesView))
         } catch {
             throw Failure(description: "ns-node did not answer \(method) \(path) (\(NetworkFailure.describe(error)))")
         }

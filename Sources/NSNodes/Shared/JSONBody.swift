@@ -23,7 +23,11 @@ public enum JSONBody {
 
     /// A JSON response in canonical form.
     public static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value))))
+        response(encoded: CanonicalJSON.encode(value), status: status)
+    }
+
+    /// A JSON response from bytes that are already canonical JSON.
+    public static func response(encoded bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

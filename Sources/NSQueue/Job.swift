@@ -101,6 +101,7 @@ extension NewJob {
         if let maxAttempts, !(1...100).contains(maxAttempts) { throw .invalid(index: index, reason: "maxAttempts must be 1 to 100") }
         if let timeout, timeout < .milliseconds(1) { throw .invalid(index: index, reason: "timeout must be positive") }
         if let uniqueKey, !(1...256).contains(uniqueKey.utf8.count) { throw .invalid(index: index, reason: "uniqueKey must be 1 to 256 characters") }
+        if uniqueKey != nil, uniqueKeyTTL < .milliseconds(1) { throw .invalid(index: index, reason: "uniqueKeyTTL must be at least 1 ms") }
     }
 }
 
@@ -117,7 +118,9 @@ public enum JobQueueError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The worker no longer holds the job's lease (it expired and was recovered, or was never its).
     case leaseLost(id: String)
     case notFound(id: String)
-    /// The store cannot be used right now (disk full, I/O error, Redis down); nothing changed.
+    /// The store cannot be used right now (disk full, I/O error, Redis down); nothing changed,
+    /// except after a timeout, when the store may have applied the call just before the answer was
+    /// lost (an enqueue retried with the same unique key then finds the first one).
     case unavailable(String)
 
     public var description: String {

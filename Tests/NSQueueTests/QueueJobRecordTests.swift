@@ -78,4 +78,35 @@ struct QueueJobRecordTests {
         #expect(try await queue.counts().total(.queued) == 1_200 + 2 * callers + 1)
         await subject.stop()
     }
+
+    @Test("a repeated unique key within one batch answers with the batch's first job; a unique key needs a TTL of at least 1 ms", arguments: Backend.allCases)
+    func uniqueKeysWithinBatch(backend: Backend) async throws {
+        let subject = try await backend.make()
+        let queue = subject.queue
+        let receipts = try await queue.enqueue(batch: [job(key: "a"), job(key: "a"), job(key: "b")])
+        #expect(receipts.map(\.deduplicated) == [false, true, false] && receipts[1].id == receipts[0].id && receipts[2].id != receipts[0].id)
+        #expect(try await queue.lease(worker: "w", for: .seconds(30), limit: 10).map(\.id) == [receipts[0].id, receipts[2].id])
+
+        let noTTL = NewJob(type: "artifact", payload: [1], uniqueKey: "c", uniqueKeyTTL: .zero)
+        await #expect(throws: JobQueueError.invalid(index: 1, reason: "uniqueKeyTTL must be at least 1 ms")) {
+            _ = try await queue.enqueue(batch: [job(), noTTL])
+        }
+        let counts = try await queue.counts()
+        #expect(counts.total(.queued) == 0 && counts.total(.processing) == 2, "the refused batch stored nothing")
+        await subject.stop()
+    }
+
+    @Test("Redis: an unreadable unique-key entry is replaced, and the job is stored whole and leasable")
+    func unreadableUniqueKey() async throws {
+        let subject = try await Backend.redis.make()
+        let server = try #require(subject.server)
+        let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!))  // built from a port number
+        _ = try await client.command(["SET", "{ns}:unique:k", "no separator"])
+        let receipt = try await subject.queue.enqueue(job(key: "k"))
+        #expect(!receipt.deduplicated)
+        #expect(try await subject.queue.lease(worker: "w", for: .seconds(30))?.id == receipt.id)
+        #expect(try await subject.queue.enqueue(job(key: "k")).id == receipt.id, "the key now names the stored job")
+        await client.shutdown()
+        await subject.stop()
+    }
 }

@@ -74,51 +74,58 @@ enum RedisQueueScripts {
     /// ARGV: P, now, n, then per job: id, type, payload, priority, max_attempts, timeout_ms, unique_key, unique_ttl_ms.
     /// Returns per job its id and 1 when an earlier job with the same live unique key answered instead.
     /// Written for batches: one INCRBY, one ZADD per sorted set and one count update per priority.
+    /// Everything is decided before the first write (Redis does not undo a script that fails half
+    /// way), so a call either stores each of its new jobs whole, ready to lease, or nothing.
     static let enqueue = RedisScript(prelude + """
         local n = tonumber(ARGV[3])
-        local out, ready, queued, added = {}, {}, {}, {}
-        local seq = redis.call('INCRBY', P .. 'seq', n) - n
+        local out, fresh, claimed = {}, {}, {}
         for i = 0, n - 1 do
           local b = 4 + i * 8
-          local id, prio, ukey = ARGV[b], ARGV[b + 3], ARGV[b + 6]
+          local id, ukey = ARGV[b], ARGV[b + 6]
           local existing = false
           if ukey ~= '' then
-            local held = redis.call('GET', P .. 'unique:' .. ukey)
-            if held then
-              local sep = string.find(held, '|', 1, true)
-              if tonumber(string.sub(held, sep + 1)) > now then
-                table.insert(out, string.sub(held, 1, sep - 1))
-                table.insert(out, 1)
-                existing = true
-              end
+            existing = claimed[ukey] or false
+            if not existing then
+              local held = redis.call('GET', P .. 'unique:' .. ukey)
+              local sep = held and string.find(held, '|', 1, true)
+              if sep and tonumber(string.sub(held, sep + 1)) > now then existing = string.sub(held, 1, sep - 1) end
             end
           end
-          if not existing then
-            seq = seq + 1
-            local key = P .. 'job:' .. id
-            if ukey == '' then
-              redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
-                'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq)
-            else
-              redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
-                'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq, 'unique_key', ukey)
-              local ttl = tonumber(ARGV[b + 7])
-              redis.call('SET', P .. 'unique:' .. ukey, id .. '|' .. (now + ttl), 'PX', ttl)
-            end
-            table.insert(ready, score(prio, seq))
-            table.insert(ready, id)
-            table.insert(queued, ARGV[2])
-            table.insert(queued, id)
-            added[prio] = (added[prio] or 0) + 1
+          if existing then
+            table.insert(out, existing)
+            table.insert(out, 1)
+          else
+            if ukey ~= '' then claimed[ukey] = id end
+            table.insert(fresh, b)
             table.insert(out, id)
             table.insert(out, 0)
           end
         end
-        if #ready > 0 then
-          zaddmany(P .. 'ready', ready)
-          zaddmany(P .. 'queued_at', queued)
-          for prio, k in pairs(added) do count('queued', prio, k) end
+        if #fresh == 0 then return out end
+        local seq = redis.call('INCRBY', P .. 'seq', #fresh) - #fresh
+        local ready, queued, added = {}, {}, {}
+        for _, b in ipairs(fresh) do
+          local id, prio, ukey = ARGV[b], ARGV[b + 3], ARGV[b + 6]
+          local key = P .. 'job:' .. id
+          seq = seq + 1
+          if ukey == '' then
+            redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
+              'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq)
+          else
+            redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
+              'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq, 'unique_key', ukey)
+            local ttl = math.max(1, tonumber(ARGV[b + 7]))
+            redis.call('SET', P .. 'unique:' .. ukey, id .. '|' .. (now + ttl), 'PX', ttl)
+          end
+          table.insert(ready, score(prio, seq))
+          table.insert(ready, id)
+          table.insert(queued, ARGV[2])
+          table.insert(queued, id)
+          added[prio] = (added[prio] or 0) + 1
         end
+        zaddmany(P .. 'ready', ready)
+        zaddmany(P .. 'queued_at', queued)
+        for prio, k in pairs(added) do count('queued', prio, k) end
         return out
         """)
 

@@ -20,7 +20,7 @@ extension CanonicalJSON {
     public static func object(ofEncoded members: [String: [UInt8]]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(2 + members.reduce(0) { $0 + $1.key.utf8.count + $1.value.count + 4 })
-        for (index, key) in members.keys.sorted(by: precedes).enumerated() {
+        for (index, key) in sortedKeys(members.keys).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))

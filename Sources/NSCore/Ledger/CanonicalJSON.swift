@@ -55,7 +55,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in sortedKeys(members).enumerated() {
+            for (index, key) in sortedKeys(members.keys).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
@@ -70,8 +70,8 @@ public enum CanonicalJSON {
     /// UTF-8 byte order is code point order, which equals UTF-16 order unless a key holds
     /// U+E000 or above (lead bytes 0xEE and up), so the cheaper byte comparison is used when no
     /// key does.
-    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        let keys = Array(members.keys)
+    static func sortedKeys(_ keys: some Collection<String>) -> [String] {
+        let keys = Array(keys)
         if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0xEE } }) {
             return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         }

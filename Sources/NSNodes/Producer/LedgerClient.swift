@@ -64,10 +64,10 @@ struct LedgerClient: Sendable {
     }
 
     private func json(_ method: String, _ path: String) async throws -> JSONValue {
-        let (status, text) = try await send(method, path, body: nil)
+        let (status, body) = try await exchange(method, path, body: nil)
         guard status == 200 else { throw Failure(description: "ns-node answered HTTP \(status) to \(method) \(path)") }
         do {
-            return try CanonicalJSON.decode(Array(text.utf8))
+            return try CanonicalJSON.decode(body)
         } catch {
             throw Failure(description: "ns-node answered \(method) \(path) with invalid JSON")
         }

@@ -87,26 +87,53 @@ extension Tools {
     public static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        return withLoopbackAddress(port: port) { connect(fd, $0, $1) == 0 }
+    }
+
+    /// Calls `body` with 127.0.0.1:`port` as a socket address and its length.
+    static func withLoopbackAddress<Result>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
     }
 }
 
 extension Tools {
     /// A base port `b` such that `b + offset` is free for every offset (the split deployment's
-    /// port layout), tried at random in 20000...50000.
+    /// port layout), tried at random below the kernel's ephemeral range.
+    ///
+    /// Below that range because the ports stay unbound for seconds while the nodes start one by
+    /// one: a port inside it can be taken meanwhile by any outgoing connection on the machine,
+    /// and the node meant for it then fails to bind.
     public static func freePortBlock(offsets: [Int]) throws -> Int {
+        let span = (offsets.max() ?? 0) + 1
+        let upper = min(ephemeralPortRangeStart() - span, 30_000)
+        guard upper > 10_000 else { throw ChildProcessError.notFound("\(offsets.count) free ports below the ephemeral range") }
         for _ in 0..<50 {
-            let base = Int.random(in: 20_000...50_000)
-            if offsets.allSatisfy({ !canConnect(port: base + $0) }) { return base }
+            let base = Int.random(in: 10_000...upper)
+            if offsets.allSatisfy({ canBind(port: base + $0) }) { return base }
         }
         throw ChildProcessError.notFound("\(offsets.count) free ports")
+    }
+
+    /// The first port the kernel hands to outgoing connections (Linux's `ip_local_port_range`;
+    /// its default, 32768, when that cannot be read).
+    static func ephemeralPortRangeStart() -> Int {
+        let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        return range?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+    }
+
+    /// Whether a listener could bind 127.0.0.1:`port` right now (with `SO_REUSEADDR`, as the
+    /// nodes' servers do, so a closed connection's TIME_WAIT does not count as taken).
+    static func canBind(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        return withLoopbackAddress(port: port) { bind(fd, $0, $1) == 0 }
     }
 }

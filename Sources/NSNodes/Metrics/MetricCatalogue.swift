@@ -35,7 +35,7 @@ public enum MetricCatalogue {
         "ns_blocks_produced_total": "Blocks this vp-node built, signed and had appended.",
         "ns_block_races_lost_total": "Blocks refused with 409 because another producer appended that height first.",
         "ns_block_txs": "Transactions per produced block.",
-        "ns_block_build_seconds": "Time to read the tip and build and sign a block.",
+        "ns_block_build_seconds": "Time to build and sign a block once the tip and mempool are read.",
         "ns_block_submit_seconds": "Time ns-node took to validate and append a produced block.",
         "ns_queue_oldest_age_seconds": "Age of the oldest queued job.",
         "ns_job_duration_seconds": "Time from lease to completion, by job type.",

@@ -59,12 +59,16 @@ public struct BlockProducer: Service {
     }
 
     /// Builds and posts at most one block (retrying on a lost race a few times).
+    ///
+    /// The tip is read before the mempool: a transaction committed up to that tip has left the
+    /// mempool by then, so a block lost to another producer comes back as a 409 (the height is
+    /// taken) and is rebuilt, never as a duplicate transaction refused with 422.
     func round() async throws -> Round {
-        let txs = try await ledger.mempool(limit: settings.maxTxs)
-        guard !txs.isEmpty else { return .idle }
         for _ in 0..<3 {
-            let started = ContinuousClock.now
             let (tip, frontier) = try await ledger.tip()
+            let txs = try await ledger.mempool(limit: settings.maxTxs)
+            guard !txs.isEmpty else { return .idle }
+            let started = ContinuousClock.now
             let header = BlockBuilder.header(after: tip, frontier: frontier, txs: txs, timeMs: Int64(Date().timeIntervalSince1970 * 1000), key: key)
             let built = ContinuousClock.now
             let (status, body) = try await ledger.produce(header: header, txs: txs)

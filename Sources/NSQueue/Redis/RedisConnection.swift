@@ -72,7 +72,11 @@ final class RedisConnection: Sendable {
             var buffer = channel.allocator.buffer(capacity: 64)
             RESPValue.encode(command, into: &buffer)
             let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-            channel.write(RedisRequest(bytes: buffer, promise: promise), promise: nil)
+            // A write that lands after the connection closed never reaches the reply router, so
+            // nothing else would complete its reply: fail it here (a second completion is ignored).
+            channel.write(RedisRequest(bytes: buffer, promise: promise)).whenFailure { error in
+                promise.fail(RedisError.connection(NetworkFailure.describe(error)))
+            }
             futures.append(promise.futureResult)
         }
         channel.flush()

@@ -36,7 +36,7 @@ struct AdminPeers: Sendable {
     /// One call; a node that does not answer throws ``AdminError/upstream(_:)`` naming it.
     func call(_ target: Target, _ method: String, _ path: String, body: JSONValue? = nil, bearer: String? = nil,
               requestID: String) async throws -> Reply {
-        var request = HTTPClientRequest(url: (await address(target).url()).absoluteString.trimmingSuffix("/") + path)
+        var request = HTTPClientRequest(url: (try await address(target).url()).absoluteString.trimmingSuffix("/") + path)
         request.method = .init(rawValue: method)
         request.headers.add(name: RequestID.headerName, value: requestID)
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }

@@ -9,11 +9,12 @@ import Synchronization
 public final class PeerAddress: Sendable {
     private enum State {
         case fixed(URL)
-        case pending(waiters: [CheckedContinuation<URL, Never>])
+        case pending(waiters: [UInt64: CheckedContinuation<URL, any Error>])
         case bound(URL)
     }
 
     private let state: Mutex<State>
+    private let nextWaiter = Atomic<UInt64>(0)
 
     /// A peer at a fixed URL (`NS_NODE_URL`, or the default).
     public init(url: URL) {
@@ -22,35 +23,51 @@ public final class PeerAddress: Sendable {
 
     /// A peer in this process, resolved by ``bind(host:port:)``.
     public init() {
-        state = Mutex(.pending(waiters: []))
+        state = Mutex(.pending(waiters: [:]))
     }
 
     /// Records the in-process peer's listener and releases everyone waiting for it.
     public func bind(host: String, port: Int) {
         let connectHost = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
         let url = URL(string: "http://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(port)")!  // host and port come from a bound socket
-        let waiters = state.withLock { state -> [CheckedContinuation<URL, Never>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<URL, any Error>] in
             guard case .pending(let waiters) = state else { return [] }
             state = .bound(url)
-            return waiters
+            return Array(waiters.values)
         }
         waiters.forEach { $0.resume(returning: url) }
     }
 
     /// The peer's base URL, waiting for an in-process peer to bind if it has not yet.
-    public func url() async -> URL {
+    ///
+    /// Throws `CancellationError` when the waiting task is cancelled: a peer whose listener never
+    /// binds (its port was taken, or shutdown came first) must not hold its callers, and with them
+    /// the daemon's shutdown, forever.
+    public func url() async throws -> URL {
         if let ready = currentURL { return ready }
-        return await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> URL? in
-                switch state {
-                case .fixed(let url), .bound(let url): return url
-                case .pending(var waiters):
-                    waiters.append(continuation)
-                    state = .pending(waiters: waiters)
-                    return nil
+        let id = nextWaiter.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // Under the lock, so a cancellation either finds this waiter or is seen here.
+                let ready = state.withLock { state -> Result<URL, any Error>? in
+                    switch state {
+                    case .fixed(let url), .bound(let url): return .success(url)
+                    case .pending(var waiters):
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        waiters[id] = continuation
+                        state = .pending(waiters: waiters)
+                        return nil
+                    }
                 }
+                if let ready { continuation.resume(with: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<URL, any Error>? in
+                guard case .pending(var waiters) = state, let waiter = waiters.removeValue(forKey: id) else { return nil }
+                state = .pending(waiters: waiters)
+                return waiter
+            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 

@@ -79,7 +79,7 @@ struct LedgerClient: Sendable {
     }
 
     private func exchange(_ method: String, _ path: String, body: [UInt8]?) async throws -> (Int, [UInt8]) {
-        var request = HTTPClientRequest(url: (await address.url()).absoluteString.trimmingSuffix("/") + path)
+        var request = HTTPClientRequest(url: (try await address.url()).absoluteString.trimmingSuffix("/") + path)
         request.method = .init(rawValue: method)
         request.headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
         request.headers.add(name: RequestID.headerName, value: RequestID.generate())

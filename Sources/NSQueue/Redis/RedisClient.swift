@@ -73,6 +73,11 @@ public actor RedisClient {
         }
         do {
             let connection = try await RedisConnection.connect(configuration)
+            // Another caller may have connected this slot while this one waited: keep one.
+            if let other = slots[index].connection, other.isActive {
+                connection.close()
+                return other
+            }
             slots[index] = Slot(connection: connection)
             return connection
         } catch {

@@ -30,8 +30,10 @@ final class RedisConnection: Sendable {
         }
         let connection = RedisConnection(channel: channel)
         do throws(RedisError) {
+            // With the command deadline: a Redis that accepts the connection but does not answer
+            // (paused, stopped by a signal, busy in a long script) must not hold the caller.
             for command in configuration.handshake {
-                if case .error(let message) = try await connection.send([command]).first ?? .bulkString(nil) {
+                if case .error(let message) = try await connection.send([command], deadline: configuration.commandTimeout).first ?? .bulkString(nil) {
                     throw RedisError.server(message.hasPrefix("WRONGPASS") || message.contains("invalid password") ? "authentication failed" : message)
                 }
             }

@@ -82,27 +82,31 @@ public struct CodeSandbox: Sendable {
         // group reaches every process that did not leave it, and unshare's --kill-child takes
         // the PID namespace down with it.
         let group = process.processIdentifier
-        let killer = Task { [timeout] () -> Bool in
-            do { try await Task.sleep(for: timeout) } catch { return false }
-            kill(-group, SIGKILL)
-            return true
-        }
-        for await _ in exited.stream {}
-        killer.cancel()
-        let timedOut = await killer.value
-        kill(-group, SIGKILL)  // stragglers still in the group
+        let exit = Task { for await _ in exited.stream {} }
+        let exitedInTime = await SandboxExit.wait(for: exit, atMost: timeout)
+        kill(-group, SIGKILL)  // the snippet at its deadline or on cancellation, or stragglers still in the group
+        // Shutdown: the job is abandoned (its lease expires and it is recovered), the snippet is dead.
+        if Task.isCancelled { throw CancellationError() }
+        // A process that left the group (setsid) escapes the kill where there are no namespaces
+        // and holds back Foundation's report of the exit: wait a little, then report a kill.
+        var reaped = exitedInTime
+        if !reaped { reaped = await SandboxExit.wait(for: exit, atMost: Self.exitGrace) }
         let duration = ContinuousClock.now - started
-        let signalled = process.terminationReason == .uncaughtSignal
+        // Foundation traps on reading the status of a process it has not reaped.
+        let signalled = !reaped || process.terminationReason == .uncaughtSignal
         return SandboxOutcome(
             language: runtime.language,
             exitCode: signalled ? nil : process.terminationStatus,
-            signal: signalled ? process.terminationStatus : nil,
-            timedOut: timedOut,
+            signal: signalled ? (reaped ? process.terminationStatus : SIGKILL) : nil,
+            timedOut: !exitedInTime,
             durationMs: Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000),
             stdout: await out.finish(grace: .milliseconds(500)),
             stderr: await err.finish(grace: .milliseconds(500)),
             isolation: isolation.namespaces ? "namespaces" : "rlimits")
     }
+
+    /// How long a killed snippet's exit may take to be reported.
+    static let exitGrace: Duration = .seconds(2)
 
     private func limits() -> SandboxLaunch.Limits {
         let seconds = Int((Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up)) + 1

@@ -37,7 +37,12 @@ actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
             let batch = pending
             pending = []
             let outcomes = await commit(batch.map(\.unit))
-            for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
+            // Every submitter is answered, even if a commit broke its contract: a missing
+            // outcome would otherwise leave its caller waiting forever.
+            for (index, entry) in batch.enumerated() {
+                entry.continuation.resume(returning: index < outcomes.count ? outcomes[index]
+                    : .failure(.unavailable("the store answered \(outcomes.count) of \(batch.count) submissions in one commit")))
+            }
         }
         committing -= 1
     }

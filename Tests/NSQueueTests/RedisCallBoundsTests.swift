@@ -13,15 +13,17 @@ struct RedisCallBoundsTests {
     func sendDuringClose() async throws {
         let redis = try await RedisServer()
         let configuration = try RedisConfiguration(url: URL(string: redis.url)!)
-        let attempts = 50
+        let attempts = 20
         let answered = AnswerCount()
         for _ in 0..<attempts {
             let connection = try await RedisConnection.connect(configuration)
             #expect(try await connection.send([["PING"]]) == [.simpleString("PONG")])
-            // The close is queued on the event loop; the channel still reads as active, so the
-            // write below is queued behind the close.
+            // Hold the event loop, so the close is queued and the channel still reads as active
+            // when the command below is sent: its write is queued behind the close.
+            let held = DispatchSemaphore(value: 0)
+            connection.channel.eventLoop.execute { held.wait() }
             connection.close()
-            Task {
+            let sent = Task {
                 do {
                     _ = try await connection.send([["PING"], ["PING"]])
                 } catch let error as RedisError {
@@ -31,9 +33,12 @@ struct RedisCallBoundsTests {
                 }
                 await answered.add()
             }
+            try await Task.sleep(for: .milliseconds(100))  // the command is sent meanwhile
+            held.signal()
+            _ = sent
         }
         // Unanswered callers cannot be cancelled, so wait for them by polling, with a bound far
-        // beyond what fifty local round trips take.
+        // beyond what twenty local round trips take.
         for _ in 0..<300 {
             if await answered.value == attempts { break }
             try await Task.sleep(for: .milliseconds(100))

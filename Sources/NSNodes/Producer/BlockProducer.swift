@@ -66,6 +66,9 @@ public struct BlockProducer: Service {
     func round() async throws -> Round {
         for _ in 0..<3 {
             let (tip, frontier) = try await ledger.tip()
+            // Read together, not atomically: a block appended between the two reads pairs a new
+            // header with an old frontier. Read both again rather than build a block ns-node refuses.
+            guard tip.logSize == frontier.size else { continue }
             let txs = try await ledger.mempool(limit: settings.maxTxs)
             guard !txs.isEmpty else { return .idle }
             let started = ContinuousClock.now

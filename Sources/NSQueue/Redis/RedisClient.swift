@@ -81,6 +81,8 @@ public actor RedisClient {
             slots[index] = Slot(connection: connection)
             return connection
         } catch {
+            // Another caller connected this slot meanwhile: its connection stays.
+            if let other = slots[index].connection, other.isActive { throw error }
             let failures = slots[index].failures + 1
             let delay = min(configuration.maxReconnectDelay, configuration.reconnectDelay * (1 << min(failures - 1, 16)))
             slots[index] = Slot(connection: nil, failures: failures, retryAfter: .now + delay)

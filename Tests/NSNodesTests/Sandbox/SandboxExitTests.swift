@@ -14,11 +14,13 @@ struct SandboxExitTests {
         CodeSandbox(runtimes: [shell], timeout: timeout, maxMemoryMB: 128, isolation: isolation, hiddenPaths: [])
     }
 
-    /// Kills the processes whose command line mentions `marker`.
+    /// Kills the processes whose command line mentions `marker`, with their process groups
+    /// (`setsid` made each a group leader, and its children share the group).
     static func kill(mentioning marker: String) {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), let line = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
                   String(decoding: line, as: UTF8.self).contains(marker) else { continue }
+            Foundation.kill(-pid, SIGKILL)
             Foundation.kill(pid, SIGKILL)
         }
     }
@@ -42,9 +44,7 @@ struct SandboxExitTests {
 
     @Test("cancelling a running snippet (shutdown) kills it and throws CancellationError at once, without crashing")
     func cancelledRun() async throws {
-        let marker = "cancelled-\(UUID().uuidString.prefix(8))"
-        defer { Self.kill(mentioning: marker) }
-        let run = Task { try await Self.sandbox(timeout: .seconds(60)).run("echo \(marker) >/dev/null\nsleep 30\n", runtime: Self.shell) }
+        let run = Task { try await Self.sandbox(timeout: .seconds(60)).run("sleep 30\n", runtime: Self.shell) }
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         run.cancel()

@@ -19,6 +19,12 @@ public enum RESPValue: Sendable, Equatable {
         }
     }
 
+    /// The bytes of a bulk string that is not null.
+    public var bytes: [UInt8]? {
+        if case .bulkString(let bytes?) = self { return bytes }
+        return nil
+    }
+
     public var int: Int64? {
         if case .integer(let value) = self { return value }
         return nil

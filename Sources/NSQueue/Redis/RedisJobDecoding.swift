@@ -9,7 +9,7 @@ extension RedisJobQueue {
         guard !flat.isEmpty else { return nil }
         var fields: [String: [UInt8]] = [:]
         for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-            if let name = flat[pair].string, case .bulkString(let value?) = flat[pair + 1] { fields[name] = value }
+            if let name = flat[pair].string, let value = flat[pair + 1].bytes { fields[name] = value }
         }
         func text(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
         func number(_ name: String) -> Int64? { text(name).flatMap(Self.number) }
@@ -34,14 +34,10 @@ extension RedisJobQueue {
             func number(_ index: Int) -> Int64? { f[index].int ?? f[index].string.flatMap(Self.number) }
             let createdAt = number(7) ?? now
             guard case .bulkString(let payload) = f[2] else { return nil }
-            var result: [UInt8]?
-            if case .bulkString(let bytes?) = f[11] { result = bytes }
-            var errorBytes: [UInt8]?
-            if case .bulkString(let bytes?) = f[9] { errorBytes = bytes }
             return Job(id: id, type: type, payload: payload ?? [], priority: JobPriority(rank: Int(number(3) ?? 2)) ?? .normal,
                        state: .processing, attempts: Int(number(4) ?? 1), maxAttempts: Int(number(5) ?? 0), timeoutMs: number(6) ?? 0,
                        createdAt: createdAt, updatedAt: now, runAt: number(8) ?? createdAt, leaseOwner: worker, leaseExpiresAt: expiry,
-                       result: result, errors: errors(errorBytes), uniqueKey: f[10].string.flatMap { $0.isEmpty ? nil : $0 })
+                       result: f[11].bytes, errors: errors(f[9].bytes), uniqueKey: f[10].string.flatMap { $0.isEmpty ? nil : $0 })
         }
     }
 

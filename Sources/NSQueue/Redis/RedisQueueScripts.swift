@@ -103,17 +103,15 @@ enum RedisQueueScripts {
         end
         if #fresh == 0 then return out end
         local seq = redis.call('INCRBY', P .. 'seq', #fresh) - #fresh
-        local ready, queued, added = {}, {}, {}
+        local ready, queued, added, none = {}, {}, {}, {}
         for _, b in ipairs(fresh) do
           local id, prio, ukey = ARGV[b], ARGV[b + 3], ARGV[b + 6]
           local key = P .. 'job:' .. id
           seq = seq + 1
-          if ukey == '' then
-            redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
-              'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq)
-          else
-            redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
-              'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq, 'unique_key', ukey)
+          redis.call('HSET', key, 'type', ARGV[b + 1], 'payload', ARGV[b + 2], 'priority', prio, 'state', 'queued',
+            'max_attempts', ARGV[b + 4], 'timeout_ms', ARGV[b + 5], 'created_at', ARGV[2], 'seq', seq,
+            unpack(ukey == '' and none or {'unique_key', ukey}))
+          if ukey ~= '' then
             local ttl = math.max(1, tonumber(ARGV[b + 7]))
             redis.call('SET', P .. 'unique:' .. ukey, id .. '|' .. (now + ttl), 'PX', ttl)
           end

@@ -93,11 +93,11 @@ public struct CodeSandbox: Sendable {
         if !reaped { reaped = await SandboxExit.wait(for: exit, atMost: Self.exitGrace) }
         let duration = ContinuousClock.now - started
         // Foundation traps on reading the status of a process it has not reaped.
-        let signalled = !reaped || process.terminationReason == .uncaughtSignal
+        let signal: Int32? = !reaped ? SIGKILL : process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
         return SandboxOutcome(
             language: runtime.language,
-            exitCode: signalled ? nil : process.terminationStatus,
-            signal: signalled ? (reaped ? process.terminationStatus : SIGKILL) : nil,
+            exitCode: signal == nil ? process.terminationStatus : nil,
+            signal: signal,
             timedOut: !exitedInTime,
             durationMs: Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000),
             stdout: await out.finish(grace: .milliseconds(500)),

@@ -2,22 +2,22 @@ import Foundation
 
 extension RedisJobQueue {
     public func counts() async throws(JobQueueError) -> QueueCounts {
-        let replies: [RESPValue]
+        let fields: [RESPValue]
         do {
-            replies = try await client.pipeline([["HGETALL", RedisArgument(prefix + "counts")], ["ZRANGE", RedisArgument(prefix + "queued_at"), "0", "0", "WITHSCORES"]])
+            fields = try await client.command(["HGETALL", RedisArgument(prefix + "counts")]).array ?? []
         } catch {
             throw .unavailable(error.description)
         }
+        let oldest = try await run(RedisQueueScripts.oldestQueued, [RedisArgument(Int64(JobPriority.allCases.map(\.rank).max() ?? 0))])
         var counts = QueueCounts()
-        let fields = replies[0].array ?? []
         for pair in stride(from: 0, to: fields.count - 1, by: 2) {
             let parts = (fields[pair].string ?? "").split(separator: ":")
             guard parts.count == 2, let state = JobState(rawValue: String(parts[0])), let rank = Int(parts[1]),
                   let priority = JobPriority(rank: rank), let value = Int(fields[pair + 1].string ?? ""), value > 0 else { continue }
             counts.byState[state, default: [:]][priority] = value
         }
-        if let oldest = replies[1].array, oldest.count == 2, let created = Double(oldest[1].string ?? "") {
-            counts.oldestQueuedAgeMs = max(0, clock.nowMs() - Int64(created))
+        if let created = oldest.int {
+            counts.oldestQueuedAgeMs = max(0, clock.nowMs() - created)
         }
         return counts
     }
@@ -43,17 +43,21 @@ extension RedisJobQueue {
 
     public func jobs(in state: JobState, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
         let limit = max(1, min(limit, 1_000))
-        let index: String? = switch state {
-        case .queued: "queued_at"
-        case .processing: "processing"
-        case .retry: "delayed"
-        case .deadLetter: "dead"
-        case .completed, .cancelled: nil
+        // `ready` holds queued jobs and retries whose time has come but that no lease has taken
+        // yet; `ordered` keeps the ones in `state`.
+        let indexes: [String] = switch state {
+        case .queued: ["ready"]
+        case .processing: ["processing"]
+        case .retry: ["delayed", "ready"]
+        case .deadLetter: ["dead"]
+        case .completed, .cancelled: []
         }
         do {
-            let keys: [String]
-            if let index {
-                keys = (try await client.command(["ZRANGE", RedisArgument(prefix + index), "0", "-1"]).array ?? []).compactMap(\.string).map { prefix + "job:" + $0 }
+            var keys: [String] = []
+            if !indexes.isEmpty {
+                for index in indexes {
+                    keys += (try await client.command(["ZRANGE", RedisArgument(prefix + index), "0", "-1"]).array ?? []).compactMap(\.string).map { prefix + "job:" + $0 }
+                }
             } else {
                 keys = try await scanJobKeys()
             }
@@ -112,4 +116,31 @@ extension RedisJobQueue {
         case .olderThan(let time): ["older", RedisArgument(time)]
         }
     }
+}
+
+extension RedisQueueScripts {
+    /// ARGV: P, now, highest priority rank. Returns the `created_at` of the oldest job in state
+    /// `queued`, or nil. Each priority's band of `ready` is in `seq` order, which follows
+    /// creation, so its first queued entry is its oldest; the entries skipped before it are retries
+    /// whose time has come, which the next lease hands out first.
+    static let oldestQueued = RedisScript(prelude + """
+        local oldest = false
+        for prio = 0, tonumber(ARGV[3]) do
+          local low = score(prio, 0)
+          local offset, found, ids = 0, false, {}
+          repeat
+            ids = redis.call('ZRANGEBYSCORE', P .. 'ready', low, low + 1099511627775, 'LIMIT', offset, 100)
+            for _, id in ipairs(ids) do
+              local f = redis.call('HMGET', P .. 'job:' .. id, 'state', 'created_at')
+              if f[1] == 'queued' then
+                found = tonumber(f[2])
+                break
+              end
+            end
+            offset = offset + #ids
+          until found or #ids < 100
+          if found and (not oldest or found < oldest) then oldest = found end
+        end
+        return oldest
+        """)
 }

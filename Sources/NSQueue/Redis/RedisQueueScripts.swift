@@ -3,9 +3,11 @@
 /// slot. ARGV[1] is always the prefix and ARGV[2] the caller's clock (Unix ms).
 ///
 /// Layout: `job:<id>` hash per job; `ready` (score priority·2^40 + seq), `delayed` (run_at),
-/// `processing` (lease expiry), `deadline` (start + timeout), `dead` (seq) and `queued_at`
-/// (created_at of jobs in state queued) sorted sets; `unique:<key>` = "<id>|<expiry>";
-/// `counts` hash of "state:priority"; `paused`; `seq`.
+/// `processing` (the earlier of lease expiry and attempt deadline, so one index serves recovery
+/// of both) and `dead` (seq) sorted sets; `unique:<key>` = "<id>|<expiry>"; `counts` hash of
+/// "state:priority"; `paused`; `seq`. Queued jobs need no index of their own: they are the jobs in
+/// `ready` whose state is `queued` (the rest are retries whose time has come), and within a
+/// priority `seq` follows creation, so the oldest is near the front of its band.
 ///
 /// A new job's hash holds only what is not a default, because every field costs Redis time on
 /// the hottest path: no `attempts` means 0, no `errors` means `[]`, no `unique_key` means none,
@@ -23,8 +25,6 @@ enum RedisQueueScripts {
           count(redis.call('HGET', key, 'state'), prio, -1)
           count(to, prio, 1)
           redis.call('HSET', key, 'state', to, 'updated_at', now)
-          if to == 'queued' then redis.call('ZADD', P .. 'queued_at', redis.call('HGET', key, 'created_at'), id)
-          else redis.call('ZREM', P .. 'queued_at', id) end
         end
         local function zaddmany(key, pairs)
           for i = 1, #pairs, 2000 do redis.call('ZADD', key, unpack(pairs, i, math.min(i + 1999, #pairs))) end
@@ -53,7 +53,6 @@ enum RedisQueueScripts {
           redis.call('HSET', key, 'errors', cjson.encode(errors))
           redis.call('HDEL', key, 'lease_owner', 'lease_expires_at')
           redis.call('ZREM', P .. 'processing', id)
-          redis.call('ZREM', P .. 'deadline', id)
           local attempts = tonumber(redis.call('HGET', key, 'attempts')) or 0
           if permanent or attempts >= tonumber(redis.call('HGET', key, 'max_attempts')) then
             move(key, id, 'dead_letter')
@@ -103,7 +102,7 @@ enum RedisQueueScripts {
         end
         if #fresh == 0 then return out end
         local seq = redis.call('INCRBY', P .. 'seq', #fresh) - #fresh
-        local ready, queued, added, none = {}, {}, {}, {}
+        local ready, added, none = {}, {}, {}
         for _, b in ipairs(fresh) do
           local id, prio, ukey = ARGV[b], ARGV[b + 3], ARGV[b + 6]
           local key = P .. 'job:' .. id
@@ -117,12 +116,9 @@ enum RedisQueueScripts {
           end
           table.insert(ready, score(prio, seq))
           table.insert(ready, id)
-          table.insert(queued, ARGV[2])
-          table.insert(queued, id)
           added[prio] = (added[prio] or 0) + 1
         end
         zaddmany(P .. 'ready', ready)
-        zaddmany(P .. 'queued_at', queued)
         for prio, k in pairs(added) do count('queued', prio, k) end
         return out
         """)
@@ -145,7 +141,7 @@ enum RedisQueueScripts {
         local popped = redis.call('ZPOPMIN', P .. 'ready', tonumber(ARGV[5]))
         if #popped == 0 then return out end
         local lease = now + tonumber(ARGV[4])
-        local ids, leases, deadlines, moved = {}, {}, {}, {}
+        local ids, expiries, moved = {}, {}, {}
         out = {ARGV[2], lease}
         for i = 1, #popped, 2 do
           local id = popped[i]
@@ -162,10 +158,8 @@ enum RedisQueueScripts {
             redis.call('HSET', key, 'attempts', attempts, 'state', 'processing', 'updated_at', ARGV[2], 'lease_owner', ARGV[3],
               'lease_expires_at', lease, 'started_at', ARGV[2])
             table.insert(ids, id)
-            table.insert(leases, lease)
-            table.insert(leases, id)
-            table.insert(deadlines, now + tonumber(f[3]))
-            table.insert(deadlines, id)
+            table.insert(expiries, math.min(lease, now + tonumber(f[3])))
+            table.insert(expiries, id)
             table.insert(out, {id, f[5], f[6], f[1], attempts, f[7], f[3], f[8], f[9], f[10], f[11], f[12]})
           end
         end
@@ -173,20 +167,18 @@ enum RedisQueueScripts {
         for field, k in pairs(moved) do
           if k ~= 0 then redis.call('HINCRBY', P .. 'counts', field, -k) end
         end
-        zremmany(P .. 'queued_at', ids)
-        zaddmany(P .. 'processing', leases)
-        zaddmany(P .. 'deadline', deadlines)
+        zaddmany(P .. 'processing', expiries)
         return out
         """)
 
     /// ARGV: P, now, id, worker, lease_ms. Returns 1 if the lease was held and is extended.
     static let heartbeat = RedisScript(prelude + """
         local key = P .. 'job:' .. ARGV[3]
-        if redis.call('HGET', key, 'state') ~= 'processing' or redis.call('HGET', key, 'lease_owner') ~= ARGV[4]
-          or tonumber(redis.call('HGET', key, 'lease_expires_at')) <= now then return 0 end
+        local f = redis.call('HMGET', key, 'state', 'lease_owner', 'lease_expires_at', 'started_at', 'timeout_ms')
+        if f[1] ~= 'processing' or f[2] ~= ARGV[4] or tonumber(f[3]) <= now then return 0 end
         local lease = now + tonumber(ARGV[5])
         redis.call('HSET', key, 'lease_expires_at', lease, 'updated_at', now)
-        redis.call('ZADD', P .. 'processing', lease, ARGV[3])
+        redis.call('ZADD', P .. 'processing', math.min(lease, tonumber(f[4]) + tonumber(f[5])), ARGV[3])
         return 1
         """)
 
@@ -212,7 +204,6 @@ enum RedisQueueScripts {
           count('completed', prio, n)
         end
         zremmany(P .. 'processing', ids)
-        zremmany(P .. 'deadline', ids)
         return out
         """)
 
@@ -229,19 +220,14 @@ enum RedisQueueScripts {
 
     /// ARGV: P, now, base_ms, cap_ms, jitter_ppm, max_dead. Returns {recovered count, evicted ids...}.
     static let recover = RedisScript(prelude + """
-        local seen, n = {}, 0
-        local candidates = redis.call('ZRANGEBYSCORE', P .. 'processing', '-inf', now)
-        for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'deadline', '-inf', now)) do table.insert(candidates, id) end
-        for _, id in ipairs(candidates) do
-          if not seen[id] then
-            seen[id] = true
-            local key = P .. 'job:' .. id
-            local timeout = tonumber(redis.call('HGET', key, 'timeout_ms'))
-            local message = 'lease expired (worker stopped renewing it)'
-            if tonumber(redis.call('HGET', key, 'started_at')) + timeout <= now then message = 'timed out after ' .. timeout .. ' ms' end
-            failjob(id, redis.call('HGET', key, 'lease_owner') or 'unknown', message, false, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
-            n = n + 1
-          end
+        local n = 0
+        for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'processing', '-inf', now)) do
+          local key = P .. 'job:' .. id
+          local timeout = tonumber(redis.call('HGET', key, 'timeout_ms'))
+          local message = 'lease expired (worker stopped renewing it)'
+          if tonumber(redis.call('HGET', key, 'started_at')) + timeout <= now then message = 'timed out after ' .. timeout .. ' ms' end
+          failjob(id, redis.call('HGET', key, 'lease_owner') or 'unknown', message, false, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+          n = n + 1
         end
         local out = {n}
         for _, id in ipairs(evict(tonumber(ARGV[6]))) do table.insert(out, id) end

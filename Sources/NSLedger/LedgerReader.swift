@@ -5,6 +5,8 @@ import NSCore
 /// Read access to the ledger from database snapshots; never blocks the writer.
 public struct LedgerReader: Sendable {
     let pool: DatabasePool
+    /// The writer's lookup entries not yet in the lookup tables; read before each snapshot.
+    let pending: PendingLookups
 
     /// A committed block: its header, hash and transaction hashes in order.
     public struct Block: Sendable {
@@ -54,17 +56,22 @@ public struct LedgerReader: Sendable {
     }
 
     public func transaction(hash: MerkleHash) throws -> CommittedTx? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE hash_key = ? AND hash = ?", arguments: [hash.lookupKey, Data(hash.bytes)]).map(Self.committed)
-        }
+        try committed(key: hash.lookupKey, in: "tx_lookup", pending: pending.leaves(hashKey: hash.lookupKey), matching: "hash", hash).first
     }
 
     /// The transactions anchoring an artifact, oldest first.
     public func transactions(artifactSHA256: String) throws -> [CommittedTx] {
+        guard let digest = MerkleHash(hex: artifactSHA256) else { return [] }
+        return try committed(key: digest.lookupKey, in: "artifact_lookup", pending: pending.leaves(artifactKey: digest.lookupKey), matching: "artifact", digest)
+    }
+
+    /// The committed rows among the candidate leaves for `key` whose `column` is `digest`, in
+    /// leaf order. `pending` must be read before the snapshot begins (``PendingLookups``).
+    private func committed(key: Int64, in table: String, pending: [Int64], matching column: String, _ digest: MerkleHash) throws -> [CommittedTx] {
         try pool.read { db in
-            guard let digest = MerkleHash(hex: artifactSHA256) else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM txs WHERE artifact_key = ? AND artifact = ? ORDER BY leaf_index",
-                                    arguments: [digest.lookupKey, Data(digest.bytes)]).map(Self.committed)
+            try LookupTables.leaves(key: key, in: table, pending: pending, db).compactMap { leaf in
+                try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE leaf_index = ? AND \(column) = ?", arguments: [leaf, Data(digest.bytes)]).map(Self.committed)
+            }
         }
     }
 

@@ -5,9 +5,8 @@ import NSCore
 ///
 /// - `blocks`: one row per header, genesis included.
 /// - `txs`: committed transactions in log order; `leaf_index` is the position in the global tree.
-///   Lookups by tx hash and by artifact go through 8-byte keys (`hash_key`, `artifact_key`, the
-///   first 8 bytes of the hash): random-order indexes of small integers dirty far fewer pages per
-///   block than indexes of 32-byte blobs or 64-character hex, which is what bounds append speed.
+///   Lookups by tx hash and by artifact go through ``LookupTables`` (which also drops the
+///   `hash_key` and `artifact_key` columns and their indexes that `v1-ledger` creates here).
 /// - `tree_nodes`: every complete subtree hash above the leaves (level ≥ 1), keyed by
 ///   (level, index), so proofs need O(log n) point reads; leaves are `txs.leaf_hash`.
 /// - `mempool`: accepted, not yet committed transactions in arrival order.
@@ -66,11 +65,13 @@ public enum LedgerSchema {
                 """)
         }
         ValidatorTables.register(in: &migrator)
+        LookupTables.register(in: &migrator)
     }
 }
 
 extension MerkleHash {
-    /// The first 8 bytes as a signed integer: the index key of ledger lookups by hash.
+    /// The first 8 bytes as a signed integer: the key of ledger lookups by hash (``LookupTables``).
+    /// Small integer keys make the lookup tables far smaller than 32-byte blobs would.
     var lookupKey: Int64 {
         Int64(bitPattern: bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }

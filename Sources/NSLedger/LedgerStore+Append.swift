@@ -48,37 +48,40 @@ extension LedgerStore {
         guard newRange.root == header.logRoot else { throw .logRoot }
 
         let note = Checkpoint(origin: settings.origin, size: newRange.size, root: newRange.root).signed(with: settings.checkpointKey)
-        let firstLeaf = tip.logSize
+        let firstLeaf = Int64(tip.logSize)
         let removed: Int
         let hasPending = mempoolCount > 0
         do {
+            if lookups.count >= settings.lookupBatch { try flushLookups() }
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+        // In before the commit, and out again if it fails (``PendingLookups``).
+        lookups.add(proposal.txs.enumerated().map { offset, tx in
+            PendingLookups.Entry(leaf: firstLeaf + Int64(offset), hashKey: tx.hash.lookupKey, artifactKey: tx.artifactDigest.lookupKey)
+        })
+        do {
             removed = try pool.write { db -> Int in
                 // Already committed? Checked inside the write transaction, so nothing can slip in
-                // between; in key order, so the index pages are visited once each, in sequence.
-                let existing = try BoundStatement(db, sql: "SELECT hash FROM txs WHERE hash_key = ?")
-                for (key, index) in proposal.txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
-                    let hash = proposal.txs[index].hash
-                    try existing.bind(key, at: 1)
-                    if try existing.first(where: { $0.bytes(0).elementsEqual(hash.bytes) ? true : nil }) != nil {
+                // between; in key order, so the lookup table's pages are visited in sequence.
+                for (_, index) in proposal.txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
+                    if try LookupTables.committed(proposal.txs[index].hash, pending: lookups, db) != nil {
                         throw AlreadyCommitted(index: index)
                     }
                 }
                 try Self.insert(block: header, txCount: proposal.txs.count, db: db)
                 let insertTx = try BoundStatement(db, sql: """
-                    INSERT INTO txs (leaf_index, hash, hash_key, leaf_hash, block_height, artifact, artifact_key, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO txs (leaf_index, hash, leaf_hash, block_height, artifact, body) VALUES (?, ?, ?, ?, ?, ?)
                     """)
                 let deletePending = try BoundStatement(db, sql: "DELETE FROM mempool WHERE hash = ?")
                 var removed = 0
                 for (offset, tx) in proposal.txs.enumerated() {
-                    try insertTx.bind(Int64(firstLeaf) + Int64(offset), at: 1)
+                    try insertTx.bind(firstLeaf + Int64(offset), at: 1)
                     try insertTx.bind(tx.hash.bytes, at: 2)
-                    try insertTx.bind(tx.hash.lookupKey, at: 3)
-                    try insertTx.bind(leaves[offset].bytes, at: 4)
-                    try insertTx.bind(Int64(header.height), at: 5)
-                    try insertTx.bind(tx.artifactDigest.bytes, at: 6)
-                    try insertTx.bind(tx.artifactDigest.lookupKey, at: 7)
-                    try insertTx.bind(tx.canonical, at: 8)
+                    try insertTx.bind(leaves[offset].bytes, at: 3)
+                    try insertTx.bind(Int64(header.height), at: 4)
+                    try insertTx.bind(tx.artifactDigest.bytes, at: 5)
+                    try insertTx.bind(tx.canonical, at: 6)
                     try insertTx.run()
                     if hasPending {
                         try deletePending.bind(tx.hash.bytes, at: 1)
@@ -97,8 +100,10 @@ extension LedgerStore {
                 return removed
             }
         } catch let duplicate as AlreadyCommitted {
+            lookups.removeLast(proposal.txs.count)
             throw .duplicateTx(index: duplicate.index, txHash: proposal.txs[duplicate.index].hash.hex)
         } catch {
+            lookups.removeLast(proposal.txs.count)
             throw .unavailable(Self.describe(error))
         }
         tip = header
@@ -106,6 +111,16 @@ extension LedgerStore {
         range = newRange
         mempoolCount -= removed
         return header
+    }
+}
+
+extension LedgerStore {
+    /// Writes the pending lookup entries to the lookup tables in one sorted batch and commits.
+    func flushLookups() throws {
+        let entries = lookups.entries
+        guard !entries.isEmpty else { return }
+        try pool.write { db in try LookupTables.write(entries, db) }
+        lookups.removeFirst(entries.count)
     }
 }
 

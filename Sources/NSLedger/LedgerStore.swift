@@ -17,15 +17,19 @@ public actor LedgerStore {
         public var maxBlockTxs: Int
         /// How far a block's time may run ahead of this node's clock.
         public var maxClockSkewMs: Int64
+        /// How many committed transactions' lookup entries are held in memory before the next
+        /// append writes them to the lookup tables in one sorted batch (``PendingLookups``).
+        public var lookupBatch: Int
 
         public init(origin: String, checkpointKey: LedgerKey, genesisValidators: [Validator], mempoolMax: Int = 100_000,
-                    maxBlockTxs: Int = 10_000, maxClockSkewMs: Int64 = 300_000) {
+                    maxBlockTxs: Int = 10_000, maxClockSkewMs: Int64 = 300_000, lookupBatch: Int = 16_384) {
             self.origin = origin
             self.checkpointKey = checkpointKey
             self.genesisValidators = genesisValidators
             self.mempoolMax = mempoolMax
             self.maxBlockTxs = maxBlockTxs
             self.maxClockSkewMs = maxClockSkewMs
+            self.lookupBatch = max(1, lookupBatch)
         }
     }
 
@@ -33,6 +37,7 @@ public actor LedgerStore {
     let settings: Settings
     let now: @Sendable () -> Int64
     public nonisolated let reader: LedgerReader
+    let lookups = PendingLookups()
     var tip: BlockHeader
     var tipHash: MerkleHash
     var range: CompactRange
@@ -45,7 +50,7 @@ public actor LedgerStore {
         self.pool = pool
         self.settings = settings
         self.now = now
-        self.reader = LedgerReader(pool: pool)
+        self.reader = LedgerReader(pool: pool, pending: lookups)
         let genesis = Genesis.header(validators: settings.genesisValidators)
         let state = try pool.write { db -> (BlockHeader, CompactRange, Int, ValidatorSchedule) in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blocks") == 0 {
@@ -61,6 +66,8 @@ public actor LedgerStore {
             let tip = BlockHeader(row: row)
             let range = try CompactRange(size: tip.logSize, source: StoredSubtrees(db: db))
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mempool") ?? 0
+            // What the last run held in memory: indexed now, before anything reads it.
+            try LookupTables.write(try LookupTables.entries(from: try LookupTables.frontier(db), db), db)
             return (tip, range, pending, try ValidatorTables.schedule(db))
         }
         tip = state.0
@@ -99,12 +106,8 @@ public actor LedgerStore {
                 var receipts: [TxReceipt] = []
                 var fresh: [LedgerTransaction] = []
                 var seen: Set<MerkleHash> = []
-                let committed = try BoundStatement(db, sql: "SELECT hash, leaf_index, block_height FROM txs WHERE hash_key = ?")
                 for tx in txs {
-                    try committed.bind(tx.hash.lookupKey, at: 1)
-                    if let (leaf, height) = try committed.first(where: { row in
-                        row.bytes(0).elementsEqual(tx.hash.bytes) ? (row.int64(1), row.int64(2)) : nil
-                    }) {
+                    if let (leaf, height) = try LookupTables.committed(tx.hash, pending: lookups, db) {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
                     } else {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))

@@ -29,9 +29,9 @@ struct LedgerFixture {
         return pool
     }
 
-    func openStore(mempoolMax: Int = 100_000) throws -> LedgerStore {
+    func openStore(mempoolMax: Int = 100_000, lookupBatch: Int = 16_384) throws -> LedgerStore {
         try LedgerStore(pool: openPool(), settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
-                                                          genesisValidators: validators, mempoolMax: mempoolMax),
+                                                          genesisValidators: validators, mempoolMax: mempoolMax, lookupBatch: lookupBatch),
                         now: { Self.now })
     }
 

@@ -74,13 +74,15 @@ enum LedgerBench {
         return Int(response.status.code)
     }
 
-    /// Signed block bodies for `blocks` blocks of `size` transactions, chained from genesis.
-    static func chain(blocks: Int, size: Int) -> [[UInt8]] {
-        var tip = Genesis.header(validators: [Validator(name: "vp-node", publicKey: producer.publicKey)])
-        var frontier = CompactRange()
+    /// Signed block bodies for `blocks` blocks of `size` transactions, chained from `tip` (by
+    /// default genesis), whose log's right edge is `frontier`; the first new tx is number `firstTx`.
+    static func chain(blocks: Int, size: Int, after tip: BlockHeader = Genesis.header(validators: [Validator(name: "vp-node", publicKey: producer.publicKey)]),
+                      frontier: CompactRange = CompactRange(), firstTx: Int = 0) -> [[UInt8]] {
+        var tip = tip
+        var frontier = frontier
         var bodies: [[UInt8]] = []
         for block in 0..<blocks {
-            let txs = transactions(size, from: block * size)
+            let txs = transactions(size, from: firstTx + block * size)
             let header = BlockBuilder.header(after: tip, frontier: frontier, txs: txs, timeMs: timeBase + Int64(block), key: producer)
             for tx in txs { frontier.append(tx.leafHash) }
             tip = header

@@ -7,13 +7,15 @@ import NSTestSupport
 
 extension LedgerBench {
     /// Fills a ledger with `leaves` transactions in-process (blocks of 5,000), then measures
-    /// `GET /v1/proof/inclusion` over HTTP against nsd, and the library call alone, at random leaves.
+    /// `GET /v1/proof/inclusion` over HTTP against nsd, and the library call alone, at random
+    /// leaves; last, the append throughput of 1,000-transaction blocks on top of that ledger, where
+    /// its lookup tables are large.
     static func proofLatency(leaves: Int) async throws {
         let folder = try Tools.temporaryDirectory("bench-proof")
         let path = folder + "/ns-node-data/neuroswarm_chain.db"
         print("\nfilling a ledger with \(leaves) leaves (in-process, blocks of 5000)...")
         let fillStart = ContinuousClock.now
-        do {
+        let (tip, frontier) = try await {
             var migrator = DatabaseMigrator.node("ns-node")
             LedgerSchema.register(in: &migrator)
             let database = try NodeDatabase(path: path, variable: "DB_PATH", migrator: migrator)
@@ -36,8 +38,10 @@ extension LedgerBench {
             }
             print(String(format: "filled in %.1f s", (ContinuousClock.now - fillStart) / .seconds(1)))
             report("library LedgerReader.inclusionProof", samples)
+            let end = (await store.tipHeader, await store.frontier)
             try database.close()
-        }
+            return end
+        }()
 
         let (node, port) = try await startNode(dataDirectory: folder)
         var samples: [Duration] = []
@@ -50,6 +54,14 @@ extension LedgerBench {
             if index >= 200 { samples.append(elapsed) }  // the first 200 warm the connection and caches
         }
         report("GET /v1/proof/inclusion over HTTP", samples)
+        let blocks = chain(blocks: 200, size: 1_000, after: tip, frontier: frontier, firstTx: leaves)
+        let start = ContinuousClock.now
+        for body in blocks {
+            let status = try await post("http://127.0.0.1:\(port)/blocks/produce", body: body)
+            guard status == 201 else { throw BenchError("block refused with HTTP \(status)") }
+        }
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        print(String(format: "POST /blocks/produce on top of %d leaves: 200 blocks of 1000 in %.2f s = %.0f tx/s", leaves, seconds, 200_000 / seconds))
         node.signal(SIGTERM)
         _ = await node.waitForExit(timeout: .seconds(30))
         try? FileManager.default.removeItem(atPath: folder)

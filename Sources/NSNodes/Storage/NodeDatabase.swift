@@ -16,7 +16,7 @@ public final class NodeDatabase: Sendable {
     /// Opens (creating, with its folder at mode 0700) the database at `path` and migrates it.
     ///
     /// `writerCacheMiB` sizes the writing connection's page cache; `nil` keeps SQLite's 2 MiB.
-    /// The ledger asks for 64: each block inserts into two random-order indexes, and re-reading
+    /// The ledger asks for 64: its lookup tables take entries in random order, and re-reading
     /// their pages from the file took a third of an append. It is a ceiling, reached only as the
     /// database grows, and readers keep the default.
     ///

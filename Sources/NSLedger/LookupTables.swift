@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import NSCore
+
+/// The ledger's lookups of committed transactions by tx hash and by artifact digest.
+///
+/// `tx_lookup` and `artifact_lookup` map a digest's 8-byte key (``MerkleHash/lookupKey``) to leaf
+/// indexes, for every leaf below `lookup_frontier.indexed`; the leaves above it are in
+/// ``PendingLookups``. A key is a prefix, so every candidate leaf is confirmed against the full
+/// digest in its `txs` row.
+///
+/// Migration `v3-batched-lookups` replaces the two indexes on `txs` with these tables and fills
+/// them from the rows already committed.
+enum LookupTables {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-batched-lookups") { db in
+            try db.execute(sql: """
+                CREATE TABLE tx_lookup (key INTEGER NOT NULL, leaf_index INTEGER NOT NULL, PRIMARY KEY (key, leaf_index)) WITHOUT ROWID;
+                CREATE TABLE artifact_lookup (key INTEGER NOT NULL, leaf_index INTEGER NOT NULL, PRIMARY KEY (key, leaf_index)) WITHOUT ROWID;
+                INSERT INTO tx_lookup (key, leaf_index) SELECT hash_key, leaf_index FROM txs ORDER BY hash_key;
+                INSERT INTO artifact_lookup (key, leaf_index) SELECT artifact_key, leaf_index FROM txs ORDER BY artifact_key;
+                CREATE TABLE lookup_frontier (id INTEGER PRIMARY KEY CHECK (id = 1), indexed INTEGER NOT NULL);
+                INSERT INTO lookup_frontier (id, indexed) SELECT 1, COALESCE(MAX(leaf_index) + 1, 0) FROM txs;
+                DROP INDEX txs_by_hash;
+                DROP INDEX txs_by_artifact;
+                ALTER TABLE txs DROP COLUMN hash_key;
+                ALTER TABLE txs DROP COLUMN artifact_key;
+                """)
+        }
+    }
+
+    /// The first leaf not in the tables.
+    static func frontier(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT indexed FROM lookup_frontier WHERE id = 1") ?? 0
+    }
+
+    /// The entries of the committed leaves from `first` on, read back from their rows (after a
+    /// restart, the pending entries are gone with the process).
+    static func entries(from first: Int64, _ db: Database) throws -> [PendingLookups.Entry] {
+        try Row.fetchAll(db, sql: "SELECT leaf_index, hash, artifact FROM txs WHERE leaf_index >= ? ORDER BY leaf_index", arguments: [first]).map { row in
+            PendingLookups.Entry(leaf: row[0], hashKey: MerkleHash(Array(row[1] as Data)).lookupKey, artifactKey: MerkleHash(Array(row[2] as Data)).lookupKey)
+        }
+    }
+
+    /// Writes `entries` (consecutive leaves, in leaf order) into the tables in key order and
+    /// moves the frontier past them, in the caller's transaction.
+    static func write(_ entries: [PendingLookups.Entry], _ db: Database) throws {
+        guard let last = entries.last else { return }
+        for (table, key) in [("tx_lookup", \PendingLookups.Entry.hashKey), ("artifact_lookup", \PendingLookups.Entry.artifactKey)] {
+            let insert = try BoundStatement(db, sql: "INSERT INTO \(table) (key, leaf_index) VALUES (?, ?)")
+            for entry in entries.sorted(by: { ($0[keyPath: key], $0.leaf) < ($1[keyPath: key], $1.leaf) }) {
+                try insert.bind(entry[keyPath: key], at: 1)
+                try insert.bind(entry.leaf, at: 2)
+                try insert.run()
+            }
+        }
+        try db.execute(sql: "UPDATE lookup_frontier SET indexed = ? WHERE id = 1", arguments: [last.leaf + 1])
+    }
+
+    /// Where the committed transaction with `hash` sits, if there is one: its leaf and block height.
+    static func committed(_ hash: MerkleHash, pending: PendingLookups, _ db: Database) throws -> (leaf: Int64, height: Int64)? {
+        let key = hash.lookupKey
+        let indexed = try BoundStatement(db, sql: """
+            SELECT t.hash, t.leaf_index, t.block_height FROM tx_lookup l JOIN txs t ON t.leaf_index = l.leaf_index WHERE l.key = ?
+            """)
+        try indexed.bind(key, at: 1)
+        if let found = try indexed.first(where: { $0.bytes(0).elementsEqual(hash.bytes) ? ($0.int64(1), $0.int64(2)) : nil }) {
+            return found
+        }
+        let byLeaf = try BoundStatement(db, sql: "SELECT hash, leaf_index, block_height FROM txs WHERE leaf_index = ?")
+        for leaf in pending.leaves(hashKey: key) {
+            try byLeaf.bind(leaf, at: 1)
+            if let found = try byLeaf.first(where: { $0.bytes(0).elementsEqual(hash.bytes) ? ($0.int64(1), $0.int64(2)) : nil }) {
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// Candidate leaves for a digest's `key`: the pending ones (read by the caller before its
+    /// snapshot began) and the indexed ones, ascending.
+    static func leaves(key: Int64, in table: String, pending: [Int64], _ db: Database) throws -> [Int64] {
+        let indexed = try Int64.fetchAll(db, sql: "SELECT leaf_index FROM \(table) WHERE key = ?", arguments: [key])
+        return Set(indexed + pending).sorted()
+    }
+}

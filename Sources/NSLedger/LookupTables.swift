@@ -46,11 +46,11 @@ enum LookupTables {
     /// moves the frontier past them, in the caller's transaction.
     static func write(_ entries: [PendingLookups.Entry], _ db: Database) throws {
         guard let last = entries.last else { return }
-        for (table, key) in [("tx_lookup", \PendingLookups.Entry.hashKey), ("artifact_lookup", \PendingLookups.Entry.artifactKey)] {
+        for (table, pairs) in [("tx_lookup", entries.map { ($0.hashKey, $0.leaf) }), ("artifact_lookup", entries.map { ($0.artifactKey, $0.leaf) })] {
             let insert = try BoundStatement(db, sql: "INSERT INTO \(table) (key, leaf_index) VALUES (?, ?)")
-            for entry in entries.sorted(by: { ($0[keyPath: key], $0.leaf) < ($1[keyPath: key], $1.leaf) }) {
-                try insert.bind(entry[keyPath: key], at: 1)
-                try insert.bind(entry.leaf, at: 2)
+            for (key, leaf) in pairs.sorted(by: <) {
+                try insert.bind(key, at: 1)
+                try insert.bind(leaf, at: 2)
                 try insert.run()
             }
         }

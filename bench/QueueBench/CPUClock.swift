@@ -12,11 +12,17 @@ struct CPUClock {
         let client: Double
         let server: Double?
         let scripts: Int?
+        /// AOF rewrites so far, and the CPU time of redis-server's finished children (the forked
+        /// rewrites), which compete for the same two cores.
+        let rewrites: Int?
+        let children: Double?
     }
 
     func now() async throws -> Sample {
         let info = try await server?.command(["INFO", "all"]).string
-        return Sample(wall: .now, client: Self.processCPUSeconds(), server: info.map(Self.cpuSeconds), scripts: info.map(Self.scriptCalls))
+        return Sample(wall: .now, client: Self.processCPUSeconds(), server: info.map { Self.cpuSeconds($0) }, scripts: info.map(Self.scriptCalls),
+                      rewrites: info.flatMap { Self.field("aof_rewrites", in: $0) }.flatMap { Int($0) },
+                      children: info.map { Self.cpuSeconds($0, suffix: "_children") })
     }
 
     /// Prints one line: jobs, seconds, jobs/s, then CPU µs per job of this process and of redis-server.
@@ -31,6 +37,12 @@ struct CPUClock {
         if let before = start.scripts, let after = end.scripts {
             line += String(format: "; %.1f jobs per script call", Double(count) / Double(max(1, after - before)))
         }
+        if let before = start.rewrites, let after = end.rewrites, after > before {
+            line += String(format: "; %d AOF rewrite(s) meanwhile", after - before)
+            if let cpuBefore = start.children, let cpuAfter = end.children {
+                line += String(format: " (children: %.1f µs/job)", (cpuAfter - cpuBefore) * 1e6 / Double(count))
+            }
+        }
         print(line)
     }
 
@@ -41,9 +53,10 @@ struct CPUClock {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    /// `used_cpu_sys` + `used_cpu_user` from `INFO`: the whole server process.
-    private static func cpuSeconds(_ info: String) -> Double {
-        field("used_cpu_sys", in: info).flatMap(Double.init).map { $0 + (field("used_cpu_user", in: info).flatMap(Double.init) ?? 0) } ?? 0
+    /// `used_cpu_sys` + `used_cpu_user` from `INFO`: the whole server process (with `suffix`
+    /// `_children`: its finished children).
+    private static func cpuSeconds(_ info: String, suffix: String = "") -> Double {
+        field("used_cpu_sys" + suffix, in: info).flatMap(Double.init).map { $0 + (field("used_cpu_user" + suffix, in: info).flatMap(Double.init) ?? 0) } ?? 0
     }
 
     /// EVALSHA and EVAL calls so far (`cmdstat_evalsha:calls=N,...`).

@@ -8,8 +8,8 @@ import NSNodes
 import NSTestSupport
 
 /// Ledger benchmark: committed transactions per second through `POST /blocks/produce` for
-/// blocks of 100, 1,000 and 5,000 transactions (durable: synchronous=FULL), and inclusion-proof
-/// latency at 1,000,000 leaves over HTTP. Run the release build:
+/// blocks of 100, 1,000 and 5,000 transactions (durable: synchronous=FULL), inclusion-proof
+/// latency at 1,000,000 leaves over HTTP, and appends on top of that large ledger. Run the release build:
 ///
 ///     swift build -c release --product nsd && swift build -c release --product ledger-bench && .build/release/ledger-bench
 @main

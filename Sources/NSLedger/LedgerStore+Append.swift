@@ -64,8 +64,9 @@ extension LedgerStore {
             removed = try pool.write { db -> Int in
                 // Already committed? Checked inside the write transaction, so nothing can slip in
                 // between; in key order, so the lookup table's pages are visited in sequence.
+                let committed = try LookupTables.Committed(pending: lookups, db)
                 for (_, index) in proposal.txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
-                    if try LookupTables.committed(proposal.txs[index].hash, pending: lookups, db) != nil {
+                    if try committed(proposal.txs[index].hash) != nil {
                         throw AlreadyCommitted(index: index)
                     }
                 }
@@ -99,11 +100,9 @@ extension LedgerStore {
                 try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(newRange.size), note])
                 return removed
             }
-        } catch let duplicate as AlreadyCommitted {
-            lookups.removeLast(proposal.txs.count)
-            throw .duplicateTx(index: duplicate.index, txHash: proposal.txs[duplicate.index].hash.hex)
         } catch {
             lookups.removeLast(proposal.txs.count)
+            if let duplicate = error as? AlreadyCommitted { throw .duplicateTx(index: duplicate.index, txHash: proposal.txs[duplicate.index].hash.hex) }
             throw .unavailable(Self.describe(error))
         }
         tip = header

@@ -106,8 +106,9 @@ public actor LedgerStore {
                 var receipts: [TxReceipt] = []
                 var fresh: [LedgerTransaction] = []
                 var seen: Set<MerkleHash> = []
+                let committed = try LookupTables.Committed(pending: lookups, db)
                 for tx in txs {
-                    if let (leaf, height) = try LookupTables.committed(tx.hash, pending: lookups, db) {
+                    if let (leaf, height) = try committed(tx.hash) {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
                     } else {
                         receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))

@@ -2,13 +2,8 @@ import Foundation
 
 extension RedisJobQueue {
     public func counts() async throws(JobQueueError) -> QueueCounts {
-        let fields: [RESPValue]
-        do {
-            fields = try await client.command(["HGETALL", RedisArgument(prefix + "counts")]).array ?? []
-        } catch {
-            throw .unavailable(error.description)
-        }
-        let oldest = try await run(RedisQueueScripts.oldestQueued, [RedisArgument(Int64(JobPriority.allCases.map(\.rank).max() ?? 0))])
+        let reply = try await run(RedisQueueScripts.counts, [RedisArgument(Int64(JobPriority.allCases.map(\.rank).max() ?? 0))]).array ?? []
+        let fields = reply.first?.array ?? []
         var counts = QueueCounts()
         for pair in stride(from: 0, to: fields.count - 1, by: 2) {
             let parts = (fields[pair].string ?? "").split(separator: ":")
@@ -16,7 +11,7 @@ extension RedisJobQueue {
                   let priority = JobPriority(rank: rank), let value = Int(fields[pair + 1].string ?? ""), value > 0 else { continue }
             counts.byState[state, default: [:]][priority] = value
         }
-        if let created = oldest.int {
+        if reply.count == 2, let created = reply[1].int {
             counts.oldestQueuedAgeMs = max(0, clock.nowMs() - created)
         }
         return counts
@@ -119,11 +114,11 @@ extension RedisJobQueue {
 }
 
 extension RedisQueueScripts {
-    /// ARGV: P, now, highest priority rank. Returns the `created_at` of the oldest job in state
-    /// `queued`, or nil. Each priority's band of `ready` is in `seq` order, which follows
+    /// ARGV: P, now, highest priority rank. Returns {the `counts` hash as HGETALL gives it, the
+    /// `created_at` of the oldest job in state `queued` or nil}. Each priority's band of `ready` is in `seq` order, which follows
     /// creation, so its first queued entry is its oldest; the entries skipped before it are retries
     /// whose time has come, which the next lease hands out first.
-    static let oldestQueued = RedisScript(prelude + """
+    static let counts = RedisScript(prelude + """
         local oldest = false
         for prio = 0, tonumber(ARGV[3]) do
           local low = score(prio, 0)
@@ -141,6 +136,6 @@ extension RedisQueueScripts {
           until found or #ids < 100
           if found and (not oldest or found < oldest) then oldest = found end
         end
-        return oldest
+        return {redis.call('HGETALL', P .. 'counts'), oldest}
         """)
 }

@@ -19,6 +19,6 @@ public enum RequestID {
 
     /// `req_` followed by 24 lowercase hex digits of randomness.
     public static func generate() -> String {
-        "req_" + Hex.encode(SecureRandom.bytes(12))
+        "req_" + Hex.encode(SecureRandom.identifierBytes(12))
     }
 }

@@ -36,21 +36,32 @@ public enum JobID {
 
     public static func generate() -> String {
         var characters: [UInt8] = Array("job_".utf8)
-        for byte in SecureRandom.bytes(24) { characters.append(alphabet[Int(byte & 31)]) }
+        for byte in SecureRandom.identifierBytes(24) { characters.append(alphabet[Int(byte & 31)]) }
         return String(decoding: characters, as: UTF8.self)
     }
 }
 
-/// Decoding of `jobs` rows.
+/// Decoding of `jobs` rows, read by position: GRDB matches column names case-insensitively,
+/// and the name lookups of every leased job showed up in the pipeline's profile.
 enum JobRow {
+    /// The columns ``decode(_:)`` reads, in its order; select `\(JobRow.columns)`, never `*`.
+    static let columns = """
+        id, type, payload, priority, state, attempts, max_attempts, timeout_ms, created_at, updated_at, run_at, \
+        lease_owner, lease_expires_at, result, errors, unique_key, seq, started_at
+        """
+    static let priorityIndex = 3
+    static let seqIndex = 16
+    static let startedAtIndex = 17
+
     static func decode(_ row: Row) throws -> Job {
-        let errorsText: String = row["errors"]
-        let errors = (try? JSONDecoder().decode([JobFailure].self, from: Data(errorsText.utf8))) ?? []
-        return Job(id: row["id"], type: row["type"], payload: Array(row["payload"] as Data), priority: JobPriority(rank: row["priority"]) ?? .normal,
-                   state: JobState(rawValue: row["state"]) ?? .queued, attempts: row["attempts"], maxAttempts: row["max_attempts"],
-                   timeoutMs: row["timeout_ms"], createdAt: row["created_at"], updatedAt: row["updated_at"], runAt: row["run_at"],
-                   leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], result: (row["result"] as Data?).map(Array.init),
-                   errors: errors, uniqueKey: row["unique_key"])
+        let errorsText: String = row[14]
+        // Most jobs have not failed yet: skip building a decoder for their empty history.
+        let errors = errorsText == "[]" ? [] : (try? JSONDecoder().decode([JobFailure].self, from: Data(errorsText.utf8))) ?? []
+        return Job(id: row[0], type: row[1], payload: Array(row[2] as Data), priority: JobPriority(rank: row[priorityIndex]) ?? .normal,
+                   state: JobState(rawValue: row[4]) ?? .queued, attempts: row[5], maxAttempts: row[6],
+                   timeoutMs: row[7], createdAt: row[8], updatedAt: row[9], runAt: row[10],
+                   leaseOwner: row[11], leaseExpiresAt: row[12], result: (row[13] as Data?).map(Array.init),
+                   errors: errors, uniqueKey: row[15])
     }
 
     static func encode(_ errors: [JobFailure]) -> String {

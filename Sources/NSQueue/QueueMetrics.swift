@@ -1,22 +1,26 @@
 import CoreMetrics
+import Synchronization
 
 /// The queue's metrics, recorded through swift-metrics into whichever factory the node passes
 /// (each node has its own Prometheus registry). Names are the queue issue's; only counters end
 /// in `_total`.
 public struct QueueMetrics: Sendable {
     let factory: any MetricsFactory
+    private let perJob: PerJobSeries
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
+        self.perJob = PerJobSeries(factory: factory)
     }
 
     func enqueued(_ job: NewJob) {
-        Counter(label: "ns_jobs_enqueued_total", dimensions: [("type", job.type), ("priority", job.priority.rawValue)], factory: factory).increment()
+        perJob.enqueued(type: job.type, priority: job.priority).increment()
     }
 
     func completed(type: String, durationMs: Int64) {
-        Counter(label: "ns_jobs_completed_total", dimensions: [("type", type)], factory: factory).increment()
-        Timer(label: "ns_job_duration_seconds", dimensions: [("type", type)], factory: factory).recordMilliseconds(durationMs)
+        let (counter, timer) = perJob.completed(type: type)
+        counter.increment()
+        timer.recordMilliseconds(durationMs)
     }
 
     func failed(type: String, state: JobState) {
@@ -43,5 +47,42 @@ public struct QueueMetrics: Sendable {
             }
         }
         Gauge(label: "ns_queue_oldest_age_seconds", dimensions: [], factory: factory).record(Double(counts.oldestQueuedAgeMs ?? 0) / 1000)
+    }
+}
+
+/// The series recorded once per job, made once per job type: creating a swift-metrics handle
+/// looks the series up in the registry under its lock, which cost about 1% of the gateway's CPU
+/// when done for every enqueue. Job types are few and fixed by the code, so this stays small.
+final class PerJobSeries: Sendable {
+    private struct Handles {
+        var enqueued: [String: Counter] = [:]
+        var completed: [String: (Counter, Timer)] = [:]
+    }
+
+    private let factory: any MetricsFactory
+    private let handles = Mutex(Handles())
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    func enqueued(type: String, priority: JobPriority) -> Counter {
+        let key = type + "\u{0}" + priority.rawValue
+        return handles.withLock { handles in
+            if let counter = handles.enqueued[key] { return counter }
+            let counter = Counter(label: "ns_jobs_enqueued_total", dimensions: [("type", type), ("priority", priority.rawValue)], factory: factory)
+            handles.enqueued[key] = counter
+            return counter
+        }
+    }
+
+    func completed(type: String) -> (Counter, Timer) {
+        handles.withLock { handles in
+            if let series = handles.completed[type] { return series }
+            let series = (Counter(label: "ns_jobs_completed_total", dimensions: [("type", type)], factory: factory),
+                          Timer(label: "ns_job_duration_seconds", dimensions: [("type", type)], factory: factory))
+            handles.completed[type] = series
+            return series
+        }
     }
 }

@@ -12,7 +12,7 @@ extension SQLiteJobQueue {
 
     private func list(_ state: JobState, type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job] {
         try await read { db in
-            var sql = "SELECT * FROM jobs WHERE state = ?"
+            var sql = "SELECT \(JobRow.columns) FROM jobs WHERE state = ?"
             var arguments: StatementArguments = [state.rawValue]
             if let type {
                 sql += " AND type = ?"

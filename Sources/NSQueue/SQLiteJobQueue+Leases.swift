@@ -18,10 +18,10 @@ extension SQLiteJobQueue {
             UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                             started_at = ?, updated_at = ?
             WHERE seq IN (SELECT seq FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ? ORDER BY priority, seq LIMIT ?)
-            RETURNING *
+            RETURNING \(JobRow.columns)
             """), arguments: [request.worker, now + request.leaseMs, now, now, now, request.limit])
         // RETURNING gives no order; hand the jobs out in the order they were picked.
-        let picked = rows.map { row -> (rank: Int, seq: Int64, row: Row) in (row["priority"], row["seq"], row) }
+        let picked = rows.map { row -> (rank: Int, seq: Int64, row: Row) in (row[JobRow.priorityIndex], row[JobRow.seqIndex], row) }
         return try picked.sorted { ($0.rank, $0.seq) < ($1.rank, $1.seq) }.map { try JobRow.decode($0.row) }
     }
 
@@ -67,7 +67,7 @@ extension SQLiteJobQueue {
         let delay = retry
         let cap = defaults.maxDeadLetters
         let outcome = try await write { db -> (JobState, [String])? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND state = 'processing' AND lease_owner = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND state = 'processing' AND lease_owner = ?",
                                              arguments: [id, worker]) else { return nil }
             let state = try Self.recordFailure(try JobRow.decode(row), worker: worker, message: message, permanent: permanent, now: now, retry: delay, db: db)
             return (state, state == .deadLetter ? try Self.enforceDeadLetterCap(cap, db: db) : [])
@@ -98,11 +98,11 @@ extension SQLiteJobQueue {
         let cap = defaults.maxDeadLetters
         let (recovered, evicted) = try await write { db -> (Int, [String]) in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs WHERE state = 'processing' AND (lease_expires_at <= ? OR started_at + timeout_ms <= ?)
+                SELECT \(JobRow.columns) FROM jobs WHERE state = 'processing' AND (lease_expires_at <= ? OR started_at + timeout_ms <= ?)
                 """, arguments: [now, now])
             for row in rows {
                 let job = try JobRow.decode(row)
-                let startedAt: Int64 = row["started_at"] ?? now
+                let startedAt: Int64 = row[JobRow.startedAtIndex] ?? now
                 let message = startedAt + job.timeoutMs <= now
                     ? "timed out after \(job.timeoutMs) ms"
                     : "lease expired (worker stopped renewing it)"

@@ -107,7 +107,7 @@ public final class SQLiteJobQueue: JobQueue {
     }
 
     public func job(id: String) async throws(JobQueueError) -> Job? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(JobRow.decode) }
+        try await read { db in try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ?", arguments: [id]).map(JobRow.decode) }
     }
 
     public func setPaused(_ paused: Bool) async throws(JobQueueError) {

@@ -28,6 +28,32 @@ struct JSONLogHandlerTests {
         #expect(lines[0].hasPrefix("{\"timestamp\":"))
     }
 
+    @Test("the call's metadata wins over the provider's, which wins over the logger's; each key is written once, in key order")
+    func metadataPrecedence() throws {
+        let sink = LogSink(standardOutput: false, capture: true)
+        let provider = Logger.MetadataProvider { ["source": "provider", "fromProvider": .stringConvertible(UInt16(7))] }
+        var logger = Logger(label: "vp-node") { JSONLogHandler(service: $0, level: .info, sink: sink, metadataProvider: provider) }
+        logger[metadataKey: "source"] = "logger"
+        logger[metadataKey: "fromLogger"] = .stringConvertible(true)
+        logger[metadataKey: "shared"] = "logger"
+        logger.info("first", metadata: ["shared": "call"])
+        logger.info("second", metadata: ["source": "call"])
+        struct Failure: Error {}
+        logger.error("third", error: Failure())
+        logger.error("fourth", error: Failure(), metadata: ["error": "given"])
+        let lines = sink.capturedLines
+        try #require(lines.count == 4)
+        #expect(lines[0].hasSuffix(#","fromLogger":true,"fromProvider":7,"shared":"call","source":"provider"}"#))
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        #expect(second["source"] as? String == "call")
+        #expect(second["shared"] as? String == "logger")
+        #expect(lines[1].components(separatedBy: "\"source\"").count == 2)
+        let third = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
+        #expect(third["error"] as? String == "Failure")
+        let fourth = try #require(try JSONSerialization.jsonObject(with: Data(lines[3].utf8)) as? [String: Any])
+        #expect(fourth["error"] as? String == "given")
+    }
+
     @Test("metadata cannot replace the top-level fields")
     func reservedFields() throws {
         let line = JSONLogHandler.render(timestamp: "t", level: .error, service: "ns-node", message: "m",

@@ -55,6 +55,19 @@ PY
   export TOKEN
 }
 
+# CPU seconds (user + system) nsd has used so far. The VM's throughput drifts by a third over tens
+# of minutes; CPU per request drifts far less, so the scripts print both.
+nsd_cpu_seconds() {
+  awk -v tick="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / tick}' "/proc/$pid/stat"
+}
+
+# Prints "nsd CPU: X µs per NOUN" for the CPU used since BEFORE over COUNT requests.
+report_nsd_cpu() {
+  local before=$1 count=$2 noun=$3
+  python3 -c "import sys; b,a,n=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]); print(f'nsd CPU: {a-b:.1f} s = {(a-b)*1e6/max(n,1):.0f} µs per {sys.argv[4]}')" \
+    "$before" "$(nsd_cpu_seconds)" "$count" "$noun"
+}
+
 # Runs wrk's submit script against the gateway in the background for SECONDS with CONNECTIONS;
 # sets $load_pid.
 start_submit_load() {

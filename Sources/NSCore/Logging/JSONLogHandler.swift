@@ -30,29 +30,46 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
-        if let error = event.error, merged["error"] == nil { merged["error"] = .string(String(describing: type(of: error))) }
-        sink.write(Self.render(timestamp: LogTimestamp.now(), level: event.level, service: service, message: event.message.description, metadata: merged))
+        // Later sources win: the handler's metadata, then the provider's, then the call's. The
+        // fields are gathered as pairs, not merged dictionaries: this runs for every request.
+        var fields: [(key: String, value: Logger.Metadata.Value)] = []
+        let provided = metadataProvider?.get()
+        fields.reserveCapacity(metadata.count + (provided?.count ?? 0) + (event.metadata?.count ?? 0) + 1)
+        for (key, value) in metadata where provided?[key] == nil && event.metadata?[key] == nil {
+            fields.append((key, value))
+        }
+        for (key, value) in provided ?? [:] where event.metadata?[key] == nil { fields.append((key, value)) }
+        for (key, value) in event.metadata ?? [:] { fields.append((key, value)) }
+        if let error = event.error, !fields.contains(where: { $0.key == "error" }) {
+            fields.append(("error", .string(String(describing: type(of: error)))))
+        }
+        sink.write(Self.render(timestamp: LogTimestamp.now(), level: event.level, service: service, message: event.message.description,
+                               fields: fields))
     }
 
     /// The line for one event, without the trailing newline. Exposed for tests and for tools that
     /// need to write lines in the same format.
     public static func render(timestamp: String, level: Logger.Level, service: String, message: String, metadata: Logger.Metadata) -> String {
+        render(timestamp: timestamp, level: level, service: service, message: message, fields: metadata.map { ($0.key, $0.value) })
+    }
+
+    /// `fields` holds each key once.
+    static func render(timestamp: String, level: Logger.Level, service: String, message: String,
+                       fields: [(key: String, value: Logger.Metadata.Value)]) -> String {
         var out = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level.rawValue)\",\"service\":"
+        out.reserveCapacity(256)
         JSONText.appendString(service, to: &out)
         out += ",\"message\":"
         JSONText.appendString(message, to: &out)
-        if let correlation = metadata[correlationKey] {
+        if let correlation = fields.first(where: { $0.key == correlationKey }) {
             out += ",\"correlationId\":"
-            JSONText.append(correlation, to: &out)
+            JSONText.append(correlation.value, to: &out)
         }
-        for key in metadata.keys.sorted() where key != correlationKey && !reservedKeys.contains(key) {
+        for field in fields.sorted(by: { $0.key < $1.key }) where field.key != correlationKey && !reservedKeys.contains(field.key) {
             out += ","
-            JSONText.appendString(key, to: &out)
+            JSONText.appendString(field.key, to: &out)
             out += ":"
-            JSONText.append(metadata[key]!, to: &out)  // key comes from metadata.keys
+            JSONText.append(field.value, to: &out)
         }
         out += "}"
         return out
@@ -69,9 +86,11 @@ enum JSONText {
         case .string(let string):
             appendString(string, to: &out)
         case .stringConvertible(let convertible):
+            // The concrete types first: a cast to an existential costs more than the rest of a field.
             switch convertible {
-            case let number as any BinaryInteger: out += "\(number)"
+            case let number as Int: out += String(number)
             case let number as Double where number.isFinite: out += "\(number)"
+            case let number as any BinaryInteger: out += "\(number)"
             case let flag as Bool: out += flag ? "true" : "false"
             default: appendString(convertible.description, to: &out)
             }

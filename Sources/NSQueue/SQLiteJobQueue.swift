@@ -75,7 +75,12 @@ public final class SQLiteJobQueue: JobQueue {
     }
 
     /// Runs each request in its own savepoint of one write transaction and answers each: the
-    /// commit (and its fsync) is shared, a failing request fails alone.
+    /// commit (and its fsync) is shared, a failing request fails alone (its writes are rolled
+    /// back to its savepoint, the others' stay). If even that rollback fails, the transaction is
+    /// broken and every request in it fails.
+    ///
+    /// The savepoint statements are prepared once per connection: GRDB's `inSavepoint` parses
+    /// them again for every request, which cost about 2.5% of the gateway's CPU.
     static func shared<Request: Sendable, Answer: Sendable>(
         _ pool: DatabasePool, _ clock: any JobClock, _ requests: [Request],
         _ body: @escaping @Sendable (Request, Int64, Database) throws -> Answer
@@ -83,18 +88,17 @@ public final class SQLiteJobQueue: JobQueue {
         let now = clock.nowMs()
         do {
             return try await pool.write { db in
-                requests.map { request in
-                    var answer: Answer?
+                try requests.map { request -> Result<Answer, JobQueueError> in
+                    try db.cachedStatement(sql: "SAVEPOINT request").execute()
                     do {
-                        try db.inSavepoint {
-                            answer = try body(request, now, db)
-                            return .commit
-                        }
+                        let answer = try body(request, now, db)
+                        try db.cachedStatement(sql: "RELEASE SAVEPOINT request").execute()
+                        return .success(answer)
                     } catch {
+                        try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT request").execute()
+                        try db.cachedStatement(sql: "RELEASE SAVEPOINT request").execute()
                         return .failure(.unavailable(describe(error)))
                     }
-                    // inSavepoint ran the body, which either set the answer or threw.
-                    return .success(answer!)
                 }
             }
         } catch {

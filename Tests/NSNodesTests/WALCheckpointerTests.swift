@@ -1,4 +1,6 @@
 import Foundation
+import GRDBSQLite
+import Synchronization
 import GRDB
 import NSTestSupport
 import Testing
@@ -63,5 +65,32 @@ struct WALCheckpointerTests {
         let reopened = try NodeDatabase(path: path, variable: "DB_PATH", migrator: Self.migrator)
         #expect(try await reopened.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") } == 1_000)
         try reopened.close()
+    }
+}
+
+/// The committing connection's own checkpoint can fail (another connection is checkpointing, the
+/// disk is full); the commit it follows has happened all the same and must be reported so.
+@Suite("WAL checkpoints past the hard limit")
+struct HardLimitCheckpointTests {
+    @Test("a commit whose own checkpoint answers SQLITE_BUSY still succeeds, and its rows are there")
+    func busyCheckpointDoesNotFailTheCommit() async throws {
+        let path = try Tools.temporaryDirectory("wal-hard-limit") + "/node.db"
+        let attempts = Attempts()
+        // The fake acts out the background connection holding the checkpoint lock.
+        let checkpointer = WALCheckpointer(threshold: 100_000, hardLimit: 1) { _, _ in
+            attempts.add()
+            return SQLITE_BUSY
+        }
+        let database = try NodeDatabase(path: path, variable: "DB_PATH", migrator: WALCheckpointerTests.migrator, checkpointer: checkpointer)
+        try await WALCheckpointerTests.write(database, commits: 20)
+        #expect(attempts.count >= 20, "the hard-limit checkpoint ran on \(attempts.count) commits")
+        #expect(try await database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") } == 20)
+        try database.close()
+    }
+
+    final class Attempts: Sendable {
+        private let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+        func add() { value.withLock { $0 += 1 } }
     }
 }

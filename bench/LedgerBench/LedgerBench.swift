@@ -63,15 +63,18 @@ enum LedgerBench {
         return (Int(response.status.code), try await response.body.collect(upTo: 1 << 24))
     }
 
-    static func post(_ url: String, body: [UInt8]) async throws -> Int {
+    /// Posts a block; anything but 201 throws with ns-node's problem details, so a refusal says why.
+    static func produce(_ url: String, body: [UInt8]) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+        let reply = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 201 else {
+            throw BenchError("block refused with HTTP \(response.status.code): \(String(buffer: reply))")
+        }
     }
 
     /// Signed block bodies for `blocks` blocks of `size` transactions, chained from `tip` (by
@@ -101,11 +104,10 @@ enum LedgerBench {
             let bodies = chain(blocks: blocks + 2, size: size)
             let (node, port) = try await startNode(dataDirectory: folder)
             let url = "http://127.0.0.1:\(port)/blocks/produce"
-            for body in bodies.prefix(2) { guard try await post(url, body: body) == 201 else { throw BenchError("warm-up block refused") } }
+            for body in bodies.prefix(2) { try await produce(url, body: body) }
             let start = ContinuousClock.now
             for body in bodies.dropFirst(2) {
-                let status = try await post(url, body: body)
-                guard status == 201 else { throw BenchError("block refused with HTTP \(status)") }
+                try await produce(url, body: body)
             }
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             let txs = blocks * size

@@ -12,16 +12,28 @@ import sys
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 
 def click_and_wait(driver, element):
-    """Clicks a submit button and waits until the browser has left the page it was on."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a submit button and waits until the browser shows a new, fully loaded document.
+
+    The old document is marked first. Selenium's `staleness_of` is not used: while Chromium tears
+    the old document down, chromedriver can answer a generic error instead of a stale element,
+    which that condition does not expect.
+    """
+    driver.execute_script("window.__leaving = true")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def arrived(driver):
+        try:
+            return driver.execute_script("return window.__leaving === undefined && document.readyState === 'complete'")
+        except WebDriverException:
+            return False  # mid-navigation: neither document answers yet
+
+    WebDriverWait(driver, 15).until(arrived)
 
 
 def main():

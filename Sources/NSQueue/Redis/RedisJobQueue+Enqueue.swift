@@ -1,7 +1,8 @@
-/// Enqueues on Redis. Concurrent callers share script calls: while one enqueue script is in flight,
-/// new batches wait and then go together in the next call (the Redis counterpart of the SQLite
-/// backend's group commit). A caller's batch is never split across calls, so it stays
-/// all-or-nothing; each caller still gets its own receipts, in its own order.
+/// Enqueues on Redis. Concurrent callers share script calls: while as many enqueue scripts as
+/// ``RedisJobQueue/enqueuesInFlight`` allows are running, new batches wait and then go together in
+/// the next call (the Redis counterpart of the SQLite backend's group commit). A caller's batch is
+/// never split across calls, so it stays all-or-nothing; each caller still gets its own receipts,
+/// in its own order.
 extension RedisJobQueue {
     public func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt {
         try await enqueue(batch: [job])[0]  // one job in, one receipt out

@@ -45,13 +45,16 @@ public enum JobID {
 /// and the name lookups of every leased job showed up in the pipeline's profile.
 enum JobRow {
     /// The columns ``decode(_:)`` reads, in its order; select `\(JobRow.columns)`, never `*`.
-    static let columns = """
-        id, type, payload, priority, state, attempts, max_attempts, timeout_ms, created_at, updated_at, run_at, \
-        lease_owner, lease_expires_at, result, errors, unique_key, seq, started_at
-        """
-    static let priorityIndex = 3
-    static let seqIndex = 16
-    static let startedAtIndex = 17
+    static let names = ["id", "type", "payload", "priority", "state", "attempts", "max_attempts", "timeout_ms", "created_at", "updated_at",
+                        "run_at", "lease_owner", "lease_expires_at", "result", "errors", "unique_key", "seq", "started_at"]
+    static let columns = names.joined(separator: ", ")
+    static let priorityIndex = index("priority")
+    static let seqIndex = index("seq")
+    static let startedAtIndex = index("started_at")
+
+    private static func index(_ name: String) -> Int {
+        names.firstIndex(of: name)!  // called only with names from the list above
+    }
 
     static func decode(_ row: Row) throws -> Job {
         let errorsText: String = row[14]

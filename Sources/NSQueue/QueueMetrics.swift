@@ -54,8 +54,13 @@ public struct QueueMetrics: Sendable {
 /// looks the series up in the registry under its lock, which cost about 1% of the gateway's CPU
 /// when done for every enqueue. Job types are few and fixed by the code, so this stays small.
 final class PerJobSeries: Sendable {
+    private struct Enqueued: Hashable {
+        let type: String
+        let priority: JobPriority
+    }
+
     private struct Handles {
-        var enqueued: [String: Counter] = [:]
+        var enqueued: [Enqueued: Counter] = [:]
         var completed: [String: (Counter, Timer)] = [:]
     }
 
@@ -67,7 +72,7 @@ final class PerJobSeries: Sendable {
     }
 
     func enqueued(type: String, priority: JobPriority) -> Counter {
-        let key = type + "\u{0}" + priority.rawValue
+        let key = Enqueued(type: type, priority: priority)
         return handles.withLock { handles in
             if let counter = handles.enqueued[key] { return counter }
             let counter = Counter(label: "ns_jobs_enqueued_total", dimensions: [("type", type), ("priority", priority.rawValue)], factory: factory)

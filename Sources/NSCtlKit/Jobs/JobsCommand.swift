@@ -19,7 +19,7 @@ extension NSCtl {
             static let configuration = CommandConfiguration(abstract: "Stop workers from leasing jobs; running jobs finish.")
             @OptionGroup var options: OperatorOptions
             func run() async throws {
-                try await reportingFailures { try await JobPrinter(json: options.json).raw(try await options.api().post("/v1/queue/pause"), text: "queue paused") }
+                try await reportingFailures { try JobPrinter(json: options.json).raw(try await options.api().post("/v1/queue/pause"), text: "queue paused") }
             }
         }
 
@@ -27,7 +27,7 @@ extension NSCtl {
             static let configuration = CommandConfiguration(abstract: "Let workers lease jobs again.")
             @OptionGroup var options: OperatorOptions
             func run() async throws {
-                try await reportingFailures { try await JobPrinter(json: options.json).raw(try await options.api().post("/v1/queue/resume"), text: "queue resumed") }
+                try await reportingFailures { try JobPrinter(json: options.json).raw(try await options.api().post("/v1/queue/resume"), text: "queue resumed") }
             }
         }
     }
@@ -67,7 +67,7 @@ extension NSCtl.Jobs {
         @OptionGroup var options: OperatorOptions
 
         func run() async throws {
-            try await reportingFailures { try await JobPrinter(json: options.json).raw(try await options.api().post("/v1/jobs/\(id)/cancel"), text: "cancelled \(id)") }
+            try await reportingFailures { try JobPrinter(json: options.json).raw(try await options.api().post("/v1/jobs/\(id)/cancel"), text: "cancelled \(id)") }
         }
     }
 }

@@ -25,11 +25,15 @@ enum ExternalCommand {
         // and stall the child.
         let errorPath = (NSTemporaryDirectory() as NSString)
             .appendingPathComponent("nsctl-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).err")
-        FileManager.default.createFile(atPath: errorPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let errorFile = FileHandle(forWritingAtPath: errorPath)
+        else {
+            throw CommandFailure("cannot run \(executable): cannot create a scratch file in \(NSTemporaryDirectory()) (set TMPDIR to a writable folder)")
+        }
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: errorPath)
+        process.standardError = errorFile
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()

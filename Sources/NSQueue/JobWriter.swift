@@ -36,7 +36,8 @@ struct JobWriter: Sendable {
 /// The order is what the embedded queue needs: ids are the key of its `jobs.id` index, and
 /// random keys scattered each commit's inserts over the whole index, one page read and one 4 KiB
 /// WAL page written per job once the index outgrew SQLite's page cache. Ids made in the same
-/// millisecond land next to each other instead.
+/// millisecond land next to each other instead. The SQLite queue passes its own clock's `nowMs`;
+/// the Redis queue keeps the wall-clock default, since its keys are hashed anyway.
 public enum JobID {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     static let timeDigits = 10

@@ -12,7 +12,7 @@ struct JobIDTests {
         let id = JobID.generate(nowMs: 1_765_079_700_000)
         #expect(id.hasPrefix("job_") && id.count == 30)
         #expect(id.dropFirst(4).allSatisfy(Self.alphabet.contains))
-        // 1_765_079_700_000 in base 32 (Crockford's digits, as the alphabet above) is 1jcafthxm0.
+        // 1_765_079_700_000 in base 32 (Crockford's digits, as the alphabet above) is 01kbvf5mh0.
         #expect(id.dropFirst(4).prefix(10) == "01kbvf5mh0")
     }
 

@@ -33,9 +33,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSSQLite",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "NSLedger",
             dependencies: [
                 "NSCore",
+                "NSSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -44,6 +52,7 @@ let package = Package(
             name: "NSQueue",
             dependencies: [
                 "NSCore",
+                "NSSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,6 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "NSSQLiteTests", dependencies: ["NSSQLite", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NSNodesTests",

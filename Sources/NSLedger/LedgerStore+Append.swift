@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 /// A block as a producer proposes it: the signed header and its transactions in order.
 public struct BlockProposal: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 /// The ledger: mempool, blocks, the global log tree and signed checkpoints, in one SQLite database.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 /// The ledger's lookups of committed transactions by tx hash and by artifact digest.
 ///

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Lets concurrent enqueues share one durable commit.
 ///
 /// Each submission waits; whoever finds no commit in progress starts one that takes everything
@@ -8,11 +10,19 @@
 /// `maxInFlight` above 1 lets that many commits run at once (for a server such as Redis that
 /// takes the next call while answering the last); each still takes everything pending when it
 /// starts, and a submission's units always stay together in one commit.
-actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
+///
+/// The pending list sits behind a lock rather than in an actor: a submission only appends to it,
+/// so no submitter ever waits for a commit's bookkeeping (with an actor, every submission queued
+/// behind the loop that answers the previous commit).
+final class GroupCommitter<Unit: Sendable, Answer: Sendable>: Sendable {
     typealias Outcome = Result<Answer, JobQueueError>
 
-    private var pending: [(unit: Unit, continuation: CheckedContinuation<Outcome, Never>)] = []
-    private var committing = 0
+    private struct State {
+        var pending: [(unit: Unit, continuation: CheckedContinuation<Outcome, Never>)] = []
+        var committing = 0
+    }
+
+    private let state = Mutex(State())
     private let maxInFlight: Int
     private let commit: @Sendable ([Unit]) async -> [Outcome]
 
@@ -24,18 +34,27 @@ actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
 
     func submit(_ unit: Unit) async -> Outcome {
         await withCheckedContinuation { continuation in
-            pending.append((unit, continuation))
-            if committing < maxInFlight {
-                committing += 1
-                Task { await self.drain() }
+            let startsCommit = state.withLock { state in
+                state.pending.append((unit, continuation))
+                guard state.committing < maxInFlight else { return false }
+                state.committing += 1
+                return true
             }
+            if startsCommit { Task { await self.drain() } }
         }
     }
 
+    /// Commits what is pending until nothing is, then gives up its in-flight slot (under the same
+    /// lock that a submission checks, so a submission never finds the slot taken by a drain that
+    /// has already decided to stop).
     private func drain() async {
-        while !pending.isEmpty {
-            let batch = pending
-            pending = []
+        while true {
+            let batch = state.withLock { state in
+                if state.pending.isEmpty { state.committing -= 1 }
+                defer { state.pending = [] }
+                return state.pending
+            }
+            if batch.isEmpty { return }
             let outcomes = await commit(batch.map(\.unit))
             // Every submitter is answered, even if a commit broke its contract: a missing
             // outcome would otherwise leave its caller waiting forever.
@@ -44,6 +63,5 @@ actor GroupCommitter<Unit: Sendable, Answer: Sendable> {
                     : .failure(.unavailable("the store answered \(outcomes.count) of \(batch.count) submissions in one commit")))
             }
         }
-        committing -= 1
     }
 }

@@ -24,6 +24,31 @@ struct GroupCommitterTests {
         #expect(sizes.count < 200, "submissions shared commits: \(sizes)")
     }
 
+    @Test("no more than maxInFlight commits run at once, and submissions arriving as commits end are all answered")
+    func inFlightLimit() async {
+        let gauge = InFlightGauge()
+        let committer = GroupCommitter<Int, Int>(maxInFlight: 2) { units in
+            await gauge.enter()
+            try? await Task.sleep(for: .microseconds(Int.random(in: 0...300)))
+            await gauge.leave()
+            return units.map { .success($0 + 1) }
+        }
+        for wave in 0..<20 {
+            let answered = await withTaskGroup(of: Bool.self) { group in
+                for unit in 0..<50 {
+                    group.addTask {
+                        try? await Task.sleep(for: .microseconds(Int.random(in: 0...500)))
+                        return (try? await committer.submit(wave * 100 + unit).get()) == wave * 100 + unit + 1
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(answered == 50)
+        }
+        #expect(await gauge.peak <= 2)
+        #expect(await gauge.peak >= 1)
+    }
+
     @Test("a commit that answers fewer units than it was given fails the rest instead of stranding them")
     func shortCommit() async {
         let committer = GroupCommitter<Int, Int> { units in units.dropLast().map { .success($0) } }
@@ -34,6 +59,16 @@ struct GroupCommitterTests {
         }
         #expect(reason.contains("0 of 1"))
     }
+}
+
+private actor InFlightGauge {
+    private var current = 0
+    private(set) var peak = 0
+    func enter() {
+        current += 1
+        peak = max(peak, current)
+    }
+    func leave() { current -= 1 }
 }
 
 private actor CommitLog {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import NSTestSupport
 import Testing
-@testable import NSLedger
+import NSSQLite
 
 /// The raw binding path the append uses, on a real SQLite file.
 @Suite("Statements bound through SQLite's own calls")
@@ -35,6 +35,25 @@ struct BoundStatementTests {
             #expect(try select.first(where: { Array($0.bytes(0)) }) == [6])
             try select.bind(8, at: 1)
             #expect(try select.first(where: { _ in true }) == nil)
+        }
+    }
+
+    @Test("text binds as TEXT, the empty string and embedded NULs included; nil binds NULL")
+    func text() throws {
+        let queue = try Self.database()
+        let values: [String?] = ["job_01", "", "é ✓ 🚀", "a\u{0}b", nil]
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE texts (position INTEGER PRIMARY KEY, value TEXT)")
+            let insert = try BoundStatement(db, sql: "INSERT INTO texts (position, value) VALUES (?, ?)")
+            for (position, value) in values.enumerated() {
+                try insert.bind(Int64(position), at: 1)
+                try insert.bind(value, at: 2)
+                try insert.run()
+            }
+            // hex(): GRDB reads text as a C string, which would stop at the NUL.
+            let rows = try Row.fetchAll(db, sql: "SELECT hex(value), typeof(value) FROM texts ORDER BY position")
+            #expect(rows.map { $0[0] as String } == values.map { ($0 ?? "").utf8.map { String(format: "%02X", $0) }.joined() })
+            #expect(rows.map { $0[1] as String } == ["text", "text", "text", "text", "null"])
         }
     }
 

@@ -37,6 +37,7 @@ struct DaemonBootstrap {
         do {
             services = try await NodeHost(settings: settings, makeLogger: { Logger(label: $0) }).services()
         } catch {
+            sink.flush()  // the notices above, before the process exits
             Self.fail(error)
         }
         logger.info("starting", metadata: [
@@ -48,6 +49,8 @@ struct DaemonBootstrap {
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownTimeout
         configuration.maximumCancellationDuration = .seconds(5)
+        // Log lines are written by the sink's own thread: the last ones must be out before exit.
+        defer { sink.flush() }
         do {
             try await ServiceGroup(configuration: configuration).run()
             logger.info("stopped")

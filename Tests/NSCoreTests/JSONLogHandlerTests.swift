@@ -64,6 +64,18 @@ struct JSONLogHandlerTests {
         #expect((object["nested"] as? [String: [String]])?["a"] == ["1", "2"])
     }
 
+    @Test("every control character, quote and backslash is escaped; other characters pass through as UTF-8")
+    func escapingEveryByte() throws {
+        let controls = String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init) + [Unicode.Scalar(0x7F)]))
+        let message = controls + "\"\\ é ✓ 🚀"
+        let line = JSONLogHandler.render(timestamp: "t", level: .info, service: "s", message: message, metadata: ["k": .string(message)])
+        #expect(!line.utf8.contains { $0 < 0x20 || $0 == 0x7F })
+        #expect(line.contains(#"\u0001"#) && line.contains(#"\u001f"#) && line.contains(#"\u007f"#) && line.contains(#"\n"#))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["message"] as? String == message)
+        #expect(object["k"] as? String == message)
+    }
+
     @Test("control characters are escaped so a line stays one line")
     func escaping() throws {
         let line = JSONLogHandler.render(timestamp: "t", level: .info, service: "s", message: "a\u{01}b\u{7F}\r\n", metadata: [:])
@@ -77,12 +89,22 @@ struct JSONLogHandlerTests {
         #expect(LogTimestamp.format(seconds: 1_765_056_600, milliseconds: 7) == "2025-12-06T21:30:00.007Z")
     }
 
+    @Test("the bytes a log line's timestamp is written with are the formatted timestamp", arguments: [
+        (0, 0), (1_765_056_600, 7), (951_782_399, 999), (4_102_444_800, 120), (1_234_567_890, 45),
+    ])
+    func timestampBytes(seconds: Int, milliseconds: Int) {
+        var bytes: [UInt8] = []
+        LogTimestamp.append(seconds: seconds, milliseconds: milliseconds, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == LogTimestamp.format(seconds: seconds, milliseconds: milliseconds))
+    }
+
     @Test("LOG_FILE rotates at its size limit and keeps three files")
     func rotation() throws {
         let folder = try Tools.temporaryDirectory()
         let path = folder + "/nsd.log"
         let sink = LogSink(standardOutput: false, file: try RotatingFileWriter(path: path, maxBytes: 100, keep: 3))
         for index in 0..<10 { sink.write("line \(index) " + String(repeating: "x", count: 40)) }
+        sink.flush()
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(files == ["nsd.log", "nsd.log.1", "nsd.log.2"])
         let newest = try String(contentsOfFile: path, encoding: .utf8)

@@ -42,9 +42,9 @@ public enum CanonicalJSON {
 
     static func append(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .null: out += [0x6E, 0x75, 0x6C, 0x6C]
-        case .bool(let flag): out += flag ? Array("true".utf8) : Array("false".utf8)
-        case .int(let number): out += Array(String(number).utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .int(let number): out.append(contentsOf: String(number).utf8)
         case .string(let string): appendString(string, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -55,27 +55,37 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in sortedKeys(members.keys).enumerated() {
+            for (index, member) in sortedMembers(members).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(key, to: &out)
+                appendString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                append(members[key]!, to: &out)  // key comes from members
+                append(member.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
+    /// An object's members in the order of ``sortedKeys(_:)``.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        let byBytes = bytesSortLikeUTF16(members.keys)
+        return members.sorted { precedes($0.key, $1.key, byBytes: byBytes) }
+    }
+
     /// Keys in UTF-16 code unit order (RFC 8785 section 3.2.3).
-    ///
+    static func sortedKeys(_ keys: some Collection<String>) -> [String] {
+        let byBytes = bytesSortLikeUTF16(keys)
+        return keys.sorted { precedes($0, $1, byBytes: byBytes) }
+    }
+
     /// UTF-8 byte order is code point order, which equals UTF-16 order unless a key holds
     /// U+E000 or above (lead bytes 0xEE and up), so the cheaper byte comparison is used when no
     /// key does.
-    static func sortedKeys(_ keys: some Collection<String>) -> [String] {
-        let keys = Array(keys)
-        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0xEE } }) {
-            return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        }
-        return keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    private static func bytesSortLikeUTF16(_ keys: some Sequence<String>) -> Bool {
+        keys.allSatisfy { $0.utf8.allSatisfy { $0 < 0xEE } }
+    }
+
+    private static func precedes(_ first: String, _ second: String, byBytes: Bool) -> Bool {
+        byBytes ? first.utf8.lexicographicallyPrecedes(second.utf8) : first.utf16.lexicographicallyPrecedes(second.utf16)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

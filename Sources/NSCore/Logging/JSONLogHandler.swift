@@ -6,7 +6,7 @@ import Logging
 /// the request has one, then the remaining metadata in key order.
 ///
 /// The logger's label is the service name (`gateway-node`, `ns-node`, ...). Lines go to the
-/// ``LogSink`` given at creation, which serialises writers so lines never interleave.
+/// ``LogSink`` given at creation, which keeps them whole and in order.
 public struct JSONLogHandler: LogHandler {
     /// The metadata key that carries the request's correlation id; it is written as a top-level field.
     public static let correlationKey = "correlationId"
@@ -43,97 +43,117 @@ public struct JSONLogHandler: LogHandler {
         if let error = event.error, !fields.contains(where: { $0.key == "error" }) {
             fields.append(("error", .string(String(describing: type(of: error)))))
         }
-        sink.write(Self.render(timestamp: LogTimestamp.now(), level: event.level, service: service, message: event.message.description,
-                               fields: fields))
+        var line: [UInt8] = []
+        line.reserveCapacity(384)
+        line.append(contentsOf: #"{"timestamp":""#.utf8)
+        LogTimestamp.appendNow(to: &line)
+        Self.render(level: event.level, service: service, message: event.message.description, fields: fields, after: &line)
+        // Errors are written before the call returns: the process may be about to exit.
+        sink.write(line: line, urgent: event.level >= .error)
     }
 
     /// The line for one event, without the trailing newline. Exposed for tests and for tools that
     /// need to write lines in the same format.
     public static func render(timestamp: String, level: Logger.Level, service: String, message: String, metadata: Logger.Metadata) -> String {
-        render(timestamp: timestamp, level: level, service: service, message: message, fields: metadata.map { ($0.key, $0.value) })
+        var line = Array(#"{"timestamp":""#.utf8)
+        line.append(contentsOf: timestamp.utf8)
+        render(level: level, service: service, message: message, fields: metadata.map { ($0.key, $0.value) }, after: &line)
+        return String(decoding: line, as: UTF8.self)
     }
 
-    /// `fields` holds each key once.
-    static func render(timestamp: String, level: Logger.Level, service: String, message: String,
-                       fields: [(key: String, value: Logger.Metadata.Value)]) -> String {
-        var out = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level.rawValue)\",\"service\":"
-        out.reserveCapacity(256)
-        JSONText.appendString(service, to: &out)
-        out += ",\"message\":"
-        JSONText.appendString(message, to: &out)
+    /// Appends the rest of a line to `line`, which ends with the timestamp's digits. `fields`
+    /// holds each key once.
+    static func render(level: Logger.Level, service: String, message: String,
+                       fields: [(key: String, value: Logger.Metadata.Value)], after line: inout [UInt8]) {
+        line.append(contentsOf: #"","level":""#.utf8)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(contentsOf: #"","service":"#.utf8)
+        JSONText.appendString(service, to: &line)
+        line.append(contentsOf: #","message":"#.utf8)
+        JSONText.appendString(message, to: &line)
         if let correlation = fields.first(where: { $0.key == correlationKey }) {
-            out += ",\"correlationId\":"
-            JSONText.append(correlation.value, to: &out)
+            line.append(contentsOf: #","correlationId":"#.utf8)
+            JSONText.append(correlation.value, to: &line)
         }
-        for field in fields.sorted(by: { $0.key < $1.key }) where field.key != correlationKey && !reservedKeys.contains(field.key) {
-            out += ","
-            JSONText.appendString(field.key, to: &out)
-            out += ":"
-            JSONText.append(field.value, to: &out)
+        for field in fields.sorted(by: { $0.key < $1.key }) where field.key != correlationKey && !isReserved(field.key) {
+            line.append(UInt8(ascii: ","))
+            JSONText.appendString(field.key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            JSONText.append(field.value, to: &line)
         }
-        out += "}"
-        return out
+        line.append(UInt8(ascii: "}"))
     }
 
     /// Top-level fields metadata may not overwrite: a line always has exactly one of each.
-    private static let reservedKeys: Set<String> = ["timestamp", "level", "service", "message"]
+    private static func isReserved(_ key: String) -> Bool {
+        key == "timestamp" || key == "level" || key == "service" || key == "message"
+    }
 }
 
 /// Minimal JSON text writer for log lines: strings escaped per RFC 8259, numbers and booleans bare.
 enum JSONText {
-    static func append(_ value: Logger.Metadata.Value, to out: inout String) {
+    static func append(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {
         switch value {
         case .string(let string):
             appendString(string, to: &out)
         case .stringConvertible(let convertible):
             // The concrete types first: a cast to an existential costs more than the rest of a field.
             switch convertible {
-            case let number as Int: out += String(number)
-            case let number as Double where number.isFinite: out += "\(number)"
-            case let number as any BinaryInteger: out += "\(number)"
-            case let flag as Bool: out += flag ? "true" : "false"
+            case let number as Int: out.append(contentsOf: String(number).utf8)
+            case let number as Double where number.isFinite: out.append(contentsOf: "\(number)".utf8)
+            case let number as any BinaryInteger: out.append(contentsOf: "\(number)".utf8)
+            case let flag as Bool: out.append(contentsOf: (flag ? "true" : "false").utf8)
             default: appendString(convertible.description, to: &out)
             }
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 append(element, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .dictionary(let dictionary):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, key) in dictionary.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 append(dictionary[key]!, to: &out)  // key comes from dictionary.keys
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func appendString(_ string: String, to out: inout String) {
-        out += "\""
+    /// `string` quoted, with `"`, `\\` and control characters (U+0000–U+001F, U+007F) escaped;
+    /// everything else, multi-byte characters included, is copied as UTF-8.
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
         // Most values (routes, ids, names) need no escaping: append them whole.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += string
-            out += "\""
-            return
-        }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        let utf8 = string.utf8
+        if !utf8.contains(where: needsEscape) {
+            out.append(contentsOf: utf8)
+        } else {
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+                case _ where needsEscape(byte):
+                    out.append(contentsOf: #"\u00"#.utf8)
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0xF)])
+                default: out.append(byte)
+                }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -11,6 +11,38 @@ public enum LogTimestamp {
         return format(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
     }
 
+    /// Appends the current time's digits (`2026-11-22T10:57:57.123Z`) to a log line being built.
+    static func appendNow(to line: inout [UInt8]) {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        append(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000), to: &line)
+    }
+
+    /// What ``format(seconds:milliseconds:)`` returns, appended to `line` as bytes.
+    public static func append(seconds: Int, milliseconds: Int, to line: inout [UInt8]) {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        appendDigits(Int(parts.tm_year) + 1900, width: 4, then: "-", to: &line)
+        appendDigits(Int(parts.tm_mon) + 1, width: 2, then: "-", to: &line)
+        appendDigits(Int(parts.tm_mday), width: 2, then: "T", to: &line)
+        appendDigits(Int(parts.tm_hour), width: 2, then: ":", to: &line)
+        appendDigits(Int(parts.tm_min), width: 2, then: ":", to: &line)
+        appendDigits(Int(parts.tm_sec), width: 2, then: ".", to: &line)
+        appendDigits(milliseconds, width: 3, then: "Z", to: &line)
+    }
+
+    /// `value`'s last `width` decimal digits, zero-padded, then `separator`.
+    private static func appendDigits(_ value: Int, width: Int, then separator: Unicode.Scalar, to line: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
+        line.append(UInt8(ascii: separator))
+    }
+
     /// The timestamp of a Unix time in milliseconds (job and block times).
     public static func format(unixMs: Int64) -> String {
         format(seconds: Int(unixMs / 1000), milliseconds: Int(unixMs % 1000))

@@ -3,7 +3,7 @@ import Foundation
 /// Appends to a log file and rotates it by size: `app.log` becomes `app.log.1`, the old `.1`
 /// becomes `.2`, and so on, keeping `keep` files in all (the seeds' 10 MB × 3).
 ///
-/// Not thread-safe on its own (hence not `Sendable`); ``LogSink`` owns it under its lock.
+/// Not thread-safe on its own (hence not `Sendable`); ``LogSink`` hands it to its writer thread.
 public final class RotatingFileWriter {
     public let path: String
     public let maxBytes: Int
@@ -24,10 +24,34 @@ public final class RotatingFileWriter {
 
     deinit { close(fd) }
 
-    public func write(_ bytes: [UInt8]) {
-        if size > 0 && size + bytes.count > maxBytes { rotate() }
-        LogSink.writeAll(fd: fd, bytes)
-        size += bytes.count
+    /// Appends `bytes`, whole lines each ending in a newline. The file rotates between lines, so
+    /// no file exceeds `maxBytes` unless a single line does.
+    public func write(lines bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var start = 0
+            while start < buffer.count {
+                let first = Self.lineEnd(in: buffer, from: start)
+                if size > 0 && size + (first - start) > maxBytes { rotate() }
+                var end = first
+                if size + (buffer.count - start) <= maxBytes {
+                    end = buffer.count
+                } else {
+                    while end < buffer.count {
+                        let next = Self.lineEnd(in: buffer, from: end)
+                        if size + (next - start) > maxBytes { break }
+                        end = next
+                    }
+                }
+                LogSink.writeAll(fd: fd, UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+                size += end - start
+                start = end
+            }
+        }
+    }
+
+    /// The index just past the newline that ends the line starting at `start` (or the end).
+    private static func lineEnd(in buffer: UnsafeRawBufferPointer, from start: Int) -> Int {
+        buffer[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? buffer.count
     }
 
     private func rotate() {

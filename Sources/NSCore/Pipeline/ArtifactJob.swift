@@ -26,13 +26,13 @@ public struct ArtifactJob: Sendable, Equatable {
 
     /// The payload bytes stored in the queue.
     public func encoded() -> [UInt8] {
-        CanonicalJSON.encode(.object([
-            "content": .string(content),
-            "metadata": .object(metadata),
-            "submitter": .string(submitter),
-            "submittedAt": .int(submittedAt),
-            "requestId": .string(requestID),
-        ]))
+        var object = CanonicalObjectWriter(capacity: content.utf8.count + 64 * metadata.count + 160)
+        object.add("content", content)
+        object.add("metadata", .object(metadata))
+        object.add("requestId", requestID)
+        object.add("submittedAt", submittedAt)
+        object.add("submitter", submitter)
+        return object.bytes()
     }
 
     /// Reads a payload written by ``encoded()``; `nil` when the bytes are not an artifact job.

@@ -28,7 +28,7 @@ struct SubmitRoutes {
         case .valid(let valid): submission = valid
         case .invalid(let errors): throw NodeError.invalidFields(errors)
         }
-        context.accessLog.set("artifactSize", .stringConvertible(submission.content.utf8.count))
+        context.accessLog.setArtifactSize(submission.content.utf8.count)
         let job = newJob(submission, user: user, context: context,
                          uniqueKey: idempotencyKey.map { Self.queueKey(user: user.subject, idempotencyKey: $0) })
         let receipt = try await queue.enqueue(job)
@@ -39,7 +39,7 @@ struct SubmitRoutes {
         }
         // The access-log line carries userId and artifactSize; this one adds the job id for tracing.
         context.logger.debug("artifact submitted", metadata: ["jobId": .string(receipt.id)])
-        return Self.accepted(Self.receiptJSON(receipt.id), headers: headers)
+        return Self.accepted(Self.receipt(receipt.id), headers: headers)
     }
 
     func submitBatch(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -62,14 +62,16 @@ struct SubmitRoutes {
             }
         }
         guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
-        context.accessLog.set("artifactSize", .stringConvertible(submissions.reduce(0) { $0 + $1.content.utf8.count }))
+        context.accessLog.setArtifactSize(submissions.reduce(0) { $0 + $1.content.utf8.count })
         // A replayed batch key maps each item to the job its position got the first time.
         let keyPrefix = idempotencyKey.map { Self.queueKey(user: user.subject, idempotencyKey: $0, batch: true) + ":" }
         let receipts = try await queue.enqueue(batch: submissions.enumerated().map { index, submission in
             newJob(submission, user: user, context: context, uniqueKey: keyPrefix.map { $0 + String(index) })
         })
         context.logger.debug("artifact batch submitted", metadata: ["items": .stringConvertible(receipts.count)])
-        return Self.accepted(.object(["items": .array(receipts.map { Self.receiptJSON($0.id) })]))
+        var answer = CanonicalObjectWriter(capacity: 96 * receipts.count + 16)
+        answer.add("items", encoded: CanonicalJSON.array(ofEncoded: receipts.map { Self.receipt($0.id) }))
+        return Self.accepted(answer.bytes())
     }
 
     private func newJob(_ submission: Submission, user: AuthenticatedUser, context: NodeRequestContext, uniqueKey: String?) -> NewJob {
@@ -125,12 +127,17 @@ struct SubmitRoutes {
 
     static func statusPath(_ id: String) -> String { "/api/status/\(id)" }
 
-    static func receiptJSON(_ id: String) -> JSONValue {
-        ["id": .string(id), "status": "queued", "statusUrl": .string(statusPath(id))]
+    /// `{"id", "status": "queued", "statusUrl"}`, written straight to bytes: it answers every submission.
+    static func receipt(_ id: String) -> [UInt8] {
+        var object = CanonicalObjectWriter(capacity: 2 * id.utf8.count + 64)
+        object.add("id", id)
+        object.add("status", "queued")
+        object.add("statusUrl", statusPath(id))
+        return object.bytes()
     }
 
-    static func accepted(_ body: JSONValue, headers: HTTPFields = [:]) -> Response {
-        var response = JSONBody.response(body, status: .accepted)
+    static func accepted(_ body: [UInt8], headers: HTTPFields = [:]) -> Response {
+        var response = JSONBody.response(encoded: body, status: .accepted)
         response.headers.append(contentsOf: headers)
         return response
     }

@@ -11,7 +11,7 @@ struct TokenAuthMiddleware: RouterMiddleware {
         let user = try await verifier.verify(authorization: request.headers[.authorization])
         var context = context
         context.user = user
-        context.accessLog.set("userId", .string(user.subject))
+        context.accessLog.setUser(user.subject)
         return try await next(request, context)
     }
 }

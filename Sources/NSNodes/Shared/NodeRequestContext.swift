@@ -52,18 +52,34 @@ public enum OperatorRole: String, Sendable, Comparable, CaseIterable {
     }
 }
 
-/// Extra access-log fields set while handling a request (`userId`, `artifactSize`, ...).
+/// Access-log fields known only once a request is being handled: who made it and how large its
+/// artifact is. Shared by every copy of the request's context (a class), so the outer middleware
+/// that writes the line sees what an inner one set.
 public final class AccessLogFields: Sendable {
-    private let fields = Mutex<Logger.Metadata>([:])
+    private struct Fields {
+        var userId: String?
+        var artifactSize: Int?
+    }
+
+    private let fields = Mutex(Fields())
 
     public init() {}
 
-    public func set(_ key: String, _ value: Logger.MetadataValue) {
-        fields.withLock { $0[key] = value }
+    /// The authenticated user (`userId`).
+    public func setUser(_ subject: String) {
+        fields.withLock { $0.userId = subject }
     }
 
-    public var metadata: Logger.Metadata {
-        fields.withLock { $0 }
+    /// The submitted artifact's size in UTF-8 bytes, summed over a batch (`artifactSize`).
+    public func setArtifactSize(_ bytes: Int) {
+        fields.withLock { $0.artifactSize = bytes }
+    }
+
+    /// `metadata` with the fields that were set added.
+    func adding(to metadata: inout Logger.Metadata) {
+        let fields = fields.withLock { $0 }
+        if let userId = fields.userId { metadata["userId"] = .string(userId) }
+        if let size = fields.artifactSize { metadata["artifactSize"] = .stringConvertible(size) }
     }
 }
 

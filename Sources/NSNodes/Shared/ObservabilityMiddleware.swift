@@ -30,7 +30,8 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, method: request.method, status: response.status, duration: elapsed)
         let level: Logger.Level = Self.quietPaths.contains(request.uri.path) ? .debug : .info
-        var metadata = context.accessLog.metadata
+        var metadata = Logger.Metadata(minimumCapacity: 6)
+        context.accessLog.adding(to: &metadata)
         metadata["method"] = .string(request.method.rawValue)
         metadata["route"] = .string(route)
         metadata["status"] = .stringConvertible(response.status.code)

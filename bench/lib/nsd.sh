@@ -6,7 +6,8 @@
 # $secret_file (the JWT secret, 0600) and TOKEN (exported, an HS256 token for wrk's scripts).
 # The secret reaches nsd through a 0600 file, never a command line.
 
-nsd=.build/release/nsd
+# NSD_BIN picks another build (alternating builds in one session, say).
+nsd=${NSD_BIN:-.build/release/nsd}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -36,13 +36,14 @@ public enum SubmissionRules {
             return .invalid([.init(pointer: prefix, detail: "must be a JSON object with a \"content\" string")])
         }
         var errors: [ProblemDetails.FieldError] = []
-        for key in object.keys.sorted() where !knownFields.contains(key) {
+        for key in object.keys.filter({ !knownFields.contains($0) }).sorted() {
             errors.append(.init(pointer: prefix + "/" + escape(key), detail: "is not a known field (content, metadata, priority)"))
         }
         var content = ""
         switch object["content"] {
         case .string(let text)?:
-            let length = text.unicodeScalars.count
+            // No more UTF-8 bytes than the limit means no more characters: count only when needed.
+            let length = text.utf8.count > maxContentChars ? text.unicodeScalars.count : text.utf8.count
             if length == 0 || length > maxContentChars {
                 errors.append(.init(pointer: prefix + "/content", detail: "must be 1 to \(maxContentChars) characters (has \(length))"))
             }
@@ -72,10 +73,14 @@ public enum SubmissionRules {
         if members.count > maxMetadataKeys {
             errors.append(.init(pointer: pointer, detail: "has \(members.count) keys; at most \(maxMetadataKeys) are allowed"))
         }
-        let size = CanonicalJSON.encode(.object(members)).count
-        if size > maxMetadataBytes {
-            errors.append(.init(pointer: pointer, detail: "is \(size) bytes as JSON; at most \(maxMetadataBytes) are allowed"))
+        if encodedSizeBound(members) > maxMetadataBytes {
+            let size = CanonicalJSON.encode(.object(members)).count
+            if size > maxMetadataBytes {
+                errors.append(.init(pointer: pointer, detail: "is \(size) bytes as JSON; at most \(maxMetadataBytes) are allowed"))
+            }
         }
+        // Sorted only to name failing keys in a stable order; most metadata has none.
+        guard members.contains(where: { !isValidKey($0.key) || !isValidValue($0.value) }) else { return errors }
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             let location = { pointer + "/" + escape(key) }  // built only for a failing key
             if !isValidKey(key) {
@@ -89,6 +94,28 @@ public enum SubmissionRules {
             }
         }
         return errors
+    }
+
+    static func isValidValue(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.count <= maxMetadataValueLength || text.unicodeScalars.count <= maxMetadataValueLength
+        case .int, .bool: true
+        default: false
+        }
+    }
+
+    /// At least the metadata's canonical JSON size, without encoding it: every string byte
+    /// counted as its longest escape (`\u00XX`), every number at its widest.
+    static func encodedSizeBound(_ members: [String: JSONValue]) -> Int {
+        members.reduce(2) { total, member in
+            let value = switch member.value {
+            case .string(let text): 6 * text.utf8.count + 2
+            case .int: 20
+            case .bool: 5
+            default: maxMetadataBytes + 1  // refused anyway: measure it exactly
+            }
+            return total + 6 * member.key.utf8.count + 4 + value
+        }
     }
 
     static func isValidKey(_ key: String) -> Bool {

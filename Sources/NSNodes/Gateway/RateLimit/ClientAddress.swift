@@ -14,9 +14,10 @@ public struct ClientAddress: Sendable {
         self.trustedProxies = trustedProxies
     }
 
-    public func resolve(peer: SocketAddress?, forwardedFor: String?) -> String {
+    /// `forwardedFor` is read only when the peer is a trusted proxy.
+    public func resolve(peer: SocketAddress?, forwardedFor: @autoclosure () -> String?) -> String {
         let peerAddress = peer?.ipAddress ?? "unknown"
-        guard isTrusted(peerAddress), let forwardedFor else { return peerAddress }
+        guard !trustedProxies.isEmpty, isTrusted(peerAddress), let forwardedFor = forwardedFor() else { return peerAddress }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var client = peerAddress
         for hop in hops.reversed() {

@@ -46,14 +46,21 @@ public final class LocalRateLimiter: RateLimiter {
                 state.windows = state.windows.filter { $0.value.resetAt > now }
                 state.nextSweep = now + windowMs
             }
-            var window = state.windows[key].flatMap { $0.resetAt > now ? $0 : nil } ?? Window(count: 0, resetAt: now + windowMs)
-            window.count += 1
-            if state.windows[key] == nil, state.windows.count >= maxKeys {
+            if state.windows.count >= maxKeys, state.windows[key] == nil {
                 Self.evict(from: &state.windows, keeping: maxKeys - 1)
             }
-            state.windows[key] = window
+            // Counted in place: one hash of the key per request.
+            let fresh = Window(count: 0, resetAt: now + windowMs)
+            let window = Self.count(&state.windows[key, default: fresh], fresh: fresh, now: now)
             return RateLimitDecision(limit: limit, count: window.count, resetSeconds: Int((window.resetAt - now + 999) / 1000))
         }
+    }
+
+    /// Adds one request to `window`, starting a fresh one if it has expired, and returns it.
+    private static func count(_ window: inout Window, fresh: Window, now: Int64) -> Window {
+        if window.resetAt <= now { window = fresh }
+        window.count += 1
+        return window
     }
 
     /// The number of keys held (for tests and the memory bound).

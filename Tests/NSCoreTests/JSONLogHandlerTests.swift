@@ -54,6 +54,41 @@ struct JSONLogHandlerTests {
         #expect(fourth["error"] as? String == "given")
     }
 
+    @Test("an access-log entry written directly is the line its metadata would give", arguments: [
+        AccessLogEntry(method: "POST", route: "/api/submit", status: 202, duration: .microseconds(3_456), userId: "alice \"a\"", artifactSize: 1_024),
+        AccessLogEntry(method: "GET", route: "/health", status: 200, duration: .nanoseconds(1), userId: nil, artifactSize: nil),
+        AccessLogEntry(method: "GET", route: "unmatched", status: 404, duration: .seconds(2), userId: "é", artifactSize: nil),
+    ])
+    func accessLine(entry: AccessLogEntry) throws {
+        let direct = LogSink(standardOutput: false, capture: true)
+        let general = LogSink(standardOutput: false, capture: true)
+        for (sink, correlation) in [(direct, "req_1"), (general, "req_1")] {
+            var logger = Logger(label: "gateway-node") { JSONLogHandler(service: $0, level: .info, sink: sink) }
+            logger[metadataKey: JSONLogHandler.correlationKey] = .string(correlation)
+            if sink === direct {
+                #expect(try #require(logger.handler as? JSONLogHandler).logAccess(entry, level: .info))
+            } else {
+                logger.info("\(AccessLogEntry.message)", metadata: entry.metadata)
+            }
+        }
+        let withoutTime = { (line: String) in line.replacing(/"timestamp":"[^"]*"/, with: "") }
+        #expect(direct.capturedLines.map(withoutTime) == general.capturedLines.map(withoutTime))
+        #expect(direct.capturedLines.count == 1)
+    }
+
+    @Test("the direct access line defers to the general path when the logger carries other metadata, and honours the level")
+    func accessLineFallback() throws {
+        let sink = LogSink(standardOutput: false, capture: true)
+        let entry = AccessLogEntry(method: "GET", route: "/health", status: 200, duration: .milliseconds(1), userId: nil, artifactSize: nil)
+        var handler = JSONLogHandler(service: "ns-node", level: .info, sink: sink)
+        #expect(handler.logAccess(entry, level: .debug), "filtered out, nothing more to do")
+        handler[metadataKey: "peer"] = "vp-node"
+        #expect(!handler.logAccess(entry, level: .info))
+        let provided = JSONLogHandler(service: "ns-node", level: .info, sink: sink, metadataProvider: .init { ["x": "y"] })
+        #expect(!provided.logAccess(entry, level: .info))
+        #expect(sink.capturedLines.isEmpty)
+    }
+
     @Test("metadata cannot replace the top-level fields")
     func reservedFields() throws {
         let line = JSONLogHandler.render(timestamp: "t", level: .error, service: "ns-node", message: "m",

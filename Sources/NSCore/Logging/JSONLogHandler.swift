@@ -14,8 +14,8 @@ public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
-    private let service: String
-    private let sink: LogSink
+    let service: String
+    let sink: LogSink
 
     public init(service: String, level: Logger.Level, sink: LogSink, metadataProvider: Logger.MetadataProvider? = nil) {
         self.service = service

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NSCore
 import NIOCore
 import Synchronization
 
@@ -75,11 +76,10 @@ public final class AccessLogFields: Sendable {
         fields.withLock { $0.artifactSize = bytes }
     }
 
-    /// `metadata` with the fields that were set added.
-    func adding(to metadata: inout Logger.Metadata) {
+    /// The request's access-log entry, with the fields that were set.
+    func entry(method: String, route: String, status: Int, duration: Duration) -> AccessLogEntry {
         let fields = fields.withLock { $0 }
-        if let userId = fields.userId { metadata["userId"] = .string(userId) }
-        if let size = fields.artifactSize { metadata["artifactSize"] = .stringConvertible(size) }
+        return AccessLogEntry(method: method, route: route, status: status, duration: duration, userId: fields.userId, artifactSize: fields.artifactSize)
     }
 }
 

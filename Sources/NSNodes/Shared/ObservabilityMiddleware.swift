@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NSCore
 
 /// Records every answered request: one structured access-log line (as in the seeds' example) and
 /// the node's request counter and latency histogram, labelled by route template.
@@ -11,7 +12,6 @@ public struct ObservabilityMiddleware: RouterMiddleware {
     public typealias Context = NodeRequestContext
 
     let metrics: NodeMetrics
-    static let quietPaths: Set<String> = ["/health", "/metrics"]
 
     public init(metrics: NodeMetrics) {
         self.metrics = metrics
@@ -29,14 +29,13 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         // endpointPath is shared with the inner context copies, so it holds the matched template here.
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, method: request.method, status: response.status, duration: elapsed)
-        let level: Logger.Level = Self.quietPaths.contains(request.uri.path) ? .debug : .info
-        var metadata = Logger.Metadata(minimumCapacity: 6)
-        context.accessLog.adding(to: &metadata)
-        metadata["method"] = .string(request.method.rawValue)
-        metadata["route"] = .string(route)
-        metadata["status"] = .stringConvertible(response.status.code)
-        metadata["durationMs"] = .stringConvertible((elapsed / .milliseconds(1) * 1000).rounded() / 1000)
-        context.logger.log(level: level, "request", metadata: metadata)
+        let level: Logger.Level = route == "/health" || route == "/metrics" ? .debug : .info
+        let entry = context.accessLog.entry(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        // The JSON handler writes the line without building metadata; any other handler gets it as metadata.
+        if level >= context.logger.logLevel,
+           !((context.logger.handler as? JSONLogHandler)?.logAccess(entry, level: level) ?? false) {
+            context.logger.log(level: level, "\(AccessLogEntry.message)", metadata: entry.metadata)
+        }
         return response
     }
 }

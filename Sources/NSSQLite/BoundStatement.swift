@@ -26,7 +26,8 @@ package struct BoundStatement {
         try check(sqlite3_bind_int64(handle, index, value))
     }
 
-    /// Binds `value`'s UTF-8 as text, or NULL when it is `nil`.
+    /// Binds `value`'s UTF-8 as text, or NULL when it is `nil`. All of the bytes are stored, a
+    /// NUL included, but GRDB reads text back only up to the first NUL: bind such strings as blobs.
     package func bind(_ value: String?, at index: Int32) throws {
         guard let value else { return try check(sqlite3_bind_null(handle, index)) }
         var text = value

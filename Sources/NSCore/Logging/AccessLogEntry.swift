@@ -38,9 +38,10 @@ public struct AccessLogEntry: Sendable {
 
 extension JSONLogHandler {
     /// Writes `entry` as a `request` line at `level`, byte for byte what logging its
-    /// ``AccessLogEntry/metadata`` would write. Returns `false`, writing nothing, when this
-    /// handler carries metadata besides the correlation id or a metadata provider: the caller
-    /// then logs the metadata the general way.
+    /// ``AccessLogEntry/metadata`` would write, and returns `true` (also when `level` is below
+    /// the handler's, writing nothing). Returns `false`, writing nothing, when this handler
+    /// carries metadata besides the correlation id or a metadata provider: the caller then logs
+    /// the metadata the general way.
     public func logAccess(_ entry: AccessLogEntry, level: Logger.Level) -> Bool {
         guard metadataProvider == nil, metadata.count <= 1, metadata.count == 0 || metadata[Self.correlationKey] != nil else { return false }
         guard level >= logLevel else { return true }

@@ -8,21 +8,25 @@ import Foundation
 /// and a slow reader of standard output stalled request handling.
 ///
 /// What callers can rely on:
-/// - lines are never split or interleaved, and appear in the order they were written;
+/// - lines written through the sink are never split or interleaved with one another, and appear
+///   in the order they were written (a batch may take several `write(2)` calls, so another
+///   writer to the same pipe could land between them);
 /// - ``write(_:urgent:)`` with `urgent` (nsd passes it for `error` and `critical`) returns only
 ///   once the line and every line before it have been written;
 /// - ``flush()`` waits for everything written so far; nsd calls it before exiting;
 /// - other lines are written within a few milliseconds (the writer gathers them for 2 ms);
 /// - memory is bounded: a caller finding ``capacity`` bytes waiting blocks until the writer has
-///   caught up, as it would have blocked on a slow `write(2)` before.
+///   caught up, as it would have blocked on a slow `write(2)` before. With the batch being
+///   written, at most about twice ``capacity`` is held.
 ///
-/// A process that is killed loses the lines of the last moments, at most ``capacity`` bytes.
+/// A process that is killed loses the lines of its last moments, at most about twice
+/// ``capacity`` bytes.
 public final class LogSink: Sendable {
     /// Bytes that may wait for the writer before callers block.
     public static let capacity = 1 << 20
     /// How long the writer lets lines gather before writing them, unless someone is waiting for
     /// them (an urgent line, ``flush()``): the delay a routine line can have.
-    static let gatherMicroseconds: UInt32 = 2_000
+    static let gatherSeconds: TimeInterval = 0.002
 
     private let core: LogWriterCore
 
@@ -93,6 +97,7 @@ private final class LogWriterCore: @unchecked Sendable {
     private var appended = 0
     private var written = 0
     private var writerIdle = false
+    private var gathering = false
     private var waiters = 0
     private var stopping = false
     private var captured: [String]?
@@ -154,13 +159,12 @@ private final class LogWriterCore: @unchecked Sendable {
                 writerIdle = false
             }
             if pending.isEmpty { break }
-            if waiters == 0 && !stopping {
-                // Let lines gather: woken for the first line after a pause, the writer would
-                // otherwise wake (and write) once per line under load.
-                condition.unlock()
-                usleep(LogSink.gatherMicroseconds)
-                condition.lock()
-            }
+            // Let lines gather, or under load the writer would wake (and write) once per line.
+            // Someone waiting for their line (urgent, flush) cuts the pause short.
+            let deadline = Date(timeIntervalSinceNow: LogSink.gatherSeconds)
+            gathering = true
+            while waiters == 0 && !stopping && condition.wait(until: deadline) {}
+            gathering = false
             swap(&pending, &spare)
             let upTo = appended
             condition.unlock()
@@ -176,6 +180,7 @@ private final class LogWriterCore: @unchecked Sendable {
     /// Waits on the condition as a caller (not the writer), counted so the writer knows to wake it.
     private func wait() {
         waiters += 1
+        if gathering { condition.broadcast() }
         condition.wait()
         waiters -= 1
     }

@@ -18,7 +18,8 @@ public enum LogTimestamp {
         append(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000), to: &line)
     }
 
-    /// What ``format(seconds:milliseconds:)`` returns, appended to `line` as bytes.
+    /// What ``format(seconds:milliseconds:)`` returns, appended to `line` as bytes, for the times
+    /// a log line has: years 1970 to 9999, `milliseconds` 0 to 999.
     public static func append(seconds: Int, milliseconds: Int, to line: inout [UInt8]) {
         var time = time_t(seconds)
         var parts = tm()

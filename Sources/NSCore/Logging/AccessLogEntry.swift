@@ -49,15 +49,7 @@ extension JSONLogHandler {
         line.reserveCapacity(320)
         line.append(contentsOf: #"{"timestamp":""#.utf8)
         LogTimestamp.appendNow(to: &line)
-        line.append(contentsOf: #"","level":""#.utf8)
-        line.append(contentsOf: level.rawValue.utf8)
-        line.append(contentsOf: #"","service":"#.utf8)
-        JSONText.appendString(service, to: &line)
-        line.append(contentsOf: #","message":"request""#.utf8)
-        if let correlation = metadata[Self.correlationKey] {
-            line.append(contentsOf: #","correlationId":"#.utf8)
-            JSONText.append(correlation, to: &line)
-        }
+        Self.appendHead(level: level, service: service, message: AccessLogEntry.message, correlation: metadata[Self.correlationKey], after: &line)
         // In key order, as the general path sorts them.
         if let size = entry.artifactSize {
             line.append(contentsOf: #","artifactSize":"#.utf8)

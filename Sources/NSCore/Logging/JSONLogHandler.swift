@@ -65,16 +65,8 @@ public struct JSONLogHandler: LogHandler {
     /// holds each key once.
     static func render(level: Logger.Level, service: String, message: String,
                        fields: [(key: String, value: Logger.Metadata.Value)], after line: inout [UInt8]) {
-        line.append(contentsOf: #"","level":""#.utf8)
-        line.append(contentsOf: level.rawValue.utf8)
-        line.append(contentsOf: #"","service":"#.utf8)
-        JSONText.appendString(service, to: &line)
-        line.append(contentsOf: #","message":"#.utf8)
-        JSONText.appendString(message, to: &line)
-        if let correlation = fields.first(where: { $0.key == correlationKey }) {
-            line.append(contentsOf: #","correlationId":"#.utf8)
-            JSONText.append(correlation.value, to: &line)
-        }
+        appendHead(level: level, service: service, message: message,
+                   correlation: fields.first(where: { $0.key == correlationKey })?.value, after: &line)
         for field in fields.sorted(by: { $0.key < $1.key }) where field.key != correlationKey && !isReserved(field.key) {
             line.append(UInt8(ascii: ","))
             JSONText.appendString(field.key, to: &line)
@@ -82,6 +74,22 @@ public struct JSONLogHandler: LogHandler {
             JSONText.append(field.value, to: &line)
         }
         line.append(UInt8(ascii: "}"))
+    }
+
+    /// The fields every line has after its timestamp: level, service, message and, when the
+    /// request has one, the correlation id. The metadata fields and the closing brace follow.
+    static func appendHead(level: Logger.Level, service: String, message: String, correlation: Logger.Metadata.Value?,
+                           after line: inout [UInt8]) {
+        line.append(contentsOf: #"","level":""#.utf8)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(contentsOf: #"","service":"#.utf8)
+        JSONText.appendString(service, to: &line)
+        line.append(contentsOf: #","message":"#.utf8)
+        JSONText.appendString(message, to: &line)
+        if let correlation {
+            line.append(contentsOf: #","correlationId":"#.utf8)
+            JSONText.append(correlation, to: &line)
+        }
     }
 
     /// Top-level fields metadata may not overwrite: a line always has exactly one of each.

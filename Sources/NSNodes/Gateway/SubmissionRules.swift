@@ -86,11 +86,10 @@ public enum SubmissionRules {
             if !isValidKey(key) {
                 errors.append(.init(pointer: location(), detail: "key must be 1 to \(maxMetadataKeyLength) characters of A-Z a-z 0-9 _ . -"))
             }
-            switch value {
-            case .string(let text) where text.unicodeScalars.count > maxMetadataValueLength:
-                errors.append(.init(pointer: location(), detail: "must be at most \(maxMetadataValueLength) characters"))
-            case .string, .int, .bool: break
-            default: errors.append(.init(pointer: location(), detail: "must be a string, an integer or a boolean"))
+            if !isValidValue(value) {
+                let detail = if case .string = value { "must be at most \(maxMetadataValueLength) characters" }
+                    else { "must be a string, an integer or a boolean" }
+                errors.append(.init(pointer: location(), detail: detail))
             }
         }
         return errors

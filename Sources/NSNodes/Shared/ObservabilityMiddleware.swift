@@ -30,10 +30,10 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, method: request.method, status: response.status, duration: elapsed)
         let level: Logger.Level = route == "/health" || route == "/metrics" ? .debug : .info
+        guard level >= context.logger.logLevel else { return response }
         let entry = context.accessLog.entry(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         // The JSON handler writes the line without building metadata; any other handler gets it as metadata.
-        if level >= context.logger.logLevel,
-           !((context.logger.handler as? JSONLogHandler)?.logAccess(entry, level: level) ?? false) {
+        if !((context.logger.handler as? JSONLogHandler)?.logAccess(entry, level: level) ?? false) {
             context.logger.log(level: level, "\(AccessLogEntry.message)", metadata: entry.metadata)
         }
         return response

@@ -707,7 +707,7 @@ _nsctl_health() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--service --warning-ms --critical-ms --dlq-warning --dlq-critical --timeout --ping-url --env-file)
+    non_repeating_options=(--service --warning-ms --critical-ms --dlq-warning --dlq-critical --store-warning --store-critical --timeout --ping-url --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -725,6 +725,12 @@ _nsctl_health() {
         return
         ;;
     '--dlq-critical')
+        return
+        ;;
+    '--store-warning')
+        return
+        ;;
+    '--store-critical')
         return
         ;;
     '--timeout')

@@ -73,7 +73,7 @@ function __nsctl_parse_tokens -S
                 __nsctl_parse_subcommand 0 'vp-url=' 'token-file=' 'sub=' 'role=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
             end
         case 'health'
-            __nsctl_parse_subcommand 0 'service=' 'warning-ms=' 'critical-ms=' 'dlq-warning=' 'dlq-critical=' 'timeout=' 'ping-url=' 'env-file=' 'json' 'version' 'h/help'
+            __nsctl_parse_subcommand 0 'service=' 'warning-ms=' 'critical-ms=' 'dlq-warning=' 'dlq-critical=' 'store-warning=' 'store-critical=' 'timeout=' 'ping-url=' 'env-file=' 'json' 'version' 'h/help'
         case 'chain'
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -331,6 +331,8 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" critical-ms' -l 'critical-ms' -d 'Latency at or above which a service is CRITICAL.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" dlq-warning' -l 'dlq-warning' -d 'Dead-lettered jobs at or above which the check is WARNING.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" dlq-critical' -l 'dlq-critical' -d 'Dead-lettered jobs at or above which the check is CRITICAL.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" store-warning' -l 'store-warning' -d 'Queue store fill (percent of Redis maxmemory, or of the disk under SQLite) at or above which the check is WARNING.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" store-critical' -l 'store-critical' -d 'Queue store fill at or above which the check is CRITICAL.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" timeout' -l 'timeout' -d 'Bound on the whole check.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" ping-url' -l 'ping-url' -d 'Dead-man\'s-switch URL: the exit status is appended (/0 on success), healthchecks.io style.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" env-file' -l 'env-file' -d 'dotenv file read after the environment (default ./.env if present).' -rfka ''

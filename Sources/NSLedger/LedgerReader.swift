@@ -23,6 +23,13 @@ public struct LedgerReader: Sendable {
         public let canonical: [UInt8]
     }
 
+    /// Where the transaction recording a job stands (``transaction(jobID:)``).
+    public enum JobTransaction: Sendable {
+        case committed(CommittedTx)
+        /// Accepted into the mempool, not yet in a block.
+        case pending(hash: MerkleHash, canonical: [UInt8])
+    }
+
     public func latestBlock() throws -> Block {
         try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM blocks ORDER BY height DESC LIMIT 1")!  // genesis always exists
@@ -63,6 +70,22 @@ public struct LedgerReader: Sendable {
     public func transactions(artifactSHA256: String) throws -> [CommittedTx] {
         guard let digest = MerkleHash(hex: artifactSHA256) else { return [] }
         return try committed(key: digest.lookupKey, in: "artifact_lookup", pending: pending.leaves(artifactKey: digest.lookupKey), matching: "artifact", digest)
+    }
+
+    /// The transaction recording `jobID`, so a job's outcome outlives its queue record: committed
+    /// if any is, else waiting in the mempool; `nil` when neither holds one. A job retried after its
+    /// transaction was accepted may record several (a code job whose snippet ran again on another
+    /// vp-node): the newest committed one is answered, since the attempt that completed the job
+    /// sent its transaction last. Committed and pending are read from one snapshot, so a
+    /// transaction moving into a block meanwhile is found in one or the other.
+    public func transaction(jobID: String) throws -> JobTransaction? {
+        let key = JobLookups.key(jobID)
+        let pendingLeaves = pending.leaves(jobKey: key)  // before the snapshot (``PendingLookups``)
+        return try pool.read { db in
+            let leaves = try LookupTables.leaves(key: key, in: "job_lookup", pending: pendingLeaves, db)
+            if let tx = try JobLookups.newestCommitted(jobID, among: leaves, db) { return .committed(tx) }
+            return try JobLookups.newestPending(jobID, db).map { .pending(hash: $0.hash, canonical: $0.canonical) }
+        }
     }
 
     /// The committed rows among the candidate leaves for `key` whose `column` is `digest`, in

@@ -6,10 +6,12 @@ import NSCore
 /// - `blocks`: one row per header, genesis included.
 /// - `txs`: committed transactions in log order; `leaf_index` is the position in the global tree.
 ///   Lookups by tx hash and by artifact go through ``LookupTables`` (which also drops the
-///   `hash_key` and `artifact_key` columns and their indexes that `v1-ledger` creates here).
+///   `hash_key` and `artifact_key` columns and their indexes that `v1-ledger` creates here), and
+///   by job id through ``JobLookups``.
 /// - `tree_nodes`: every complete subtree hash above the leaves (level ≥ 1), keyed by
 ///   (level, index), so proofs need O(log n) point reads; leaves are `txs.leaf_hash`.
-/// - `mempool`: accepted, not yet committed transactions in arrival order.
+/// - `mempool`: accepted, not yet committed transactions in arrival order; `v4-job-lookup` adds
+///   `job_key` and its index (``JobLookups``).
 /// - `validators`: every key ever in the set, seeded from genesis configuration; later changes
 ///   and their log come with `v2-validator-changes` (``ValidatorTables``).
 public enum LedgerSchema {
@@ -66,6 +68,7 @@ public enum LedgerSchema {
         }
         ValidatorTables.register(in: &migrator)
         LookupTables.register(in: &migrator)
+        JobLookups.register(in: &migrator)
     }
 }
 

@@ -59,7 +59,8 @@ extension LedgerStore {
         }
         // In before the commit, and out again if it fails (``PendingLookups``).
         lookups.add(proposal.txs.enumerated().map { offset, tx in
-            PendingLookups.Entry(leaf: firstLeaf + Int64(offset), hashKey: tx.hash.lookupKey, artifactKey: tx.artifactDigest.lookupKey)
+            PendingLookups.Entry(leaf: firstLeaf + Int64(offset), hashKey: tx.hash.lookupKey, artifactKey: tx.artifactDigest.lookupKey,
+                                 jobKey: JobLookups.key(tx.jobID))
         })
         do {
             removed = try pool.write { db -> Int in

@@ -117,11 +117,12 @@ public actor LedgerStore {
                     }
                 }
                 var added = 0
-                let insert = try BoundStatement(db, sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at) VALUES (?, ?, ?)")
+                let insert = try BoundStatement(db, sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at, job_key) VALUES (?, ?, ?, ?)")
                 for tx in fresh {
                     try insert.bind(tx.hash.bytes, at: 1)
                     try insert.bind(tx.canonical, at: 2)
                     try insert.bind(time, at: 3)
+                    try insert.bind(JobLookups.key(tx.jobID), at: 4)
                     try insert.run()
                     added += db.changesCount
                 }

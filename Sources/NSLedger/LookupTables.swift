@@ -3,15 +3,15 @@ import GRDB
 import NSCore
 import NSSQLite
 
-/// The ledger's lookups of committed transactions by tx hash and by artifact digest.
+/// The ledger's lookups of committed transactions by tx hash, by artifact digest and by job id.
 ///
 /// `tx_lookup` and `artifact_lookup` map a digest's 8-byte key (``MerkleHash/lookupKey``) to leaf
-/// indexes, for every leaf below `lookup_frontier.indexed`; the leaves above it are in
-/// ``PendingLookups``. A key is a prefix, so every candidate leaf is confirmed against the full
-/// digest in its `txs` row.
+/// indexes, and `job_lookup` (``JobLookups``) a job id's key, for every leaf below
+/// `lookup_frontier.indexed`; the leaves above it are in ``PendingLookups``. A key is a prefix, so
+/// every candidate leaf is confirmed against the full digest (or job id) in its `txs` row.
 ///
-/// Migration `v3-batched-lookups` replaces the two indexes on `txs` with these tables and fills
-/// them from the rows already committed.
+/// Migration `v3-batched-lookups` replaces the two indexes on `txs` with the first two tables and
+/// fills them from the rows already committed; `v4-job-lookup` adds the third.
 enum LookupTables {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v3-batched-lookups") { db in
@@ -36,10 +36,16 @@ enum LookupTables {
     }
 
     /// The entries of the committed leaves from `first` on, read back from their rows (after a
-    /// restart, the pending entries are gone with the process).
+    /// restart, the pending entries are gone with the process). The job id is read from each body.
     static func entries(from first: Int64, _ db: Database) throws -> [PendingLookups.Entry] {
-        try Row.fetchAll(db, sql: "SELECT leaf_index, hash, artifact FROM txs WHERE leaf_index >= ? ORDER BY leaf_index", arguments: [first]).map { row in
-            PendingLookups.Entry(leaf: row[0], hashKey: MerkleHash(Array(row[1] as Data)).lookupKey, artifactKey: MerkleHash(Array(row[2] as Data)).lookupKey)
+        try Row.fetchAll(db, sql: "SELECT leaf_index, hash, artifact, body FROM txs WHERE leaf_index >= ? ORDER BY leaf_index", arguments: [first]).map { row in
+            let leaf: Int64 = row[0]
+            guard let jobID = JobLookups.jobID(inBody: Array(row[3] as Data)) else {
+                // Every stored body was a valid transaction when it was appended: this one is damaged.
+                throw LedgerError.storage("the transaction at leaf \(leaf) records no job id")
+            }
+            return PendingLookups.Entry(leaf: leaf, hashKey: MerkleHash(Array(row[1] as Data)).lookupKey,
+                                        artifactKey: MerkleHash(Array(row[2] as Data)).lookupKey, jobKey: JobLookups.key(jobID))
         }
     }
 
@@ -47,7 +53,9 @@ enum LookupTables {
     /// moves the frontier past them, in the caller's transaction.
     static func write(_ entries: [PendingLookups.Entry], _ db: Database) throws {
         guard let last = entries.last else { return }
-        for (table, pairs) in [("tx_lookup", entries.map { ($0.hashKey, $0.leaf) }), ("artifact_lookup", entries.map { ($0.artifactKey, $0.leaf) })] {
+        let tables = [("tx_lookup", entries.map { ($0.hashKey, $0.leaf) }), ("artifact_lookup", entries.map { ($0.artifactKey, $0.leaf) }),
+                      ("job_lookup", entries.map { ($0.jobKey, $0.leaf) })]
+        for (table, pairs) in tables {
             let insert = try BoundStatement(db, sql: "INSERT INTO \(table) (key, leaf_index) VALUES (?, ?)")
             for (key, leaf) in pairs.sorted(by: <) {
                 try insert.bind(key, at: 1)

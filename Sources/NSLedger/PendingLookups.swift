@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Lookup entries (by tx hash, by artifact) of committed transactions that are not yet in the
-/// lookup tables (``LookupTables``).
+/// Lookup entries (by tx hash, by artifact, by job id) of committed transactions that are not yet
+/// in the lookup tables (``LookupTables``, ``JobLookups``).
 ///
 /// A block's entries land here instead of in two random-order SQLite indexes: there, a thousand
 /// scattered inserts per block dirtied a page each, and writing those pages at every commit was
@@ -17,6 +17,8 @@ final class PendingLookups: Sendable {
         let leaf: Int64
         let hashKey: Int64
         let artifactKey: Int64
+        /// ``JobLookups/key(_:)`` of the job id the transaction records.
+        let jobKey: Int64
     }
 
     private struct State {
@@ -24,15 +26,18 @@ final class PendingLookups: Sendable {
         var entries: [Entry] = []
         var byHash: [Int64: [Int64]] = [:]
         var byArtifact: [Int64: [Int64]] = [:]
+        var byJob: [Int64: [Int64]] = [:]
 
         mutating func index(_ entry: Entry) {
             byHash[entry.hashKey, default: []].append(entry.leaf)
             byArtifact[entry.artifactKey, default: []].append(entry.leaf)
+            byJob[entry.jobKey, default: []].append(entry.leaf)
         }
 
         mutating func reindex() {
             byHash = [:]
             byArtifact = [:]
+            byJob = [:]
             for entry in entries { index(entry) }
         }
     }
@@ -75,5 +80,10 @@ final class PendingLookups: Sendable {
     /// Leaves whose artifact digest starts with `key`.
     func leaves(artifactKey key: Int64) -> [Int64] {
         state.withLock { $0.byArtifact[key] ?? [] }
+    }
+
+    /// Leaves whose job id has the key `key` (``JobLookups/key(_:)``).
+    func leaves(jobKey key: Int64) -> [Int64] {
+        state.withLock { $0.byJob[key] ?? [] }
     }
 }

@@ -1,3 +1,5 @@
+import NSCore
+
 /// The job queue every node uses, whatever stores it (SQLite embedded, or Redis).
 ///
 /// Contract, checked by one conformance suite against every backend:
@@ -7,7 +9,10 @@
 ///   expired lease or an attempt past the job's timeout counts as a failed attempt;
 /// - failed attempts back off exponentially; after the last one, or on a permanent failure, the
 ///   job moves to the dead-letter queue, where it stays until an operator retries or purges it;
-/// - any job can be looked up by id alone, whatever its state.
+/// - any job can be looked up by id alone, whatever its state, until retention deletes it: a
+///   completed job drops its payload at once, and completed and cancelled records are deleted
+///   once ``JobQueueDefaults/retention`` has passed since they finished (dead letters stay);
+/// - the store proves it takes writes before `/health` calls it healthy.
 public protocol JobQueue: Sendable {
     func enqueue(_ job: NewJob) async throws(JobQueueError) -> EnqueueReceipt
     func enqueue(batch jobs: [NewJob]) async throws(JobQueueError) -> [EnqueueReceipt]
@@ -35,6 +40,20 @@ public protocol JobQueue: Sendable {
     func setPaused(_ paused: Bool) async throws(JobQueueError)
     func isPaused() async throws(JobQueueError) -> Bool
     func counts() async throws(JobQueueError) -> QueueCounts
+
+    /// Deletes up to `limit` completed and cancelled records whose retention has passed, the
+    /// oldest finished first, and returns how many it deleted (fewer than `limit`: none are left
+    /// due). One bounded store call, through an index by finish time: callers loop while it
+    /// returns `limit`, so enqueues and leases interleave with a long backlog of deletions.
+    func deleteFinished(limit: Int) async throws(JobQueueError) -> Int
+
+    /// Writes to the store and reports its size: ``JobQueueError/unavailable(_:)`` naming the
+    /// reason when it refuses writes (Redis `OOM`, `READONLY`, `MISCONF`; a full disk or an I/O
+    /// error for SQLite). A read (`PING`, `SELECT 1`) is not enough: a store can answer reads
+    /// while every enqueue fails.
+    func checkStore() async throws(JobQueueError) -> QueueStoreUsage
+    /// The store's size without writing anything, for metrics.
+    func storeUsage() async throws(JobQueueError) -> QueueStoreUsage
 
     func deadLetters(type: String?, limit: Int, after: String?) async throws(JobQueueError) -> [Job]
     /// Re-queues dead-lettered jobs (attempts reset, history kept); the number re-queued.
@@ -95,13 +114,41 @@ public struct QueueCounts: Sendable, Equatable {
 public struct JobQueueDefaults: Sendable {
     public var maxAttempts: Int
     public var timeout: Duration
+    /// How long a completed or cancelled record stays after it finished (`JOB_RETENTION_MS`);
+    /// `.zero` deletes it as it finishes. Dead letters are not affected.
+    public var retention: Duration
     /// Optional bound on the dead-letter queue: beyond it the oldest entries are deleted, each
     /// eviction counted (`ns_jobs_dead_letter_evicted_total`) and logged. `nil`: unbounded.
     public var maxDeadLetters: Int?
 
-    public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil) {
+    public init(maxAttempts: Int = 3, timeout: Duration = .seconds(60), retention: Duration = Self.defaultRetention, maxDeadLetters: Int? = nil) {
         self.maxAttempts = maxAttempts
         self.timeout = timeout
+        self.retention = retention
         self.maxDeadLetters = maxDeadLetters
+    }
+
+    /// `JOB_RETENTION_MS`'s default.
+    public static let defaultRetention = Duration.milliseconds(DaemonSettings.defaultJobRetentionMs)
+
+    var retentionMs: Int64 { max(0, Int64(retention / .milliseconds(1))) }
+}
+
+/// How much the queue's store holds, and how much it can hold.
+public struct QueueStoreUsage: Sendable, Equatable {
+    /// Redis `used_memory`; for SQLite the size of the queue's files (database and WAL).
+    public var usedBytes: Int64
+    /// Redis `maxmemory` (`nil` when unset: Redis grows until the host runs out); for SQLite
+    /// `usedBytes` plus the space free on its file system.
+    public var limitBytes: Int64?
+
+    public init(usedBytes: Int64, limitBytes: Int64?) {
+        self.usedBytes = usedBytes
+        self.limitBytes = limitBytes
+    }
+
+    /// `usedBytes` as a percentage of `limitBytes`, when there is a limit.
+    public var percentUsed: Double? {
+        limitBytes.flatMap { $0 > 0 ? Double(usedBytes) * 100 / Double($0) : nil }
     }
 }

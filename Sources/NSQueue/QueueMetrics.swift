@@ -11,6 +11,9 @@ public struct QueueMetrics: Sendable {
     public init(factory: any MetricsFactory) {
         self.factory = factory
         self.perJob = PerJobSeries(factory: factory)
+        // Made now so the series is on /metrics (at 0) before the first deletion: a dashboard
+        // rate over a series that does not exist yet shows "no data", not zero.
+        _ = Counter(label: "ns_jobs_retention_deleted_total", dimensions: [], factory: factory)
     }
 
     func enqueued(_ job: NewJob) {
@@ -32,6 +35,19 @@ public struct QueueMetrics: Sendable {
 
     func evicted(_ count: Int) {
         Counter(label: "ns_jobs_dead_letter_evicted_total", dimensions: [], factory: factory).increment(by: count)
+    }
+
+    /// Completed and cancelled records deleted by retention (`JOB_RETENTION_MS`).
+    func retentionDeleted(_ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "ns_jobs_retention_deleted_total", dimensions: [], factory: factory).increment(by: count)
+    }
+
+    /// Sets the store-size gauges: `ns_queue_store_bytes` and, when the store has a limit,
+    /// `ns_queue_store_limit_bytes` (0 when it has none), which `nsctl health` compares.
+    public func record(_ usage: QueueStoreUsage) {
+        Gauge(label: "ns_queue_store_bytes", dimensions: [], factory: factory).record(usage.usedBytes)
+        Gauge(label: "ns_queue_store_limit_bytes", dimensions: [], factory: factory).record(usage.limitBytes ?? 0)
     }
 
     func recovered(_ count: Int) {

@@ -46,18 +46,24 @@ extension SQLiteJobQueue {
         for (completion, done) in zip(completions, finished) {
             if let done { metrics?.completed(type: done.type, durationMs: done.durationMs) } else { lost.append(completion.id) }
         }
+        if defaults.retentionMs == 0 { metrics?.retentionDeleted(completions.count - lost.count) }
         return lost
     }
 
     /// Completions inside a shared transaction; `nil` for each job whose lease the worker lost.
-    static func complete(_ completions: [JobCompletion], now: Int64, db: Database) throws -> [CompletedJob?] {
-        let statement = try db.cachedStatement(sql: """
-            UPDATE jobs SET state = 'completed', result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+    /// A completed job keeps its result but not its payload (the ledger holds what became of
+    /// it); with no retention it is deleted outright.
+    static func complete(_ completions: [JobCompletion], retained: Bool, now: Int64, db: Database) throws -> [CompletedJob?] {
+        let statement = try db.cachedStatement(sql: retained ? """
+            UPDATE jobs SET state = 'completed', result = ?, payload = X'', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
             WHERE id = ? AND state = 'processing' AND lease_owner = ?
             RETURNING type, started_at
+            """ : """
+            DELETE FROM jobs WHERE id = ? AND state = 'processing' AND lease_owner = ? RETURNING type, started_at
             """)
         return try completions.map { completion in
-            let row = try Row.fetchOne(statement, arguments: [Data(completion.result), now, completion.id, completion.worker])
+            let arguments: StatementArguments = retained ? [Data(completion.result), now, completion.id, completion.worker] : [completion.id, completion.worker]
+            let row = try Row.fetchOne(statement, arguments: arguments)
             return row.map { CompletedJob(type: $0["type"], durationMs: now - ($0["started_at"] ?? now)) }
         }
     }

@@ -33,7 +33,7 @@ public final class SQLiteJobQueue: JobQueue {
                 switch operation {
                 case .enqueue(let jobs): .receipts(try jobs.map { try writer.insert($0, now: now, db: db) })
                 case .lease(let request): .leased(try Self.lease(request, now: now, db: db))
-                case .complete(let completions): .completed(try Self.complete(completions, now: now, db: db))
+                case .complete(let completions): .completed(try Self.complete(completions, retained: defaults.retentionMs > 0, now: now, db: db))
                 }
             }
         }
@@ -125,12 +125,20 @@ public final class SQLiteJobQueue: JobQueue {
         try await read { db in try String.fetchOne(db, sql: "SELECT value FROM queue_settings WHERE key = 'paused'") == "1" }
     }
 
+    /// With no retention the cancelled job is deleted at once, as a completed one is.
     public func cancel(id: String) async throws(JobQueueError) -> Bool {
         let now = clock.nowMs()
-        return try await write { db in
-            try db.execute(sql: "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry')", arguments: [now, id])
+        let retained = defaults.retentionMs > 0
+        let cancelled = try await write { db in
+            if retained {
+                try db.execute(sql: "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry')", arguments: [now, id])
+            } else {
+                try db.execute(sql: "DELETE FROM jobs WHERE id = ? AND state IN ('queued', 'retry')", arguments: [id])
+            }
             return db.changesCount == 1
         }
+        if cancelled && !retained { metrics?.retentionDeleted(1) }
+        return cancelled
     }
 
     public func counts() async throws(JobQueueError) -> QueueCounts {

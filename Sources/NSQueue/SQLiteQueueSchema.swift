@@ -3,7 +3,9 @@ import GRDB
 /// Tables of the embedded queue (`<data-dir>/vp-node-data/queue.db`).
 ///
 /// `seq` orders jobs FIFO within a priority; the partial index `jobs_ready` holds exactly the
-/// jobs that may be handed out, in hand-out order, so a lease is one index seek.
+/// jobs that may be handed out, in hand-out order, so a lease is one index seek. `v2-retention`
+/// adds `jobs_finished`, the completed and cancelled jobs by finish time, so retention deletes
+/// the oldest ones by an index range instead of a scan.
 public enum SQLiteQueueSchema {
     public static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-queue") { db in
@@ -41,6 +43,9 @@ public enum SQLiteQueueSchema {
                     value TEXT NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("v2-retention") { db in
+            try db.execute(sql: "CREATE INDEX jobs_finished ON jobs(updated_at) WHERE state IN ('completed', 'cancelled')")
         }
     }
 }

@@ -95,7 +95,7 @@ struct ComposeRenderTests {
         }
         #expect(services["gateway-node"].map { "\($0["ports"] ?? "")" }?.contains("8080") == true)
         let redis = (services["redis"]?["command"] as? [String])?.joined(separator: " ") ?? ""
-        #expect(redis.contains("--maxmemory-policy noeviction") && redis.contains("--appendonly yes") && redis.contains("--maxmemory 512mb"))
+        #expect(redis.contains("--maxmemory-policy noeviction") && redis.contains("--appendonly yes") && redis.contains("--maxmemory 2gb"))
         let network = (config["networks"] as? [String: [String: Any]])?["neuroswarm-network"]
         let subnets = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.compactMap { $0["subnet"] as? String }
         #expect(subnets == ["172.20.0.0/16"])

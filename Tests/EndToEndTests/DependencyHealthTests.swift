@@ -20,7 +20,7 @@ struct DependencyHealthTests {
         #expect(await nsd.stop() == 0)
     }
 
-    @Test("with REDIS_URL the gateway checks Redis, and reports it by name when it stops")
+    @Test("with REDIS_URL the gateway's queue check uses Redis, and fails naming the queue when Redis stops")
     func redisInHealth() async throws {
         let redis = try await RedisServer(password: "e2e-redis-pass")
         let ledger = try await NSDInstance(roles: ["ns"])
@@ -30,12 +30,13 @@ struct DependencyHealthTests {
         let healthy = try await Fetched.get(gateway.url("gateway-node", "/health"))
         #expect(healthy.status == 200, "\(healthy.body)")
         let checks = healthy.json?["checks"] as? [String: Any]
-        #expect(Set(checks?.keys.map { $0 } ?? []) == ["ns-node", "redis"])
+        #expect(Set(checks?.keys.map { $0 } ?? []) == ["ns-node", "queue"])
+        #expect((checks?["queue"] as? [String: Any])?["detail"] as? String == "redis")
 
         await redis.stop()
         let unhealthy = try await Fetched.get(gateway.url("gateway-node", "/health"))
         #expect(unhealthy.status == 503)
-        #expect(unhealthy.json?["failing"] as? [String] == ["redis"])
+        #expect(unhealthy.json?["failing"] as? [String] == ["queue"])
         #expect(unhealthy.headers["retry-after"] != nil)
         #expect(!unhealthy.body.contains("e2e-redis-pass"))
         #expect(!gateway.child.stdout.contains("e2e-redis-pass"))

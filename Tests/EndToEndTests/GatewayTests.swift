@@ -53,7 +53,7 @@ struct GatewayTests {
                                             submitter: artifact.submitter, jobID: job.id, preview: artifact.content, timeMs: artifact.submittedAt)
         let driver = try LedgerDriver(nsd)
         #expect(try await driver.submit([tx]).status == 200)
-        try await queue.complete(id: job.id, worker: "e2e-worker", result: ArtifactJob.Outcome(txHash: tx.hash.hex).encoded())
+        try await queue.complete(id: job.id, worker: "e2e-worker", result: ArtifactJob.Outcome(txHash: tx.hash.hex, submitter: artifact.submitter).encoded())
 
         let pending = try await Fetched.get(nsd.url("gateway-node", "/api/status/\(id)"), token: token)
         #expect(pending.json?["state"] as? String == "completed")

@@ -21,9 +21,9 @@ struct NSCtlHealthTests {
         let lines = up.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("NEUROSWARM OK - gateway-node ") == true, "\(lines)")
         let perfdata = try #require(lines.first?.split(separator: "|").last).trimmingCharacters(in: .whitespaces)
-        #expect(perfdata.wholeMatch(of: /gateway=[0-9.]+s;0\.5;1;0 ns=[0-9.]+s;0\.5;1;0 vp=[0-9.]+s;0\.5;1;0 admin=[0-9.]+s;0\.5;1;0 dlq=0;10;100;0/) != nil,
+        #expect(perfdata.wholeMatch(of: /gateway=[0-9.]+s;0\.5;1;0 ns=[0-9.]+s;0\.5;1;0 vp=[0-9.]+s;0\.5;1;0 admin=[0-9.]+s;0\.5;1;0 dlq=0;10;100;0 queue_store=[0-9]+\.[0-9]%;90;100;0;100/) != nil,
                 "\(perfdata)")
-        #expect(lines.count == 6, "a line per service and the dead-letter queue")
+        #expect(lines.count == 7, "a line per service, the dead-letter queue and the queue store")
 
         let closed = "http://127.0.0.1:\(try Tools.freePort())"
         let down = try await NSCtlRunner.run(["health", "--service", "gateway,ns", "--ping-url", "http://127.0.0.1:9/ping"],

@@ -46,4 +46,25 @@ struct ObservabilityTests {
         let levels = Set(nsd.child.stdoutLines.compactMap(LogLine.parse).compactMap { $0["level"] as? String })
         #expect(levels.isSubset(of: ["warning", "error", "critical"]), "\(levels)")
     }
+
+    @Test("an idle nsd writes no lines at info: node-to-node successes are debug; client requests and non-2xx answers stay info")
+    func quietWhenIdle() async throws {
+        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret])
+        // Let start-up finish (the gateway's ns-node check, the first blocks), then watch 6 s of idling,
+        // in which the block producer polls ns-node about 18 times.
+        try await Task.sleep(for: .seconds(2))
+        let before = nsd.child.stdoutLines.count
+        try await Task.sleep(for: .seconds(6))
+        let idle = Array(nsd.child.stdoutLines.dropFirst(before))
+        #expect(idle.isEmpty, "an idle nsd logged: \(idle)")
+
+        let token = ClientToken.make(sub: "quiet")
+        #expect(try await Fetched.get(nsd.url("gateway-node", "/api/status/job_unknown"), token: token).status == 404)
+        #expect(try await Fetched.get(nsd.url("ns-node", "/v1/blocks/999999"), headers: ["User-Agent": "nsd/0"]).status == 404)
+        try await nsd.child.waitForOutput(timeout: .seconds(10)) { lines in
+            let requests = lines.compactMap(LogLine.parse).filter { $0["message"] as? String == "request" && $0["level"] as? String == "info" }
+            return requests.contains { $0["route"] as? String == "/api/status/{id}" } && requests.contains { $0["status"] as? Int == 404 && $0["service"] as? String == "ns-node" }
+        }
+        #expect(await nsd.stop() == 0)
+    }
 }

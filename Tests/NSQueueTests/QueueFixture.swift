@@ -25,11 +25,13 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
 
     /// A fresh queue on a real store (a new SQLite file, or a redis-server of its own), with a
     /// manual clock and jitter removed (delays are nominal).
-    func make(maxAttempts: Int = 3, timeout: Duration = .seconds(60), maxDeadLetters: Int? = nil, metrics: QueueMetrics? = nil,
-              logger: Logger = Logger(label: "job-queue")) async throws -> QueueUnderTest {
+    /// `redisSettings` go to the Redis backend's server (`--maxmemory`, ...).
+    func make(maxAttempts: Int = 3, timeout: Duration = .seconds(60), retention: Duration = JobQueueDefaults.defaultRetention,
+              maxDeadLetters: Int? = nil, metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue"),
+              redisSettings: [String] = []) async throws -> QueueUnderTest {
         let clock = ManualClock()
         let retry = RetryPolicy(jitter: { $0 })
-        let defaults = JobQueueDefaults(maxAttempts: maxAttempts, timeout: timeout, maxDeadLetters: maxDeadLetters)
+        let defaults = JobQueueDefaults(maxAttempts: maxAttempts, timeout: timeout, retention: retention, maxDeadLetters: maxDeadLetters)
         switch self {
         case .sqlite:
             let path = try Tools.temporaryDirectory("queue") + "/queue.db"
@@ -40,12 +42,12 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
             return QueueUnderTest(queue: SQLiteJobQueue(pool: pool, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
-                                  clock: clock, server: nil, pool: pool)
+                                  clock: clock, server: nil, pool: pool, redis: nil)
         case .redis:
-            let server = try await RedisServer()
+            let server = try await RedisServer(settings: redisSettings)
             let client = RedisClient(configuration: try RedisConfiguration(url: URL(string: server.url)!))  // built from a port number
             return QueueUnderTest(queue: RedisJobQueue(client: client, defaults: defaults, retry: retry, clock: clock, metrics: metrics, logger: logger),
-                                  clock: clock, server: server, pool: nil)
+                                  clock: clock, server: server, pool: nil, redis: client)
         }
     }
 }
@@ -57,6 +59,8 @@ struct QueueUnderTest {
     let server: RedisServer?
     /// The SQLite backend's database, for checks on its tables.
     let pool: DatabasePool?
+    /// The Redis backend's client, for checks on its keys.
+    let redis: RedisClient?
 
     func stop() async {
         await server?.stop()

@@ -10,7 +10,9 @@ public final class RedisServer: Sendable {
     /// may take it in between; a server that exits at start is retried on another port.
     /// `appendOnlyDirectory` turns on AOF in that folder (reuse it to restart a server with its
     /// data), with an fsync per write unless `appendFsync` says otherwise (`everysec`).
-    public init(password: String? = nil, port fixedPort: Int? = nil, appendOnlyDirectory: String? = nil, appendFsync: String = "always") async throws {
+    /// `settings` are passed on as they are (`--maxmemory 8mb`, `--enable-debug-command local`).
+    public init(password: String? = nil, port fixedPort: Int? = nil, appendOnlyDirectory: String? = nil, appendFsync: String = "always",
+                settings: [String] = []) async throws {
         var lastError: (any Error)?
         for _ in 0..<(fixedPort == nil ? 5 : 1) {
             let port = try fixedPort ?? Tools.freePort()
@@ -21,6 +23,7 @@ public final class RedisServer: Sendable {
                 arguments += ["--appendonly", "no"]
             }
             if let password { arguments += ["--requirepass", password] }
+            arguments += settings
             let child = try ChildProcess(executable: try Tools.which("redis-server"), arguments: arguments, environment: [:])
             do {
                 try await child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains("Ready to accept connections") } }

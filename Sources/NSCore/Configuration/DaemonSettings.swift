@@ -44,6 +44,9 @@ public struct DaemonSettings: Sendable {
     public var jobLeaseBatch: Int
     public var jobTimeout: Duration
     public var jobMaxRetries: Int
+    /// `JOB_RETENTION_MS`: how long completed and cancelled jobs stay in the queue after they
+    /// finish (the ledger answers for a completed job after that); 0 deletes them as they finish.
+    public var jobRetention: Duration
     public var sandboxTimeout: Duration
     public var sandboxMaxMemoryMB: Int
     /// `SANDBOX_RUNTIMES`: the languages the code sandbox runs, and with what.
@@ -61,6 +64,10 @@ public struct DaemonSettings: Sendable {
     public var gateway: GatewaySettings
     /// Start-up facts worth a log line, such as a generated development secret (never its value).
     public var notices: [String] = []
+
+    /// One hour: long enough for a client polling its submission to see it finish; after it the
+    /// ledger answers for a completed job by its id. The queue's sizing (docs/queue.md) assumes it.
+    public static let defaultJobRetentionMs = 3_600_000
 
     /// The URL other nodes use for ns-node when neither `NS_NODE_URL` nor an in-process ns-node applies.
     public static let defaultNSNodeURL = URL(string: "http://localhost:3009")!  // literal, always valid
@@ -108,6 +115,7 @@ public struct DaemonSettings: Sendable {
             jobLeaseBatch: try source.integer(["JOB_LEASE_BATCH"], default: 32, range: 1...1_000),
             jobTimeout: try source.milliseconds("JOB_TIMEOUT_MS", default: 60_000, range: 100...86_400_000),
             jobMaxRetries: try source.integer(["JOB_MAX_RETRIES"], default: 3, range: 1...100),
+            jobRetention: try source.milliseconds("JOB_RETENTION_MS", default: Self.defaultJobRetentionMs, range: 0...2_592_000_000),
             sandboxTimeout: try source.milliseconds("SANDBOX_TIMEOUT_MS", default: 5_000, range: 10...3_600_000),
             sandboxMaxMemoryMB: try source.integer(["SANDBOX_MAX_MEMORY_MB"], default: 128, range: 8...65_536),
             sandboxRuntimes: try SandboxRuntime.load(source: source),

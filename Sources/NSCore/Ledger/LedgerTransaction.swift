@@ -19,6 +19,15 @@ public struct LedgerTransaction: Sendable, Equatable {
     /// The artifact's SHA-256 (lowercase hex).
     public var artifactSHA256: String { artifactDigest.hex }
     public var jobID: String { value["jobId"]?.stringValue ?? "" }
+    /// The JWT `sub` of whoever submitted the artifact.
+    public var submitter: String { value["submitter"]?.stringValue ?? "" }
+
+    /// Whether `id` may be a transaction's `jobId`: 1 to 128 of `A-Z a-z 0-9 _ -`. Routes that look
+    /// a transaction up by job id refuse anything else before asking the ledger.
+    public static func isValidJobID(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy(TransactionRules.isURLSafe)
+    }
+
     /// The log-tree leaf, computed once with the hash: block validation needs it for every
     /// transaction, and computing it where transactions are parsed spreads it over the cores.
     public let leafHash: MerkleHash

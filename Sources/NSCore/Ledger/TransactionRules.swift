@@ -26,9 +26,9 @@ enum TransactionRules {
         guard let submitter = fields["submitter"]?.stringValue, !submitter.isEmpty, characters(submitter, atMost: 256) else {
             throw fail("/submitter", "must be a string of 1 to 256 characters")
         }
-        guard let jobID = fields["jobId"]?.stringValue, (1...128).contains(jobID.utf8.count),
-              jobID.utf8.allSatisfy(isURLSafe)
-        else { throw fail("/jobId", "must be 1 to 128 URL-safe characters (A-Z a-z 0-9 _ -)") }
+        guard let jobID = fields["jobId"]?.stringValue, LedgerTransaction.isValidJobID(jobID) else {
+            throw fail("/jobId", "must be 1 to 128 URL-safe characters (A-Z a-z 0-9 _ -)")
+        }
         guard let time = fields["time"]?.intValue, time >= 0 else { throw fail("/time", "must be Unix milliseconds, not negative") }
         _ = time
 

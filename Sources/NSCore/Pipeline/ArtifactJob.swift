@@ -44,21 +44,38 @@ public struct ArtifactJob: Sendable, Equatable {
                   requestID: value["requestId"]?.stringValue ?? "")
     }
 
-    /// The completed job's result: the hash of the transaction that anchors the artifact.
+    /// The completed job's result: the hash of the transaction that anchors the artifact, and who
+    /// submitted it. A completed job's payload is dropped (the queue keeps only what status needs),
+    /// so the owner check reads the submitter here.
     public struct Outcome: Sendable, Equatable {
         public var txHash: String
+        /// The JWT `sub` of the submitter; `nil` in results written before it was recorded, whose
+        /// payload still names the submitter.
+        public var submitter: String?
 
-        public init(txHash: String) {
+        public init(txHash: String, submitter: String? = nil) {
             self.txHash = txHash
+            self.submitter = submitter
         }
 
         public func encoded() -> [UInt8] {
-            CanonicalJSON.encode(.object(["txHash": .string(txHash)]))
+            var fields: [String: JSONValue] = ["txHash": .string(txHash)]
+            if let submitter { fields["submitter"] = .string(submitter) }
+            return CanonicalJSON.encode(.object(fields))
         }
 
+        /// Reads a result written by ``encoded()``, with or without `submitter`; `nil` when the
+        /// bytes name no transaction.
         public init?(result: [UInt8]) {
-            guard let hash = (try? CanonicalJSON.decode(result))?["txHash"]?.stringValue else { return nil }
+            let value: JSONValue
+            do {
+                value = try CanonicalJSON.decode(result)
+            } catch {
+                return nil
+            }
+            guard let hash = value["txHash"]?.stringValue else { return nil }
             self.txHash = hash
+            self.submitter = value["submitter"]?.stringValue
         }
     }
 }

@@ -71,6 +71,13 @@ enum DashboardPanels {
                   unit: "ops", queries: [
                       Query(expr: "sum(rate(ns_jobs_enqueued_total\(window)))", legend: "enqueued"),
                       Query(expr: "sum(rate(ns_jobs_completed_total\(window)))", legend: "completed"),
+                      Query(expr: "sum(rate(ns_jobs_retention_deleted_total\(window)))", legend: "deleted by retention"),
+                  ]),
+            Panel(title: "Queue store size",
+                  description: "Bytes the job queue's store holds (Redis used_memory, or queue.db and its WAL) against its limit (Redis maxmemory, or the disk). It should level off: finished jobs leave after JOB_RETENTION_MS. nsctl health warns at 90%.",
+                  unit: "bytes", queries: [
+                      Query(expr: "max(ns_queue_store_bytes)", legend: "used"),
+                      Query(expr: "max(ns_queue_store_limit_bytes > 0)", legend: "limit"),
                   ]),
             Panel(title: "Job latency",
                   description: "Lease-to-completion time (ns_job_duration_seconds) and the age of the oldest job still queued.",

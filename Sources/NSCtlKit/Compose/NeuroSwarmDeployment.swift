@@ -100,6 +100,8 @@ enum NeuroSwarmDeployment {
             .tunable("JOB_QUEUE_WORKERS", default: "10", note: "concurrent queue workers"),
             .tunable("JOB_LEASE_BATCH", default: "32", note: "jobs a worker leases in one call"),
             jobTimeout, jobMaxRetries,
+            .tunable("JOB_RETENTION_MS", default: String(DaemonSettings.defaultJobRetentionMs),
+                     note: "how long finished jobs stay in Redis; the redis maxmemory below is sized for the default (docs/queue.md)"),
             .tunable("SANDBOX_TIMEOUT_MS", default: "5000", note: "limit of one sandboxed code run"),
             .tunable("SANDBOX_MAX_MEMORY_MB", default: "128", note: "memory of one sandboxed code run"),
             .tunable("BLOCK_INTERVAL_MS", default: "1000", note: "how often vp-node builds a block"),
@@ -119,12 +121,16 @@ enum NeuroSwarmDeployment {
 
     static let redis = ComposeService(
         name: "redis", containerName: "neuroswarm-redis", summary: "redis: the shared job queue and rate-limit store (AOF on).",
-        runtime: .image("redis:7.2-alpine", command: ["redis-server", "--appendonly", "yes", "--maxmemory", "512mb", "--maxmemory-policy", "noeviction"]),
+        runtime: .image("redis:7.2-alpine", command: ["redis-server", "--appendonly", "yes", "--maxmemory", "2gb", "--maxmemory-policy", "noeviction"]),
         address: "172.20.0.15", port: .init(host: 6379, container: 6379, isPublic: false),
         environment: [], secrets: [], volumes: [.init(source: "redis-data", target: "/data")], dependsOn: [],
         health: .init(test: ["CMD", "redis-cli", "ping"], startPeriod: "10s"),
-        resources: .init(cpus: "1", memory: "768M", reservedCPUs: "0.25", reservedMemory: "512M"),
+        resources: .init(cpus: "1", memory: "3G", reservedCPUs: "0.25", reservedMemory: "1G"),
         commandNotes: [
+            "maxmemory 2gb is docs/queue.md's sizing for the seeds' 50 jobs/s with JOB_RETENTION_MS at",
+            "its default (one hour: 236 MiB of finished records) and a backlog of a million queued jobs",
+            "(1,065 MiB): 64% of it, below nsctl health's 90% warning. The container's 3G leaves room for",
+            "fragmentation and the AOF rewrite's fork. Faster or keyed traffic: redo the sum.",
             "noeviction, not the seeds' allkeys-lru: this Redis holds the job queue, and an evicting",
             "policy would silently drop accepted jobs under memory pressure. With noeviction a full",
             "Redis refuses new writes instead, so the gateway answers with an error and nothing is lost.",

@@ -13,8 +13,10 @@ extension NSCtl {
                 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad arguments). Prints one status \
                 line with performance data, then one line per service. A node that does not answer, or answers \
                 503, is CRITICAL; a slow one is WARNING or CRITICAL by --warning-ms/--critical-ms; the \
-                dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical. Checks run in \
-                parallel within --timeout seconds in total.
+                dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical; the queue store's \
+                fill (Redis used_memory of maxmemory, or the disk under SQLite; vp-node's metrics) by \
+                --store-warning/--store-critical. A store that refuses writes makes the gateway and vp-node \
+                answer 503, which is CRITICAL. Checks run in parallel within --timeout seconds in total.
 
                 Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults http://localhost:8080, :3009, \
                 :3002, :3000) and REDIS_URL, from the environment or .env.
@@ -40,6 +42,13 @@ extension NSCtl {
         @Option(help: ArgumentHelp("Dead-lettered jobs at or above which the check is CRITICAL.", valueName: "n"))
         var dlqCritical = 100
 
+        @Option(help: ArgumentHelp("Queue store fill (percent of Redis maxmemory, or of the disk under SQLite) at or above which the check is WARNING.",
+                                   valueName: "percent"))
+        var storeWarning: Double = 90
+
+        @Option(help: ArgumentHelp("Queue store fill at or above which the check is CRITICAL.", valueName: "percent"))
+        var storeCritical: Double = 100
+
         @Option(help: ArgumentHelp("Bound on the whole check.", valueName: "seconds"))
         var timeout: Double = 10
 
@@ -61,6 +70,9 @@ extension NSCtl {
             guard !selected.isEmpty else { throw ValidationError("--service names no service") }
             guard warningMs > 0, criticalMs >= warningMs else { throw ValidationError("--critical-ms must be at least --warning-ms, both above 0") }
             guard dlqWarning >= 0, dlqCritical >= dlqWarning else { throw ValidationError("--dlq-critical must be at least --dlq-warning") }
+            guard storeWarning > 0, storeCritical >= storeWarning, storeCritical <= 100 else {
+                throw ValidationError("--store-critical must be at least --store-warning, both between 0 and 100")
+            }
             guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
             if let pingURL, URL(string: pingURL)?.scheme?.hasPrefix("http") != true { throw ValidationError("--ping-url must be an http(s) URL") }
         }
@@ -106,7 +118,7 @@ extension NSCtl {
             configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             let vp = nodes.first { $0.service == "vp" }
-            let (reports, deadLetters) = await withTaskGroup(of: (ServiceReport?, Int?).self) { group in
+            let (reports, figures) = await withTaskGroup(of: (ServiceReport?, QueueFigures?).self) { group in
                 for node in nodes {
                     group.addTask { (await HealthProbe.node(node.name, base: node.url, timeout: bound, client: client), nil) }
                 }
@@ -114,34 +126,41 @@ extension NSCtl {
                     group.addTask { (await Self.redis(redisURL, timeout: bound), nil) }
                 }
                 if let vp {
-                    group.addTask { (nil, await HealthProbe.deadLetters(base: vp.url, timeout: bound, client: client)) }
+                    group.addTask { (nil, await HealthProbe.queueFigures(base: vp.url, timeout: bound, client: client)) }
                 }
                 var reports: [ServiceReport] = []
-                var deadLetters: Int?
-                for await (report, count) in group {
+                var figures: QueueFigures?
+                for await (report, found) in group {
                     if let report { reports.append(report) }
-                    if let count { deadLetters = count }
+                    if let found { figures = found }
                 }
-                return (reports, deadLetters)
+                return (reports, figures)
             }
             try? await client.shutdown()
             let order = Self.services
             return HealthVerdict(
                 reports: reports.sorted { order.firstIndex(of: HealthVerdict.label($0.service)) ?? 9 < order.firstIndex(of: HealthVerdict.label($1.service)) ?? 9 },
-                deadLetters: deadLetters, checksDeadLetters: vp != nil,
-                thresholds: .init(warning: .milliseconds(warningMs), critical: .milliseconds(criticalMs), dlqWarning: dlqWarning, dlqCritical: dlqCritical))
+                queue: figures, checksDeadLetters: vp != nil,
+                thresholds: .init(warning: .milliseconds(warningMs), critical: .milliseconds(criticalMs), dlqWarning: dlqWarning, dlqCritical: dlqCritical,
+                                  storeWarning: storeWarning, storeCritical: storeCritical))
         }
 
+        /// Redis as the queue uses it: a write (a `PING` answers while every enqueue is refused).
         static func redis(_ url: URL, timeout: Duration) async -> ServiceReport {
             let start = ContinuousClock.now
+            let client: RedisClient
             do {
-                let client = RedisClient(configuration: try RedisConfiguration(url: url, poolSize: 1, connectTimeout: timeout, commandTimeout: timeout))
-                defer { Task { await client.shutdown() } }
-                let reply = try await client.command(["PING"])
-                guard reply.string == "PONG" else { return ServiceReport(service: "redis", outcome: .down("unexpected reply"), latency: nil) }
-                return ServiceReport(service: "redis", outcome: .up, latency: ContinuousClock.now - start)
+                client = RedisClient(configuration: try RedisConfiguration(url: url, poolSize: 1, connectTimeout: timeout, commandTimeout: timeout))
             } catch {
                 return ServiceReport(service: "redis", outcome: .down("\(error)"), latency: nil)
+            }
+            defer { Task { await client.shutdown() } }
+            do throws(JobQueueError) {
+                _ = try await RedisJobQueue(client: client).checkStore()
+                return ServiceReport(service: "redis", outcome: .up, latency: ContinuousClock.now - start)
+            } catch {
+                if case .unavailable(let reason) = error { return ServiceReport(service: "redis", outcome: .down(reason), latency: nil) }
+                return ServiceReport(service: "redis", outcome: .down(error.description), latency: nil)
             }
         }
 
@@ -177,6 +196,7 @@ enum HealthJSON {
         var fields: [String: JSONValue] = ["state": .string(verdict.state.name), "exitCode": .int(Int64(verdict.state.rawValue)),
                                            "services": .array(services), "summary": .string(verdict.statusLine)]
         if verdict.checksDeadLetters { fields["deadLetters"] = verdict.deadLetters.map { .int(Int64($0)) } ?? .null }
+        if let percent = verdict.queue?.storePercent { fields["queueStorePercent"] = .int(Int64(percent.rounded())) }
         return .object(fields)
     }
 }

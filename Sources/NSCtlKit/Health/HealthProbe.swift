@@ -44,21 +44,13 @@ enum HealthProbe {
         }
     }
 
-    /// The number of dead-lettered jobs, from vp-node's `ns_queue_jobs{state="dead_letter"}` gauges.
-    static func deadLetters(base: URL, timeout: Duration, client: HTTPClient) async -> Int? {
+    /// The queue's figures from vp-node's metrics; `nil` when `/metrics` does not answer.
+    static func queueFigures(base: URL, timeout: Duration, client: HTTPClient) async -> QueueFigures? {
         var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/metrics")
         request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
         guard let response = try? await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1)))), response.status.code == 200,
               let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
-        var total = 0.0
-        var seen = false
-        for line in String(buffer: body).split(separator: "\n") where line.hasPrefix("ns_queue_jobs{") && line.contains("state=\"dead_letter\"") {
-            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) {
-                total += value
-                seen = true
-            }
-        }
-        return seen ? Int(total) : nil
+        return QueueFigures(metrics: String(buffer: body))
     }
 
     static func describe(_ error: any Error) -> String {
@@ -66,5 +58,43 @@ enum HealthProbe {
             return "timed out"
         }
         return NetworkFailure.describe(error)
+    }
+}
+
+/// What `nsctl health` reads from vp-node's `/metrics`.
+struct QueueFigures: Sendable, Equatable {
+    /// The sum of `ns_queue_jobs{state="dead_letter"}`; `nil` when no such series is there.
+    var deadLetters: Int?
+    /// `ns_queue_store_bytes` and `ns_queue_store_limit_bytes` (0: the store has no limit).
+    var storeBytes: Double?
+    var storeLimitBytes: Double?
+
+    init(deadLetters: Int? = nil, storeBytes: Double? = nil, storeLimitBytes: Double? = nil) {
+        self.deadLetters = deadLetters
+        self.storeBytes = storeBytes
+        self.storeLimitBytes = storeLimitBytes
+    }
+
+    init(metrics text: String) {
+        var dead = 0.0
+        var seen = false
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            if line.hasPrefix("ns_queue_jobs{") && line.contains("state=\"dead_letter\"") {
+                dead += value
+                seen = true
+            } else if line.hasPrefix("ns_queue_store_bytes ") {
+                storeBytes = value
+            } else if line.hasPrefix("ns_queue_store_limit_bytes ") {
+                storeLimitBytes = value
+            }
+        }
+        deadLetters = seen ? Int(dead) : nil
+    }
+
+    /// How full the store is, in percent of its limit; `nil` when it has none or it is unknown.
+    var storePercent: Double? {
+        guard let storeBytes, let storeLimitBytes, storeLimitBytes > 0 else { return nil }
+        return storeBytes * 100 / storeLimitBytes
     }
 }

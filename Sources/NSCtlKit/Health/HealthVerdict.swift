@@ -42,13 +42,26 @@ struct HealthVerdict: Sendable {
         var critical: Duration
         var dlqWarning: Int
         var dlqCritical: Int
+        /// Percent of the queue store's limit (Redis `maxmemory`, or the disk under SQLite).
+        var storeWarning: Double = 90
+        var storeCritical: Double = 100
     }
 
     let reports: [ServiceReport]
-    let deadLetters: Int?
-    /// Whether the dead-letter count was asked for (vp-node checked); `nil` then means unknown.
+    /// vp-node's queue figures; `nil` when its `/metrics` did not answer.
+    let queue: QueueFigures?
+    /// Whether the queue figures were asked for (vp-node checked); `nil` then means unknown.
     let checksDeadLetters: Bool
     let thresholds: Thresholds
+
+    var deadLetters: Int? { queue?.deadLetters }
+
+    init(reports: [ServiceReport], queue: QueueFigures?, checksDeadLetters: Bool, thresholds: Thresholds) {
+        self.reports = reports
+        self.queue = queue
+        self.checksDeadLetters = checksDeadLetters
+        self.thresholds = thresholds
+    }
 
     func state(of report: ServiceReport) -> State {
         switch report.outcome {
@@ -67,8 +80,22 @@ struct HealthVerdict: Sendable {
         return deadLetters >= thresholds.dlqWarning ? .warning : .ok
     }
 
+    /// WARNING or CRITICAL by the store's fill; OK when the store has no limit to fill (Redis
+    /// without `maxmemory`) or vp-node was not checked.
+    var storeState: State {
+        guard checksDeadLetters, let percent = queue?.storePercent else { return .ok }
+        if percent >= thresholds.storeCritical { return .critical }
+        return percent >= thresholds.storeWarning ? .warning : .ok
+    }
+
     var state: State {
-        (reports.map(state(of:)) + [deadLetterState]).max() ?? .unknown
+        (reports.map(state(of:)) + [deadLetterState, storeState]).max() ?? .unknown
+    }
+
+    /// `queue store 45.1 MiB of 48.0 MiB (94%)`.
+    private var storeSummary: String? {
+        guard checksDeadLetters, let used = queue?.storeBytes, let percent = queue?.storePercent, let limit = queue?.storeLimitBytes else { return nil }
+        return String(format: "queue store %.1f MiB of %.1f MiB (%.0f%%)", used / 1_048_576, limit / 1_048_576, percent)
     }
 
     /// `NEUROSWARM CRITICAL - ns-node down (connection refused); gateway 4 ms | gateway=0.004s;0.5;1;0 ...`
@@ -78,6 +105,7 @@ struct HealthVerdict: Sendable {
         if checksDeadLetters {
             parts.append(deadLetters.map { "dlq \($0)" } ?? "dlq unknown (vp-node /metrics did not answer)")
         }
+        if let storeSummary { parts.append(storeSummary) }
         return "NEUROSWARM \(state.painted) - \(parts.joined(separator: "; ")) | \(performanceData)"
     }
 
@@ -87,6 +115,7 @@ struct HealthVerdict: Sendable {
         if checksDeadLetters {
             lines.append("dead-letter queue: \(deadLetterState.painted) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
         }
+        if let storeSummary { lines.append("\(storeSummary.replacingOccurrences(of: "queue store ", with: "queue store: \(storeState.painted) - "))") }
         return lines
     }
 
@@ -96,6 +125,9 @@ struct HealthVerdict: Sendable {
         }
         if checksDeadLetters {
             items.append("dlq=\(deadLetters.map(String.init) ?? "");\(thresholds.dlqWarning);\(thresholds.dlqCritical);0")
+            if let percent = queue?.storePercent {
+                items.append(String(format: "queue_store=%.1f%%;%g;%g;0;100", percent, thresholds.storeWarning, thresholds.storeCritical))
+            }
         }
         return items.joined(separator: " ")
     }

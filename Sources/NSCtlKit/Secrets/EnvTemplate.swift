@@ -81,6 +81,9 @@ enum EnvTemplate {
             JOB_LEASE_BATCH=32
             JOB_TIMEOUT_MS=60000
             JOB_MAX_RETRIES=3
+            # Completed and cancelled jobs leave the queue this long after they finish (the
+            # ledger answers for them after that); size Redis for it (docs/queue.md).
+            JOB_RETENTION_MS=\(DaemonSettings.defaultJobRetentionMs)
             SANDBOX_TIMEOUT_MS=5000
             SANDBOX_MAX_MEMORY_MB=128
 

@@ -39,6 +39,7 @@ struct AdminPeers: Sendable {
         var request = HTTPClientRequest(url: (try await address(target).url()).absoluteString.trimmingSuffix("/") + path)
         request.method = .init(rawValue: method)
         request.headers.add(name: RequestID.headerName, value: requestID)
+        request.headers.add(name: "User-Agent", value: NodeHTTPClient.userAgent)
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -10,29 +10,26 @@ public enum GatewayNode {
     /// What the gateway is built from; ``NodeHost`` assembles it from the settings.
     public struct Parts: Sendable {
         public var queue: any JobQueue
-        public var queueCheck: DependencyCheck?
+        /// ``QueueStoreCheck``: the queue's store takes writes.
+        public var queueCheck: DependencyCheck
         public var rateLimiter: any RateLimiter
         public var verifier: TokenVerifier
         public var nsNode: PeerAddress
         public var nsNodeCheck: DependencyCheck
-        public var redisCheck: DependencyCheck?
 
-        public init(queue: any JobQueue, queueCheck: DependencyCheck?, rateLimiter: any RateLimiter, verifier: TokenVerifier,
-                    nsNode: PeerAddress, nsNodeCheck: DependencyCheck, redisCheck: DependencyCheck?) {
+        public init(queue: any JobQueue, queueCheck: DependencyCheck, rateLimiter: any RateLimiter, verifier: TokenVerifier,
+                    nsNode: PeerAddress, nsNodeCheck: DependencyCheck) {
             self.queue = queue
             self.queueCheck = queueCheck
             self.rateLimiter = rateLimiter
             self.verifier = verifier
             self.nsNode = nsNode
             self.nsNodeCheck = nsNodeCheck
-            self.redisCheck = redisCheck
         }
     }
 
     public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
-        var checks = [parts.nsNodeCheck]
-        if let queueCheck = parts.queueCheck { checks.append(queueCheck) }
-        if let redis = parts.redisCheck { checks.append(redis) }
+        let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway)
         let status = StatusRoutes(queue: parts.queue, nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout)
         let clientAddress = ClientAddress(trustedProxies: settings.gateway.trustedProxies)

@@ -81,16 +81,17 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "status",
         "summary": "A submission's state; once committed, its transaction, block height and proof link",
+        "description": "Once JOB_RETENTION_MS has passed since a job finished, the queue no longer holds it: a completed job is then answered from its ledger transaction (LedgerStatus), and 503 means ns-node could not say whether the job exists.",
         "parameters": [{ "$ref": "#/components/parameters/JobID" }, { "$ref": "#/components/parameters/RequestID" }],
         "responses": {
           "200": {
-            "description": "The job as the queue and the ledger know it.",
+            "description": "The job as the queue and the ledger know it, or as only the ledger does after retention.",
             "headers": {
               "RateLimit-Limit": { "$ref": "#/components/headers/RateLimit-Limit" },
               "RateLimit-Remaining": { "$ref": "#/components/headers/RateLimit-Remaining" },
               "RateLimit-Reset": { "$ref": "#/components/headers/RateLimit-Reset" }
             },
-            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } }
+            "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/Status" }, { "$ref": "#/components/schemas/LedgerStatus" }] } } }
           },
           "401": { "$ref": "#/components/responses/Unauthorized" },
           "403": { "$ref": "#/components/responses/Forbidden" },
@@ -180,16 +181,27 @@ enum OpenAPIDocument {
           "nextAttemptAt": { "type": "string", "format": "date-time" },
           "lastError": { "type": "object", "properties": { "time": { "type": "string", "format": "date-time" }, "message": { "type": "string" } } },
           "txHash": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
-          "ledger": {
-            "type": "object", "required": ["status"],
-            "properties": {
-              "status": { "type": "string", "enum": ["pending", "committed", "unknown"] },
-              "blockHeight": { "type": "integer" },
-              "leafIndex": { "type": "integer" },
-              "proofUrl": { "type": "string" },
-              "detail": { "type": "string" }
-            }
-          }
+          "ledger": { "$ref": "#/components/schemas/LedgerFacts" }
+        }
+      },
+      "LedgerStatus": {
+        "type": "object", "additionalProperties": false, "required": ["id", "state", "txHash", "ledger"],
+        "description": "A completed job whose queue record retention has deleted, as its ledger transaction tells it.",
+        "properties": {
+          "id": { "type": "string" },
+          "state": { "type": "string", "const": "completed" },
+          "txHash": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+          "ledger": { "$ref": "#/components/schemas/LedgerFacts" }
+        }
+      },
+      "LedgerFacts": {
+        "type": "object", "required": ["status"],
+        "properties": {
+          "status": { "type": "string", "enum": ["pending", "committed", "unknown"] },
+          "blockHeight": { "type": "integer" },
+          "leafIndex": { "type": "integer" },
+          "proofUrl": { "type": "string" },
+          "detail": { "type": "string" }
         }
       },
       "Problem": {
@@ -209,7 +221,7 @@ enum OpenAPIDocument {
       "BadRequest": { "description": "A malformed header or parameter.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Unauthorized": { "description": "Missing, malformed, unsigned, wrongly signed, expired or exp-less token.", "headers": { "WWW-Authenticate": { "$ref": "#/components/headers/WWW-Authenticate" } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Forbidden": { "description": "The submission belongs to another user.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
-      "NotFound": { "description": "No such submission, or no proof yet.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+      "NotFound": { "description": "No such submission in the queue or the ledger, or no proof yet.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Conflict": { "description": "The Idempotency-Key was used for a different submission.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "TooLarge": { "description": "The body is over MAX_BODY_BYTES (MAX_BATCH_BODY_BYTES for a batch).", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "UnsupportedMediaType": { "description": "Content-Type is not application/json.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },

@@ -63,7 +63,7 @@ public struct NodeHost {
         let queue = usesSQLiteQueue ? try open(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, schema: SQLiteQueueSchema.register) : nil
         // One queue object per store in this process, so gateway and vp-node share its committer.
         let queueMetrics = (metrics[.vp] ?? metrics[.gateway]).map { QueueMetrics(factory: $0.factory) }
-        let queueDefaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout)
+        let queueDefaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout, retention: settings.jobRetention)
         let sharedQueue: (any JobQueue)?
         if let redis {
             sharedQueue = RedisJobQueue(client: redis, defaults: queueDefaults, metrics: queueMetrics, logger: makeLogger(NodeRole.vp.serviceName))
@@ -90,7 +90,7 @@ public struct NodeHost {
         let gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         let vpAddress = peer(.vp, configured: settings.vpNodeURL)
         let nsCheck = NSNodeCheck.make(address: nsAddress, client: .probing, timeout: settings.healthCheckTimeout)
-        let redisCheck = settings.redisURL.map { RedisPing(url: $0).check() }
+        let queueCheck = sharedQueue.map { QueueStoreCheck.make(queue: $0, backend: redis == nil ? "sqlite" : "redis", gauges: queueMetrics) }
 
         for role in roles {
             let metrics = metrics[role]!  // made above for every role
@@ -108,8 +108,8 @@ public struct NodeHost {
                     "isolation": .string(sandbox.isolation.summary),
                     "languages": .string(settings.sandboxRuntimes.map(\.language).joined(separator: ",")),
                 ])
-                blueprint = ProducerNode.blueprint(queue: sharedQueue!, database: queue, metrics: metrics, queueMetrics: queueMetrics!,
-                                                   nsNode: nsCheck, redis: redisCheck, sandbox: sandbox,
+                blueprint = ProducerNode.blueprint(queue: sharedQueue!, queueCheck: queueCheck!, metrics: metrics, queueMetrics: queueMetrics!,
+                                                   nsNode: nsCheck, nsAddress: nsAddress, sandbox: sandbox,
                                                    operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
                                                    logger: makeLogger(role.serviceName))
                 services.append(ProducerNode.workers(queue: sharedQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
@@ -118,9 +118,8 @@ public struct NodeHost {
                                                      queueMetrics: queueMetrics, logger: makeLogger(role.serviceName)))
                 services.append(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                                            settings: settings.ledger, metrics: metrics, logger: makeLogger(role.serviceName)))
-            case .gateway:
-                let parts = try await gatewayParts(queue: sharedQueue!, queueDatabase: queue, redis: redis, nsAddress: nsAddress,
-                                                   nsCheck: nsCheck, redisCheck: redisCheck)
+            case .gateway:  // the shared queue and its check were made above whenever .gateway is a role
+                let parts = try await gatewayParts(queue: sharedQueue!, queueCheck: queueCheck!, redis: redis, nsAddress: nsAddress, nsCheck: nsCheck)
                 blueprint = GatewayNode.blueprint(parts, settings: settings)
                 services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
                                                    logger: makeLogger(role.serviceName)))
@@ -148,8 +147,8 @@ public struct NodeHost {
 
     /// The gateway's queue (Redis when configured, else the shared SQLite queue), its rate limiter
     /// (shared through Redis when configured) and its token verifier.
-    private func gatewayParts(queue: any JobQueue, queueDatabase: NodeDatabase?, redis: RedisClient?, nsAddress: PeerAddress,
-                              nsCheck: DependencyCheck, redisCheck: DependencyCheck?) async throws(ConfigurationError) -> GatewayNode.Parts {
+    private func gatewayParts(queue: any JobQueue, queueCheck: DependencyCheck, redis: RedisClient?, nsAddress: PeerAddress,
+                              nsCheck: DependencyCheck) async throws(ConfigurationError) -> GatewayNode.Parts {
         guard let secret = settings.jwtSecret else {
             throw ConfigurationError(variable: "JWT_SECRET", problem: "is not set", fix: "set JWT_SECRET or JWT_SECRET_FILE (nsctl secrets gen writes one)")
         }
@@ -160,10 +159,9 @@ public struct NodeHost {
         } else {
             rateLimiter = LocalRateLimiter(limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow)
         }
-        let queueCheck = queueDatabase.map { database in DependencyCheck(name: "queue", probe: database.check().probe) }
-        return GatewayNode.Parts(queue: queue, queueCheck: redis == nil ? queueCheck : nil, rateLimiter: rateLimiter,
+        return GatewayNode.Parts(queue: queue, queueCheck: queueCheck, rateLimiter: rateLimiter,
                                  verifier: await TokenVerifier(current: secret, previous: settings.jwtSecretPrevious),
-                                 nsNode: nsAddress, nsNodeCheck: nsCheck, redisCheck: redisCheck)
+                                 nsNode: nsAddress, nsNodeCheck: nsCheck)
     }
 
     /// nsd's Redis client. Commands take milliseconds on a healthy Redis; the short limits make a

@@ -3,7 +3,8 @@ import Hummingbird
 import NSCore
 import NSLedger
 
-/// The public proof and lookup routes of ns-node: transactions, artifacts, proofs, checkpoints.
+/// The public proof and lookup routes of ns-node: transactions (by hash and by job id), artifacts,
+/// proofs, checkpoints.
 struct LedgerReadRoutes: Sendable {
     let reader: LedgerReader
 
@@ -21,6 +22,7 @@ struct LedgerReadRoutes: Sendable {
                 ["txHash": .string($0.hash.hex), "leafIndex": .int(Int64($0.leafIndex)), "blockHeight": .int(Int64($0.blockHeight))]
             })])
         }
+        router.get("/v1/jobs/{jobId}/tx") { _, context in try job(context.parameters.get("jobId")) }
         router.get("/v1/proof/inclusion") { request, _ in try inclusion(request) }
         router.get("/v1/proof/consistency") { request, _ in
             let query = request.uri.queryParameters
@@ -33,6 +35,26 @@ struct LedgerReadRoutes: Sendable {
         router.get("/v1/checkpoint") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: try reader.latestCheckpoint())))
+        }
+    }
+
+    /// The transaction recording a job, which outlives the job's queue record: as
+    /// `GET /v1/tx/{txHash}` answers once it is committed; `{"txHash", "pending": true, "tx"}`
+    /// while it waits in the mempool.
+    private func job(_ id: String?) throws -> Response {
+        guard let id, LedgerTransaction.isValidJobID(id) else {
+            throw NodeError.badRequest(detail: "jobId must be 1 to 128 URL-safe characters (A-Z a-z 0-9 _ -)")
+        }
+        switch try reader.transaction(jobID: id) {
+        case .committed(let tx):
+            return JSONBody.response(LedgerRoutes.json(tx))
+        case .pending(let hash, let canonical):
+            // Stored transactions are canonical bytes already: spliced, not decoded and encoded again.
+            return JSONBody.response(encoded: CanonicalJSON.object(ofEncoded: [
+                "txHash": CanonicalJSON.encode(.string(hash.hex)), "pending": CanonicalJSON.encode(.bool(true)), "tx": canonical,
+            ]))
+        case nil:
+            throw NodeError.notFound(detail: "no transaction records job \(id)")
         }
     }
 

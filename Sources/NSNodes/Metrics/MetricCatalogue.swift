@@ -38,6 +38,9 @@ public enum MetricCatalogue {
         "ns_block_build_seconds": "Time to build and sign a block once the tip and mempool are read.",
         "ns_block_submit_seconds": "Time ns-node took to validate and append a produced block.",
         "ns_queue_oldest_age_seconds": "Age of the oldest queued job.",
+        "ns_jobs_retention_deleted_total": "Completed and cancelled jobs deleted from the queue once JOB_RETENTION_MS had passed.",
+        "ns_queue_store_bytes": "Bytes the job queue's store holds: Redis used_memory, or queue.db and its WAL.",
+        "ns_queue_store_limit_bytes": "What the queue's store can hold: Redis maxmemory (0: none), or its bytes plus the free disk.",
         "ns_job_duration_seconds": "Time from lease to completion, by job type.",
     ]
 

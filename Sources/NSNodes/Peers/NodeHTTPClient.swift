@@ -12,7 +12,10 @@ public struct NodeHTTPClient: Sendable {
     }
 
     private let client: HTTPClient
-    private let userAgent = "nsd/\(NeuroSwarmVersion.current)"
+    /// How node-to-node calls name themselves (every node's client sends it); the access log
+    /// keeps their successes at debug level.
+    public static let userAgentPrefix = "nsd/"
+    public static let userAgent = userAgentPrefix + NeuroSwarmVersion.current
 
     public init(client: HTTPClient = .shared) {
         self.client = client
@@ -36,7 +39,7 @@ public struct NodeHTTPClient: Sendable {
     public func get(_ base: URL, path: String, requestID: String, timeout: Duration) async throws -> Reply {
         var request = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
         request.headers.add(name: RequestID.headerName, value: requestID)
-        request.headers.add(name: "User-Agent", value: userAgent)
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
             let body = try await response.body.collect(upTo: 4 * 1024 * 1024)

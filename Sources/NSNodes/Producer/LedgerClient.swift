@@ -83,6 +83,7 @@ struct LedgerClient: Sendable {
         request.method = .init(rawValue: method)
         request.headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
         request.headers.add(name: RequestID.headerName, value: RequestID.generate())
+        request.headers.add(name: "User-Agent", value: NodeHTTPClient.userAgent)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

@@ -11,9 +11,15 @@ import NSQueue
 /// whose `role` allows the action: viewer reads; operator also changes jobs and the queue; admin
 /// is allowed everything. Each change is logged (user, role, action, what it touched) as the
 /// audit trail of operator actions.
+///
+/// `GET /v1/jobs/{id}` falls back on the ledger once retention has deleted a finished job's
+/// record: `ledger` finds its transaction by job id on ns-node, and the job is answered as
+/// completed with `"source": "ledger"`.
 struct OperatorRoutes {
     let queue: any JobQueue
     let verifier: TokenVerifier
+    /// ns-node, where jobs the queue no longer holds are looked up; `nil`: no fallback (404).
+    let ledger: JobLedgerLookup?
     let logger: Logger
 
     func add(to router: Router<NodeRequestContext>) {
@@ -28,7 +34,12 @@ struct OperatorRoutes {
         }
         api.get("jobs/{id}") { _, context in
             try Self.require(.viewer, context)
-            return JSONBody.response(Self.json(try await job(context.parameters.require("id"))))
+            let id = try context.parameters.require("id")
+            if id.utf8.count <= 128, let job = try await queue.job(id: id) { return JSONBody.response(Self.json(job)) }
+            guard let ledger, let record = try await ledger.record(jobID: id, requestID: context.requestID) else {
+                throw NodeError.notFound(detail: "no job \(id) in the queue or the ledger")
+            }
+            return JSONBody.response(Self.ledgerJSON(id: id, record: record))
         }
         api.post("jobs/{id}/cancel") { _, context in
             try Self.require(.operator, context)
@@ -127,6 +138,15 @@ struct OperatorRoutes {
         fields["type"] = .string(job.type)
         fields["errors"] = .array(job.errors.map { JobJSON.failure($0, withWorker: true) })
         if let owner = job.leaseOwner { fields["leaseOwner"] = .string(owner) }
+        if job.state == .completed, let outcome = job.result.flatMap(ArtifactJob.Outcome.init(result:)) {
+            fields["txHash"] = .string(outcome.txHash)
+        }
         return .object(fields)
+    }
+
+    /// A finished job the queue no longer holds, as its transaction in the ledger tells it.
+    static func ledgerJSON(id: String, record: JobLedgerLookup.Record) -> JSONValue {
+        ["id": .string(id), "state": .string(JobState.completed.rawValue), "source": "ledger", "txHash": .string(record.txHash),
+         "submitter": .string(record.submitter), "ledger": record.ledgerJSON(proofUrl: nil)]
     }
 }

@@ -6,24 +6,30 @@ import NSQueue
 /// vp-node (port 3002): queue workers and the block producer. It depends on the queue store,
 /// on ns-node (where it sends transactions and blocks) and on Redis when the queue lives there.
 public enum ProducerNode {
-    /// `queue` is the SQLite queue or the Redis one; `database` is the SQLite queue's store when
-    /// that is the backend (its gauges are then read at each scrape; with Redis the workers'
-    /// housekeeping refreshes them).
-    public static func blueprint(queue: any JobQueue, database: NodeDatabase?, metrics: NodeMetrics, queueMetrics: QueueMetrics,
-                                 nsNode: DependencyCheck, redis: DependencyCheck?, sandbox: CodeSandbox, operatorTokens: TokenVerifier,
+    /// `queue` is the SQLite queue or the Redis one. With SQLite its gauges are read at each
+    /// scrape; with Redis the workers' housekeeping refreshes them. `queueCheck` is
+    /// ``QueueStoreCheck``. `nsAddress` is where the operator API looks up, by job id, the
+    /// transaction of a job the queue has deleted (retention); without it such a job is a 404.
+    public static func blueprint(queue: any JobQueue, queueCheck: DependencyCheck, metrics: NodeMetrics, queueMetrics: QueueMetrics,
+                                 nsNode: DependencyCheck, nsAddress: PeerAddress? = nil, sandbox: CodeSandbox, operatorTokens: TokenVerifier,
                                  logger: Logger) -> NodeBlueprint {
         if let sqlite = queue as? SQLiteJobQueue {
-            // A failed read leaves the last values.
+            // A failed read leaves the last values; /health reports a store that fails.
             metrics.beforeScrape {
                 if let counts = try? sqlite.countsNow() { queueMetrics.record(counts) }
+                if let usage = try? sqlite.storeUsageNow() { queueMetrics.record(usage) }
             }
         }
-        let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, logger: logger)
-        let checks = (database.map { [$0.check()] } ?? []) + [nsNode, sandbox.check()] + (redis.map { [$0] } ?? [])
+        let ledger = nsAddress.map { JobLedgerLookup(nsNode: $0, client: NodeHTTPClient(), timeout: ledgerLookupTimeout) }
+        let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, ledger: ledger, logger: logger)
+        let checks = [queueCheck, nsNode, sandbox.check()]
         return NodeBlueprint(checks: checks) { router in
             operatorRoutes.add(to: router)
         }
     }
+
+    /// How long the operator API waits for ns-node's answer about a job the queue has deleted.
+    static let ledgerLookupTimeout: Duration = .seconds(5)
 
     /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
     public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, batch: Int, sanitizerMaxChars: Int, sandbox: CodeSandbox?,

@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// accepted jobs in one call with their transaction hashes. ns-node down or overloaded: the
 /// attempt fails and the queue retries it with backoff; a refused (invalid) transaction or an
 /// unusable job: permanent failure, straight to the dead-letter queue with the reason. A
-/// housekeeping loop returns expired leases and timed-out attempts to the queue.
+/// housekeeping loop returns expired leases and timed-out attempts to the queue and deletes
+/// finished jobs whose retention has passed (``RetentionSweeper``).
 ///
 /// Each leased job keeps its own lease, timeout and outcome: one job failing does not touch the
 /// others in its batch. Code snippets still run at most `JOB_QUEUE_WORKERS` at a time.
@@ -30,6 +31,7 @@ public struct QueueWorkers: Service {
     let gauges: QueueMetrics?
     let logger: Logger
     let name: String
+    let retention: RetentionSweeper
 
     /// What one attempt at a job came to.
     enum Outcome: Sendable {
@@ -50,6 +52,7 @@ public struct QueueWorkers: Service {
         self.lease = lease
         self.logger = logger
         self.name = "vp-\(ProcessInfo.processInfo.processIdentifier)"
+        self.retention = RetentionSweeper(logger: logger)
     }
 
     public func run() async throws {
@@ -149,7 +152,8 @@ public struct QueueWorkers: Service {
                                                             "rolePrefixes": .stringConvertible(report.rolePrefixes), "truncated": .stringConvertible(report.truncated)])
             }
             let outcome: Outcome = switch await sender.send(tx) {
-            case .accepted: .completed(result: ArtifactJob.Outcome(txHash: tx.hash.hex).encoded())
+            // The submitter too: the queue drops a completed job's payload, and status still checks the owner.
+            case .accepted: .completed(result: ArtifactJob.Outcome(txHash: tx.hash.hex, submitter: tx.submitter).encoded())
             case .refused(let reason): .failed(reason: reason, permanent: true)
             case .unavailable(let reason): .failed(reason: reason, permanent: false)
             }
@@ -183,7 +187,9 @@ public struct QueueWorkers: Service {
             if let recovered = try? await queue.recoverExpired(), recovered > 0 {
                 logger.warning("expired leases recovered", metadata: ["count": .stringConvertible(recovered)])
             }
+            await retention.sweep(queue)
             if let gauges, let counts = try? await queue.counts() { gauges.record(counts) }
+            if let gauges, let usage = try? await queue.storeUsage() { gauges.record(usage) }
         }
     }
 }

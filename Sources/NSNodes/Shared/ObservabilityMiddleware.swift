@@ -6,8 +6,11 @@ import NSCore
 /// Records every answered request: one structured access-log line (as in the seeds' example) and
 /// the node's request counter and latency histogram, labelled by route template.
 ///
-/// Probes (`/health`, `/metrics`) are logged at debug level so schedulers polling them do not
-/// drown the log.
+/// Info level keeps what an operator reads the log for: client requests, every answer that is
+/// not 2xx, and slow requests. Probes (`/health`, `/metrics`) and successful node-to-node calls
+/// (user agent `nsd/…`: the block producer polls ns-node three times a second even when idle)
+/// are logged at debug level, so an idle nsd writes almost nothing. The client API (`/api/…`)
+/// is always logged: a client cannot hide its requests by claiming to be a node.
 public struct ObservabilityMiddleware: RouterMiddleware {
     public typealias Context = NodeRequestContext
 
@@ -29,7 +32,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         // endpointPath is shared with the inner context copies, so it holds the matched template here.
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, method: request.method, status: response.status, duration: elapsed)
-        let level: Logger.Level = route == "/health" || route == "/metrics" ? .debug : .info
+        let level = Self.level(route: route, status: response.status.code, userAgent: request.headers[.userAgent], duration: elapsed)
         guard level >= context.logger.logLevel else { return response }
         let entry = context.accessLog.entry(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         // The JSON handler writes the line without building metadata; any other handler gets it as metadata.
@@ -37,5 +40,15 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             context.logger.log(level: level, "\(AccessLogEntry.message)", metadata: entry.metadata)
         }
         return response
+    }
+
+    /// A request slower than this is logged at info even when it is a quiet one.
+    static let slowRequest = Duration.milliseconds(500)
+
+    static func level(route: String, status: Int, userAgent: String?, duration: Duration) -> Logger.Level {
+        guard (200..<300).contains(status), duration < slowRequest else { return .info }
+        if route == "/health" || route == "/metrics" { return .debug }
+        if userAgent?.hasPrefix(NodeHTTPClient.userAgentPrefix) == true && !route.hasPrefix("/api/") { return .debug }
+        return .info
     }
 }

@@ -45,16 +45,12 @@ extension RedisJobQueue {
         case .processing: ["processing"]
         case .retry: ["delayed", "ready"]
         case .deadLetter: ["dead"]
-        case .completed, .cancelled: []
+        case .completed, .cancelled: ["finished"]
         }
         do {
             var keys: [String] = []
-            if !indexes.isEmpty {
-                for index in indexes {
-                    keys += (try await client.command(["ZRANGE", RedisArgument(prefix + index), "0", "-1"]).array ?? []).compactMap(\.string).map { prefix + "job:" + $0 }
-                }
-            } else {
-                keys = try await scanJobKeys()
+            for index in indexes {
+                keys += (try await client.command(["ZRANGE", RedisArgument(prefix + index), "0", "-1"]).array ?? []).compactMap(\.string).map { prefix + "job:" + $0 }
             }
             var ids = try await ordered(keys, in: state)
             if let after, let position = ids.firstIndex(of: after) { ids.removeFirst(position + 1) }
@@ -82,18 +78,6 @@ extension RedisJobQueue {
             }
         }
         return found.sorted { $0.seq < $1.seq }.map(\.id)
-    }
-
-    /// Finished jobs have no index: every job hash, walked with SCAN so Redis is never blocked.
-    private func scanJobKeys() async throws -> [String] {
-        var cursor = "0"
-        var keys: [String] = []
-        repeat {
-            let reply = try await client.command(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(prefix + "job:*"), "COUNT", "1000"]).array ?? []
-            cursor = reply.first?.string ?? "0"
-            keys += (reply.count > 1 ? reply[1].array ?? [] : []).compactMap(\.string)
-        } while cursor != "0"
-        return keys
     }
 
     public func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {

@@ -63,7 +63,7 @@ public final class RedisJobQueue: JobQueue {
     }
 
     private func complete(chunk completions: ArraySlice<JobCompletion>) async throws(JobQueueError) -> [String] {
-        var arguments: [RedisArgument] = [RedisArgument(Int64(completions.count))]
+        var arguments: [RedisArgument] = [RedisArgument(Int64(completions.count)), RedisArgument(keepsFinished ? 1 : 0)]
         for completion in completions {
             arguments += [RedisArgument(completion.id), RedisArgument(completion.worker), RedisArgument(completion.result)]
         }
@@ -78,6 +78,7 @@ public final class RedisJobQueue: JobQueue {
             }
             metrics?.completed(type: done[0].string ?? "", durationMs: now - (Int64(done[1].string ?? "") ?? now))
         }
+        if !keepsFinished { metrics?.retentionDeleted(completions.count - lost.count) }
         return lost
     }
 
@@ -119,9 +120,15 @@ public final class RedisJobQueue: JobQueue {
         }
     }
 
+    /// With no retention the cancelled job is deleted at once, as a completed one is.
     public func cancel(id: String) async throws(JobQueueError) -> Bool {
-        try await run(RedisQueueScripts.cancel, [RedisArgument(id)]).int == 1
+        let cancelled = try await run(RedisQueueScripts.cancel, [RedisArgument(id), RedisArgument(keepsFinished ? 1 : 0)]).int == 1
+        if cancelled && !keepsFinished { metrics?.retentionDeleted(1) }
+        return cancelled
     }
+
+    /// Whether finished records stay for a retention period (else they are deleted as they finish).
+    var keepsFinished: Bool { defaults.retentionMs > 0 }
 
     public func setPaused(_ paused: Bool) async throws(JobQueueError) {
         do {

@@ -4,7 +4,8 @@
 ///
 /// Layout: `job:<id>` hash per job; `ready` (score priority·2^40 + seq), `delayed` (run_at),
 /// `processing` (the earlier of lease expiry and attempt deadline, so one index serves recovery
-/// of both) and `dead` (seq) sorted sets; `unique:<key>` = "<id>|<expiry>"; `counts` hash of
+/// of both), `dead` (seq) and `finished` (completed and cancelled jobs by finish time, for
+/// retention) sorted sets; `unique:<key>` = "<id>|<expiry>"; `counts` hash of
 /// "state:priority"; `paused`; `seq`. Queued jobs need no index of their own: they are the jobs in
 /// `ready` whose state is `queued` (the rest are retries whose time has come), and within a
 /// priority `seq` follows creation, so the oldest is near the front of its band.
@@ -182,28 +183,38 @@ enum RedisQueueScripts {
         return 1
         """)
 
-    /// ARGV: P, now, n, then per job: id, worker, result. Returns per job {type, started_at}, or 0
-    /// when that worker no longer holds its lease (the job is left as it is).
+    /// ARGV: P, now, n, keep (1: keep the record for retention, 0: delete it), then per job: id,
+    /// worker, result. Returns per job {type, started_at}, or 0 when that worker no longer holds
+    /// its lease (the job is left as it is). A kept record loses its payload (emptied in the same
+    /// HSET, so it costs no command) and enters `finished`.
     static let complete = RedisScript(prelude + """
-        local out, ids, moved = {}, {}, {}
+        local out, ids, moved, finished = {}, {}, {}, {}
+        local keep = ARGV[4] == '1'
         for i = 0, tonumber(ARGV[3]) - 1 do
-          local id, worker = ARGV[4 + i * 3], ARGV[5 + i * 3]
+          local id, worker = ARGV[5 + i * 3], ARGV[6 + i * 3]
           local key = P .. 'job:' .. id
           local fields = redis.call('HMGET', key, 'state', 'lease_owner', 'priority', 'type', 'started_at')
           if fields[1] ~= 'processing' or fields[2] ~= worker then
             table.insert(out, 0)
           else
             moved[fields[3]] = (moved[fields[3]] or 0) + 1
-            redis.call('HSET', key, 'state', 'completed', 'updated_at', ARGV[2], 'result', ARGV[6 + i * 3])
+            if keep then
+              redis.call('HSET', key, 'state', 'completed', 'updated_at', ARGV[2], 'result', ARGV[7 + i * 3], 'payload', '')
+              table.insert(finished, now)
+              table.insert(finished, id)
+            else
+              redis.call('DEL', key)
+            end
             table.insert(ids, id)
             table.insert(out, {fields[4], fields[5]})
           end
         end
         for prio, n in pairs(moved) do
           count('processing', prio, -n)
-          count('completed', prio, n)
+          if keep then count('completed', prio, n) end
         end
         zremmany(P .. 'processing', ids)
+        zaddmany(P .. 'finished', finished)
         return out
         """)
 
@@ -234,44 +245,21 @@ enum RedisQueueScripts {
         return out
         """)
 
-    /// ARGV: P, now, id. Returns 1 when a queued or retrying job was cancelled.
+    /// ARGV: P, now, id, keep (1: keep the record for retention, 0: delete it). Returns 1 when a
+    /// queued or retrying job was cancelled.
     static let cancel = RedisScript(prelude + """
         local key = P .. 'job:' .. ARGV[3]
         local state = redis.call('HGET', key, 'state')
         if state ~= 'queued' and state ~= 'retry' then return 0 end
-        move(key, ARGV[3], 'cancelled')
         redis.call('ZREM', P .. 'ready', ARGV[3])
         redis.call('ZREM', P .. 'delayed', ARGV[3])
-        return 1
-        """)
-
-    /// ARGV: P, now, action ('retry'|'purge'), mode ('ids'|'all'|'older'), type or threshold, ids...
-    static let deadLetters = RedisScript(prelude + """
-        local candidates = {}
-        if ARGV[4] == 'ids' then
-          for i = 6, #ARGV do table.insert(candidates, ARGV[i]) end
+        if ARGV[4] == '1' then
+          move(key, ARGV[3], 'cancelled')
+          redis.call('ZADD', P .. 'finished', now, ARGV[3])
         else
-          candidates = redis.call('ZRANGE', P .. 'dead', 0, -1)
+          count(state, redis.call('HGET', key, 'priority'), -1)
+          redis.call('DEL', key)
         end
-        local n = 0
-        for _, id in ipairs(candidates) do
-          local key = P .. 'job:' .. id
-          local selected = redis.call('HGET', key, 'state') == 'dead_letter'
-          if selected and ARGV[4] == 'all' and ARGV[5] ~= '' then selected = redis.call('HGET', key, 'type') == ARGV[5] end
-          if selected and ARGV[4] == 'older' then selected = tonumber(redis.call('HGET', key, 'updated_at')) < tonumber(ARGV[5]) end
-          if selected then
-            redis.call('ZREM', P .. 'dead', id)
-            if ARGV[3] == 'retry' then
-              move(key, id, 'queued')
-              redis.call('HSET', key, 'attempts', 0, 'run_at', now)
-              redis.call('ZADD', P .. 'ready', score(redis.call('HGET', key, 'priority'), redis.call('HGET', key, 'seq')), id)
-            else
-              count('dead_letter', redis.call('HGET', key, 'priority'), -1)
-              redis.call('DEL', key)
-            end
-            n = n + 1
-          end
-        end
-        return n
+        return 1
         """)
 }

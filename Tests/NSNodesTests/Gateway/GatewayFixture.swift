@@ -44,8 +44,8 @@ struct GatewayFixture {
     func blueprint(queue override: (any JobQueue)? = nil) async -> NodeBlueprint {
         let verifier = await TokenVerifier(current: Self.secret, previous: Self.previousSecret)
         let nsCheck = DependencyCheck(name: "ns-node") { _ in }
-        let parts = GatewayNode.Parts(queue: override ?? queue, queueCheck: nil, rateLimiter: limiter, verifier: verifier,
-                                      nsNode: nsNode, nsNodeCheck: nsCheck, redisCheck: nil)
+        let parts = GatewayNode.Parts(queue: override ?? queue, queueCheck: QueueStoreCheck.make(queue: override ?? queue, backend: "sqlite"),
+                                      rateLimiter: limiter, verifier: verifier, nsNode: nsNode, nsNodeCheck: nsCheck)
         return GatewayNode.blueprint(parts, settings: settings)
     }
 

@@ -1,0 +1,68 @@
+import Foundation
+import NSCore
+
+/// Asks ns-node for the transaction recording a job (`GET /v1/jobs/{id}/tx`): how the gateway
+/// and vp-node still answer for a finished job once the queue has deleted its record
+/// (`JOB_RETENTION_MS`). The ledger is then the only record left, so an ns-node that cannot
+/// answer is a 503, never a 404: nobody can tell whether the job existed.
+struct JobLedgerLookup: Sendable {
+    let nsNode: PeerAddress
+    let client: NodeHTTPClient
+    let timeout: Duration
+
+    /// A job's transaction as ns-node reports it.
+    struct Record: Sendable, Equatable {
+        let txHash: String
+        /// The JWT `sub` the transaction records: the job's owner.
+        let submitter: String
+        /// Where it sits once committed; `nil` while it waits in the mempool.
+        let blockHeight: Int64?
+        let leafIndex: Int64?
+
+        /// The `ledger` object of a job's status (``JobLedgerLookup/ledgerJSON(blockHeight:leafIndex:proofUrl:)``).
+        func ledgerJSON(proofUrl: String?) -> JSONValue {
+            JobLedgerLookup.ledgerJSON(blockHeight: blockHeight, leafIndex: leafIndex, proofUrl: proofUrl)
+        }
+    }
+
+    /// The transaction recording `jobID`; `nil` when ns-node has none, or when `jobID` cannot be
+    /// a job id at all (nothing is asked then). Throws
+    /// ``NodeError/dependencyUnavailable(dependency:retryAfterSeconds:)`` when ns-node does not
+    /// answer, or answers anything but 200 or 404, or an unreadable 200.
+    func record(jobID: String, requestID: String) async throws(NodeError) -> Record? {
+        guard LedgerTransaction.isValidJobID(jobID) else { return nil }
+        let reply: NodeHTTPClient.Reply
+        do {
+            reply = try await client.get(await nsNode.url(), path: "/v1/jobs/\(jobID)/tx", requestID: requestID, timeout: timeout)
+        } catch {
+            throw Self.unavailable
+        }
+        switch reply.status {
+        case 200: break
+        case 404: return nil
+        default: throw Self.unavailable
+        }
+        let json: JSONValue
+        do {
+            json = try CanonicalJSON.decode(reply.body.readableBytesView)
+        } catch {
+            throw Self.unavailable
+        }
+        guard let txHash = json["txHash"]?.stringValue, let submitter = json["tx"]?["submitter"]?.stringValue else { throw Self.unavailable }
+        if json["pending"] == .bool(true) { return Record(txHash: txHash, submitter: submitter, blockHeight: nil, leafIndex: nil) }
+        guard let height = json["blockHeight"]?.intValue, let leaf = json["leafIndex"]?.intValue else { throw Self.unavailable }
+        return Record(txHash: txHash, submitter: submitter, blockHeight: height, leafIndex: leaf)
+    }
+
+    static let unavailable = NodeError.dependencyUnavailable(dependency: "ns-node", retryAfterSeconds: 5)
+
+    /// The `ledger` object every job status shows: `committed` with `blockHeight`, `leafIndex` and
+    /// (at the gateway) `proofUrl`, or `pending` while the transaction waits in the mempool. One
+    /// builder, so a job reads the same whether the queue or only the ledger still holds it.
+    static func ledgerJSON(blockHeight: Int64?, leafIndex: Int64?, proofUrl: String?) -> JSONValue {
+        guard let blockHeight else { return ["status": "pending", "detail": "the transaction waits in the mempool for the next block"] }
+        var fields: [String: JSONValue] = ["status": "committed", "blockHeight": .int(blockHeight), "leafIndex": leafIndex.map(JSONValue.int) ?? .null]
+        if let proofUrl { fields["proofUrl"] = .string(proofUrl) }
+        return .object(fields)
+    }
+}

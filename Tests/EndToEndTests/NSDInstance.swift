@@ -93,11 +93,13 @@ struct Fetched: Sendable {
 
 extension Fetched {
     /// A POST with a JSON (or other) body and optional bearer token.
-    static func post(_ url: String, body: [UInt8], contentType: String = "application/json", token: String? = nil) async throws -> Fetched {
+    static func post(_ url: String, body: [UInt8], contentType: String = "application/json", token: String? = nil,
+                     headers extra: [String: String] = [:]) async throws -> Fetched {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)

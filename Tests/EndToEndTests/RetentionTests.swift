@@ -53,4 +53,30 @@ struct RetentionTests {
         #expect(metrics.contains("ns_jobs_retention_deleted_total 1\n"), "\(metrics)")
         #expect(await nsd.stop() == 0)
     }
+
+    @Test("an Idempotency-Key replayed after its job completed and left the queue: the same artifact gets the first id, another is 409")
+    func idempotencyAfterRetention() async throws {
+        let data = try Tools.temporaryDirectory("retention-idem")
+        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret, "JOB_RETENTION_MS": "0"], dataDirectory: data)
+        let gateway = nsd.url("gateway-node", "")
+        let token = ClientToken.make(sub: "alice")
+        func submit(_ content: String) async throws -> Fetched {
+            try await Fetched.post(gateway + "/api/submit", body: Array(CanonicalJSON.encode(["content": .string(content), "metadata": ["n": 1]])),
+                                   token: token, headers: ["Idempotency-Key": "order-42"])
+        }
+        let first = try await submit("the first artifact")
+        #expect(first.status == 202)
+        let id = try #require(first.json?["id"] as? String)
+        #expect(try await NSCtlJobsTests.waitFor {
+            let status = try await Fetched.get(gateway + "/api/status/\(id)", token: token)
+            return (status.json?["ledger"] as? [String: Any])?["status"] as? String == "committed"
+        })
+        #expect(try await sharedQueue(data + "/vp-node-data/queue.db").job(id: id) == nil, "retention 0: the record is gone")
+
+        let replay = try await submit("the first artifact")
+        #expect(replay.status == 202 && replay.json?["id"] as? String == id && replay.headers["idempotent-replayed"] == "true", "\(replay.body)")
+        let other = try await submit("a different artifact")
+        #expect(other.status == 409, "\(other.body)")
+        #expect(await nsd.stop() == 0)
+    }
 }

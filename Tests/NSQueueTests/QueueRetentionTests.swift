@@ -124,4 +124,31 @@ struct QueueRetentionTests {
         #expect(try await redis.command(["EXISTS", "{ns}:finished-indexed"]).int == 1)
         await subject.stop()
     }
+
+    @Test("Redis full (maxmemory, noeviction): the sweep still deletes due records, those of an older build too, and frees room for enqueues")
+    func redisFullFreesItself() async throws {
+        let subject = try await Backend.redis.make(retention: .seconds(10), redisSettings: ["--maxmemory-policy", "noeviction"])
+        let queue = subject.queue
+        let redis = try #require(subject.redis)
+        let ids = try await queue.enqueue(batch: (0..<200).map { job("artifact", "payload \($0)") }).map(\.id)
+        let leased = try await queue.lease(worker: "w", for: .seconds(30), limit: 200)
+        #expect(try await queue.complete(leased.map { JobCompletion(id: $0.id, worker: "w", result: Array(repeating: 65, count: 200)) }).isEmpty)
+        // Half as a build without retention left them: in no index, and no marker yet.
+        _ = try await redis.command(["ZREM", "{ns}:finished"] + ids.prefix(100).map { RedisArgument($0) })
+        subject.clock.advance(.seconds(11))
+
+        let info = try await redis.command(["INFO", "memory"]).string ?? ""
+        let used = try #require(info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }.flatMap { Int64($0.dropFirst(12)) })
+        _ = try await redis.command(["CONFIG", "SET", "maxmemory", RedisArgument(used - 50_000)])
+        await #expect(throws: JobQueueError.self) { _ = try await queue.enqueue(job()) }
+
+        var deleted = 0
+        for _ in 0..<3 { deleted += try await queue.deleteFinished(limit: 500) }
+        #expect(deleted >= 100, "the indexed half goes through the delete script")
+        for id in ids { #expect(try await queue.job(id: id) == nil) }
+        #expect(try await queue.counts().total(.completed) == 0)
+        #expect(try await redis.command(["ZCARD", "{ns}:finished"]).int == 0)
+        _ = try await queue.enqueue(job())
+        await subject.stop()
+    }
 }

@@ -30,7 +30,8 @@ public enum GatewayNode {
 
     public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
-        let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway)
+        let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
+                                  ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))
         let status = StatusRoutes(queue: parts.queue, nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout)
         let clientAddress = ClientAddress(trustedProxies: settings.gateway.trustedProxies)
         let corsOrigins = settings.enableCORS ? settings.corsOrigins : nil

@@ -13,6 +13,9 @@ struct SubmitRoutes {
 
     let queue: any JobQueue
     let settings: GatewaySettings
+    /// Where a replayed Idempotency-Key is checked once its job's payload is gone (completed, or
+    /// deleted by retention while the key lives on).
+    let ledger: JobLedgerLookup
 
     func add(to api: RouterGroup<NodeRequestContext>) {
         api.post("submit") { request, context in try await submit(request, context: context) }
@@ -34,7 +37,7 @@ struct SubmitRoutes {
         let receipt = try await queue.enqueue(job)
         var headers: HTTPFields = [.location: Self.statusPath(receipt.id)]
         if receipt.deduplicated {
-            try await checkSameRequest(receipt.id, as: job)
+            try await checkSameRequest(receipt.id, as: job, requestID: context.requestID)
             headers[.idempotentReplayed] = "true"
         }
         // The access-log line carries userId and artifactSize; this one adds the job id for tracing.
@@ -82,14 +85,24 @@ struct SubmitRoutes {
     }
 
     /// An idempotency key replayed with a different artifact is a client bug; answering with the
-    /// first job would silently drop the second artifact, so it is refused instead.
-    private func checkSameRequest(_ id: String, as job: NewJob) async throws {
-        guard let stored = try await queue.job(id: id), let first = ArtifactJob(payload: stored.payload),
-              let second = ArtifactJob(payload: job.payload) else { return }
-        guard first.content == second.content, first.metadata == second.metadata, stored.priority == job.priority else {
-            throw NodeError.conflict(detail: "this Idempotency-Key was used within 24 h for a different submission; use a new key")
+    /// first job would silently drop the second artifact, so it is refused instead. The first job
+    /// is compared while the queue holds its payload; once it completed (payload dropped) or
+    /// retention deleted it, its ledger transaction is (artifact SHA-256 and metadata; the
+    /// priority is not recorded there). Only a first job that never reached the ledger and is
+    /// gone (cancelled, or a purged dead letter) cannot be compared: the replay then gets its id.
+    private func checkSameRequest(_ id: String, as job: NewJob, requestID: String) async throws {
+        guard let second = ArtifactJob(payload: job.payload) else { return }
+        let stored = try await queue.job(id: id)
+        if let stored, let first = ArtifactJob(payload: stored.payload) {
+            guard first.content == second.content, first.metadata == second.metadata, stored.priority == job.priority else { throw Self.keyReused }
+            return
         }
+        guard let record = try await ledger.record(jobID: id, requestID: requestID) else { return }
+        let digest = MerkleHash.sha256(Array(second.content.utf8)).hex
+        guard record.artifactSHA256 == digest, record.metadata == .object(second.metadata) else { throw Self.keyReused }
     }
+
+    static let keyReused = NodeError.conflict(detail: "this Idempotency-Key was used within 24 h for a different submission; use a new key")
 
     static func user(_ context: NodeRequestContext) throws -> AuthenticatedUser {
         guard let user = context.user else { throw NodeError.unauthorized(detail: "authentication is required", tokenPresented: false) }

@@ -18,6 +18,10 @@ struct JobLedgerLookup: Sendable {
         /// Where it sits once committed; `nil` while it waits in the mempool.
         let blockHeight: Int64?
         let leafIndex: Int64?
+        /// What the transaction records of the artifact (its SHA-256) and its metadata, to tell a
+        /// replayed Idempotency-Key whether it names the same submission.
+        var artifactSHA256: String? = nil
+        var metadata: JSONValue? = nil
 
         /// The `ledger` object of a job's status (``JobLedgerLookup/ledgerJSON(blockHeight:leafIndex:proofUrl:)``).
         func ledgerJSON(proofUrl: String?) -> JSONValue {
@@ -49,9 +53,16 @@ struct JobLedgerLookup: Sendable {
             throw Self.unavailable
         }
         guard let txHash = json["txHash"]?.stringValue, let submitter = json["tx"]?["submitter"]?.stringValue else { throw Self.unavailable }
-        if json["pending"] == .bool(true) { return Record(txHash: txHash, submitter: submitter, blockHeight: nil, leafIndex: nil) }
-        guard let height = json["blockHeight"]?.intValue, let leaf = json["leafIndex"]?.intValue else { throw Self.unavailable }
-        return Record(txHash: txHash, submitter: submitter, blockHeight: height, leafIndex: leaf)
+        var record: Record
+        if json["pending"] == .bool(true) {
+            record = Record(txHash: txHash, submitter: submitter, blockHeight: nil, leafIndex: nil)
+        } else {
+            guard let height = json["blockHeight"]?.intValue, let leaf = json["leafIndex"]?.intValue else { throw Self.unavailable }
+            record = Record(txHash: txHash, submitter: submitter, blockHeight: height, leafIndex: leaf)
+        }
+        record.artifactSHA256 = json["tx"]?["artifact"]?["sha256"]?.stringValue
+        record.metadata = json["tx"]?["metadata"]
+        return record
     }
 
     static let unavailable = NodeError.dependencyUnavailable(dependency: "ns-node", retryAfterSeconds: 5)

@@ -3,15 +3,25 @@ import Foundation
 extension RedisJobQueue {
     public func deleteFinished(limit: Int) async throws(JobQueueError) -> Int {
         guard limit > 0 else { return 0 }
-        try await indexFinishedOnce()
+        // A failed walk (a full Redis can refuse the marker, or the index entries of records not
+        // yet due) must not stop the deletions that free memory; it is reported after them.
+        var walkFailure: JobQueueError?
+        do throws(JobQueueError) {
+            try await indexFinishedOnce()
+        } catch {
+            walkFailure = error
+        }
         let deleted = Int(try await run(RedisQueueScripts.deleteFinished, [RedisArgument(defaults.retentionMs), RedisArgument(Int64(limit))]).int ?? 0)
         metrics?.retentionDeleted(deleted)
+        if let walkFailure, deleted == 0 { throw walkFailure }
         return deleted
     }
 
     /// Jobs that finished under a build without retention are in no index; the first sweep
     /// after an upgrade walks every job hash once (SCAN, so Redis is never blocked) and indexes
-    /// them by finish time, then leaves a marker so later sweeps skip the walk.
+    /// them by finish time (on a full Redis, deleting those already past retention instead), then
+    /// leaves a marker so later sweeps skip the walk. Until the marker is written, every sweep
+    /// walks again.
     private func indexFinishedOnce() async throws(JobQueueError) {
         let marker = RedisArgument(prefix + "finished-indexed")
         do {
@@ -23,7 +33,7 @@ extension RedisJobQueue {
                 cursor = reply.first?.string ?? "0"
                 let keys = (reply.count > 1 ? reply[1].array ?? [] : []).compactMap(\.string)
                 if !keys.isEmpty {
-                    indexed += Int(try await run(RedisQueueScripts.indexFinished, keys.map { RedisArgument($0) }).int ?? 0)
+                    indexed += Int(try await run(RedisQueueScripts.indexFinished, [RedisArgument(defaults.retentionMs)] + keys.map { RedisArgument($0) }).int ?? 0)
                 }
             } while cursor != "0"
             _ = try await client.command(["SET", marker, "1"])

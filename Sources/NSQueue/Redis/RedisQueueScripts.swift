@@ -262,4 +262,34 @@ enum RedisQueueScripts {
         end
         return 1
         """)
+
+    /// ARGV: P, now, action ('retry'|'purge'), mode ('ids'|'all'|'older'), type or threshold, ids...
+    static let deadLetters = RedisScript(prelude + """
+        local candidates = {}
+        if ARGV[4] == 'ids' then
+          for i = 6, #ARGV do table.insert(candidates, ARGV[i]) end
+        else
+          candidates = redis.call('ZRANGE', P .. 'dead', 0, -1)
+        end
+        local n = 0
+        for _, id in ipairs(candidates) do
+          local key = P .. 'job:' .. id
+          local selected = redis.call('HGET', key, 'state') == 'dead_letter'
+          if selected and ARGV[4] == 'all' and ARGV[5] ~= '' then selected = redis.call('HGET', key, 'type') == ARGV[5] end
+          if selected and ARGV[4] == 'older' then selected = tonumber(redis.call('HGET', key, 'updated_at')) < tonumber(ARGV[5]) end
+          if selected then
+            redis.call('ZREM', P .. 'dead', id)
+            if ARGV[3] == 'retry' then
+              move(key, id, 'queued')
+              redis.call('HSET', key, 'attempts', 0, 'run_at', now)
+              redis.call('ZADD', P .. 'ready', score(redis.call('HGET', key, 'priority'), redis.call('HGET', key, 'seq')), id)
+            else
+              count('dead_letter', redis.call('HGET', key, 'priority'), -1)
+              redis.call('DEL', key)
+            end
+            n = n + 1
+          end
+        end
+        return n
+        """)
 }

@@ -57,9 +57,11 @@ struct JobLedgerLookupTests {
         try await ledger.serve { address in
             let lookup = JobLedgerLookup(nsNode: address, client: NodeHTTPClient(), timeout: .seconds(10))
             let done = try await lookup.record(jobID: "job_done", requestID: "test")
-            #expect(done == .init(txHash: committed.hash.hex, submitter: "alice", blockHeight: 1, leafIndex: 0))
+            #expect(done == .init(txHash: committed.hash.hex, submitter: "alice", blockHeight: 1, leafIndex: 0,
+                                  artifactSHA256: committed.artifactSHA256, metadata: committed.value["metadata"]))
             let pending = try await lookup.record(jobID: "job_waiting", requestID: "test")
-            #expect(pending == .init(txHash: waiting.hash.hex, submitter: "bob", blockHeight: nil, leafIndex: nil))
+            #expect(pending == .init(txHash: waiting.hash.hex, submitter: "bob", blockHeight: nil, leafIndex: nil,
+                                     artifactSHA256: waiting.artifactSHA256, metadata: waiting.value["metadata"]))
             let never = try await lookup.record(jobID: "job_never", requestID: "test")
             #expect(never == nil)
             let impossible = try await lookup.record(jobID: "not a job id", requestID: "test")

@@ -8,9 +8,7 @@ import Testing
 @Suite("the queue store's health, end to end", .serialized)
 struct QueueStoreHealthTests {
     private static func usedMemory(_ redis: RedisClient) async throws -> Int64 {
-        let info = try await redis.command(["INFO", "memory"]).string ?? ""
-        let line = try #require(info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") })
-        return try #require(Int64(line.dropFirst("used_memory:".count)))
+        try await RedisJobQueue(client: redis).storeUsage().usedBytes
     }
 
     /// Waits until vp-node's `/metrics` shows a store limit (its housekeeping reads Redis every second).
@@ -65,20 +63,12 @@ struct QueueStoreHealthTests {
     @Test("SQLite on a full disk (a real tmpfs under vp-node-data, filled): /health answers 503 naming the full disk; nsctl is CRITICAL")
     func sqliteDiskFull() async throws {
         let data = try Tools.temporaryDirectory("store-health-data")
-        let volume = data + "/vp-node-data"
-        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
-        let mounted = try Tools.run("/bin/mount", ["-t", "tmpfs", "-o", "size=48m,mode=0700", "tmpfs", volume])
-        try #require(mounted.status == 0, "mounting a tmpfs needs root (CI runs as root): \(mounted.output)")
-        defer { _ = try? Tools.run("/bin/umount", ["-l", volume]) }  // best effort: the folder is temporary either way
+        let tmpfs = try Tmpfs(at: data + "/vp-node-data", size: "48m")
+        defer { tmpfs.unmount() }
         let nsd = try await NSDInstance(dataDirectory: data)
         #expect(try await Fetched.get(nsd.url("gateway-node", "/health")).status == 200)
 
-        let filler = volume + "/filler"
-        #expect(FileManager.default.createFile(atPath: filler, contents: nil))
-        let handle = try #require(FileHandle(forWritingAtPath: filler))
-        let chunk = Data(count: 1 << 20)
-        while (try? handle.write(contentsOf: chunk)) != nil {}  // until the tmpfs is full
-        try handle.close()
+        try tmpfs.fill()
 
         for service in ["gateway-node", "vp-node"] {
             let health = try await Fetched.get(nsd.url(service, "/health"))
@@ -90,7 +80,7 @@ struct QueueStoreHealthTests {
         #expect(critical.status == 2, "\(critical.stdout)")
         #expect(critical.stdout.contains("failing: queue"), "\(critical.stdout)")
 
-        try FileManager.default.removeItem(atPath: filler)
+        try FileManager.default.removeItem(atPath: tmpfs.fillerPath)
         #expect(try await Fetched.get(nsd.url("gateway-node", "/health")).status == 200)
         #expect(await nsd.stop() == 0)
     }

@@ -137,8 +137,7 @@ struct QueueRetentionTests {
         _ = try await redis.command(["ZREM", "{ns}:finished"] + ids.prefix(100).map { RedisArgument($0) })
         subject.clock.advance(.seconds(11))
 
-        let info = try await redis.command(["INFO", "memory"]).string ?? ""
-        let used = try #require(info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }.flatMap { Int64($0.dropFirst(12)) })
+        let used = try await queue.storeUsage().usedBytes
         _ = try await redis.command(["CONFIG", "SET", "maxmemory", RedisArgument(used - 50_000)])
         await #expect(throws: JobQueueError.self) { _ = try await queue.enqueue(job()) }
 

@@ -56,10 +56,9 @@ struct QueueStoreCheckTests {
 
     @Test("Redis whose snapshot failed (its disk full, stop-writes-on-bgsave-error): the check fails naming MISCONF")
     func redisSnapshotFailed() async throws {
-        let disk = try Tools.temporaryDirectory("redis-tmpfs")
-        let mounted = try Tools.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
-        try #require(mounted.status == 0, "mounting a tmpfs needs root (CI runs as root): \(mounted.output)")
-        defer { _ = try? Tools.run("/bin/umount", ["-l", disk]) }  // best effort: the folder is temporary either way
+        let tmpfs = try Tmpfs(at: try Tools.temporaryDirectory("redis-tmpfs"), size: "1m")
+        defer { tmpfs.unmount() }
+        let disk = tmpfs.path
         // stop-writes-on-bgsave-error applies only when a save point is set; uncompressed, the RDB
         // of the filler below is larger than the disk.
         let subject = try await Backend.redis.make(redisSettings: ["--dir", disk, "--save", "3600 1", "--stop-writes-on-bgsave-error", "yes", "--rdbcompression", "no",
@@ -84,10 +83,9 @@ struct QueueStoreCheckTests {
 
     @Test("SQLite on a full disk (a real tmpfs, filled): the check fails naming the full disk")
     func sqliteDiskFull() async throws {
-        let mount = try Tools.temporaryDirectory("queue-tmpfs")
-        let mounted = try Tools.run("/bin/mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount])
-        try #require(mounted.status == 0, "mounting a tmpfs needs root (CI runs as root): \(mounted.output)")
-        defer { _ = try? Tools.run("/bin/umount", ["-l", mount]) }  // best effort: the folder is temporary either way
+        let tmpfs = try Tmpfs(at: try Tools.temporaryDirectory("queue-tmpfs"), size: "24m")
+        defer { tmpfs.unmount() }
+        let mount = tmpfs.path
         var migrator = DatabaseMigrator()
         SQLiteQueueSchema.register(in: &migrator)
         let pool = try DatabasePool(path: mount + "/queue.db")
@@ -97,13 +95,7 @@ struct QueueStoreCheckTests {
         let before = try await queue.checkStore()
         #expect(before.limitBytes.map { $0 > 20 << 20 } == true)
 
-        let filler = try #require(FileHandle(forWritingAtPath: mount + "/filler") ?? {
-            FileManager.default.createFile(atPath: mount + "/filler", contents: nil)
-            return FileHandle(forWritingAtPath: mount + "/filler")
-        }())
-        let chunk = Data(count: 1 << 20)
-        while (try? filler.write(contentsOf: chunk)) != nil {}  // until the tmpfs is full
-        try filler.close()
+        try tmpfs.fill()
 
         await #expect {
             _ = try await queue.checkStore()
@@ -111,7 +103,7 @@ struct QueueStoreCheckTests {
             guard case .unavailable(let reason) = error as? JobQueueError else { return false }
             return reason.contains("is full")
         }
-        try FileManager.default.removeItem(atPath: mount + "/filler")
+        try FileManager.default.removeItem(atPath: tmpfs.fillerPath)
         #expect(try await queue.checkStore().usedBytes > 0)
         try pool.close()
     }

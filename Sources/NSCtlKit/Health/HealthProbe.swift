@@ -69,12 +69,6 @@ struct QueueFigures: Sendable, Equatable {
     var storeBytes: Double?
     var storeLimitBytes: Double?
 
-    init(deadLetters: Int? = nil, storeBytes: Double? = nil, storeLimitBytes: Double? = nil) {
-        self.deadLetters = deadLetters
-        self.storeBytes = storeBytes
-        self.storeLimitBytes = storeLimitBytes
-    }
-
     init(metrics text: String) {
         var dead = 0.0
         var seen = false

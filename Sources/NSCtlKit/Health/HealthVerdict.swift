@@ -92,10 +92,10 @@ struct HealthVerdict: Sendable {
         (reports.map(state(of:)) + [deadLetterState, storeState]).max() ?? .unknown
     }
 
-    /// `queue store 45.1 MiB of 48.0 MiB (94%)`.
+    /// `45.1 MiB of 48.0 MiB (94%)`: the queue store's fill, when it has a limit.
     private var storeSummary: String? {
         guard checksDeadLetters, let used = queue?.storeBytes, let percent = queue?.storePercent, let limit = queue?.storeLimitBytes else { return nil }
-        return String(format: "queue store %.1f MiB of %.1f MiB (%.0f%%)", used / 1_048_576, limit / 1_048_576, percent)
+        return String(format: "%.1f MiB of %.1f MiB (%.0f%%)", used / 1_048_576, limit / 1_048_576, percent)
     }
 
     /// `NEUROSWARM CRITICAL - ns-node down (connection refused); gateway 4 ms | gateway=0.004s;0.5;1;0 ...`
@@ -105,7 +105,7 @@ struct HealthVerdict: Sendable {
         if checksDeadLetters {
             parts.append(deadLetters.map { "dlq \($0)" } ?? "dlq unknown (vp-node /metrics did not answer)")
         }
-        if let storeSummary { parts.append(storeSummary) }
+        if let storeSummary { parts.append("queue store " + storeSummary) }
         return "NEUROSWARM \(state.painted) - \(parts.joined(separator: "; ")) | \(performanceData)"
     }
 
@@ -115,7 +115,7 @@ struct HealthVerdict: Sendable {
         if checksDeadLetters {
             lines.append("dead-letter queue: \(deadLetterState.painted) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
         }
-        if let storeSummary { lines.append("\(storeSummary.replacingOccurrences(of: "queue store ", with: "queue store: \(storeState.painted) - "))") }
+        if let storeSummary { lines.append("queue store: \(storeState.painted) - " + storeSummary) }
         return lines
     }
 

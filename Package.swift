@@ -150,6 +150,7 @@ let package = Package(
         ),
         .testTarget(name: "NSSQLiteTests", dependencies: ["NSSQLite", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NSCtlKitTests", dependencies: ["NSCtlKit"]),
         .testTarget(
             name: "NSNodesTests",
             dependencies: [

@@ -1012,14 +1012,20 @@ _nsctl_audit() {
 
 _nsctl_audit_verify() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--json --no-ledger --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --env-file)
+    non_repeating_options=(--db --ns-url --timeout --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--ns-url')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--env-file')

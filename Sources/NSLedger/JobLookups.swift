@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 /// The ledger's lookup of transactions by the job id they record, so that a client can still
 /// learn what became of a job once the queue has deleted its record (`JOB_RETENTION_MS`).
@@ -58,15 +59,93 @@ enum JobLookups {
         }
     }
 
-    /// The newest transaction recording `jobID` among `leaves` (candidates by key) in the
-    /// reader's snapshot, confirmed against the full job id; leaves the snapshot lacks are skipped.
-    static func newestCommitted(_ jobID: String, among leaves: [Int64], _ db: Database) throws -> LedgerReader.CommittedTx? {
-        for leaf in leaves.sorted(by: >) {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE leaf_index = ?", arguments: [leaf]) else { continue }
-            let tx = LedgerReader.committed(row)
-            if Self.jobID(inBody: tx.canonical) == jobID { return tx }
+    /// The newest committed transaction recording `jobID` in the reader's snapshot, confirmed
+    /// against the full job id. `pending` are the candidate leaves of ``PendingLookups``, read
+    /// before the snapshot began; those the snapshot lacks are skipped.
+    ///
+    /// Candidates are read newest first, a page at a time (``LookupTables/newestLeaves(key:in:below:limit:_:)``),
+    /// so the answer costs the same however many transactions share the job id (admin-node's
+    /// audit anchors add one a minute under one id): the newest candidate is almost always the
+    /// answer, and a page is widened only past key collisions with other job ids.
+    static func newestCommitted(_ jobID: String, pending: [Int64], _ db: Database) throws -> LedgerReader.CommittedTx? {
+        let jobKey = key(jobID)
+        var older = pending.sorted(by: >)
+        var below = Int64.max
+        var limit = firstPage
+        while true {
+            let page = try LookupTables.newestLeaves(key: jobKey, in: "job_lookup", below: below, limit: limit, db)
+            let exhausted = page.count < limit
+            // The pending leaves in this page's range join it; usually all of them, in the first.
+            let floor = exhausted ? Int64.min : page.last ?? Int64.min
+            let joining = older.prefix { $0 >= floor }
+            older.removeFirst(joining.count)
+            for leaf in Set(page + joining).sorted(by: >) {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE leaf_index = ?", arguments: [leaf]) else { continue }
+                let tx = LedgerReader.committed(row)
+                if Self.jobID(inBody: tx.canonical) == jobID { return tx }
+            }
+            if exhausted { return nil }
+            below = floor
+            limit = min(limit * 2, maxPage)
         }
-        return nil
+    }
+
+    /// Candidates the first page of ``newestCommitted(_:pending:_:)`` reads: the newest is
+    /// almost always the answer, and a few more cover the rare key collision.
+    static let firstPage = 4
+    /// The most candidates one page reads, however many collisions came before.
+    static let maxPage = 1_024
+
+    /// The transaction the ledger holds for a job, asked inside the writer's transaction by
+    /// ``LedgerStore/submit(_:rule:)`` under ``LedgerStore/SubmitRule/onePerJob``. Prepared once
+    /// per write transaction; a job id no transaction records costs one probe of `job_lookup`,
+    /// one of `mempool_by_job` and one of ``PendingLookups``, and decodes nothing.
+    struct Recorded {
+        /// Where the held transaction sits.
+        enum Place {
+            case committed(leaf: Int64, height: Int64)
+            case pending
+        }
+
+        private let indexed: BoundStatement
+        private let byLeaf: BoundStatement
+        private let waiting: BoundStatement
+        private let pending: PendingLookups
+
+        init(pending: PendingLookups, _ db: Database) throws {
+            indexed = try BoundStatement(db, sql: """
+                SELECT t.hash, t.leaf_index, t.block_height, t.body FROM job_lookup l JOIN txs t ON t.leaf_index = l.leaf_index
+                WHERE l.key = ? ORDER BY l.leaf_index DESC
+                """)
+            byLeaf = try BoundStatement(db, sql: "SELECT hash, leaf_index, block_height, body FROM txs WHERE leaf_index = ?")
+            waiting = try BoundStatement(db, sql: "SELECT hash, body FROM mempool WHERE job_key = ? ORDER BY seq DESC")
+            self.pending = pending
+        }
+
+        /// The transaction recording `tx`'s job id: `tx` itself when the ledger holds it (even
+        /// among several for one job, recorded before this rule), else the newest committed one,
+        /// else the newest pending one; `nil` when none does.
+        func callAsFunction(_ tx: LedgerTransaction) throws -> (hash: MerkleHash, place: Place)? {
+            let key = JobLookups.key(tx.jobID)
+            var candidates: [(hash: MerkleHash, place: Place)] = []
+            // A candidate with `tx`'s hash is `tx`; any other is confirmed by the job id in its body
+            // (its key may be another job's). Both are rare, so the common miss decodes nothing.
+            func consider(_ row: BoundRow, body column: Int32, _ place: Place) -> Void? {
+                let hash = MerkleHash(Array(row.bytes(0)))
+                if hash == tx.hash || JobLookups.jobID(inBody: Array(row.bytes(column))) == tx.jobID { candidates.append((hash, place)) }
+                return nil  // every row is read
+            }
+            // Leaves whose entries wait in memory are newer than every indexed one.
+            for leaf in pending.leaves(jobKey: key).sorted(by: >) {
+                try byLeaf.bind(leaf, at: 1)
+                _ = try byLeaf.first { consider($0, body: 3, .committed(leaf: $0.int64(1), height: $0.int64(2))) }
+            }
+            try indexed.bind(key, at: 1)
+            _ = try indexed.first { consider($0, body: 3, .committed(leaf: $0.int64(1), height: $0.int64(2))) }
+            try waiting.bind(key, at: 1)
+            _ = try waiting.first { consider($0, body: 1, .pending) }
+            return candidates.first { $0.hash == tx.hash } ?? candidates.first
+        }
     }
 
     /// The newest mempool transaction recording `jobID`, confirmed against the full job id.

@@ -82,9 +82,21 @@ public struct LedgerReader: Sendable {
         let key = JobLookups.key(jobID)
         let pendingLeaves = pending.leaves(jobKey: key)  // before the snapshot (``PendingLookups``)
         return try pool.read { db in
-            let leaves = try LookupTables.leaves(key: key, in: "job_lookup", pending: pendingLeaves, db)
-            if let tx = try JobLookups.newestCommitted(jobID, among: leaves, db) { return .committed(tx) }
+            if let tx = try JobLookups.newestCommitted(jobID, pending: pendingLeaves, db) { return .committed(tx) }
             return try JobLookups.newestPending(jobID, db).map { .pending(hash: $0.hash, canonical: $0.canonical) }
+        }
+    }
+
+    /// The newest transaction recording `jobID`, pending or committed: a pending one if the mempool
+    /// holds any (it is newer than every committed one, since blocks take the mempool oldest
+    /// first), else the newest committed. What admin-node's audit anchors need (``AuditAnchor``):
+    /// the head anchored last, before its block as well as after.
+    public func newestTransaction(jobID: String) throws -> JobTransaction? {
+        let key = JobLookups.key(jobID)
+        let pendingLeaves = pending.leaves(jobKey: key)  // before the snapshot (``PendingLookups``)
+        return try pool.read { db in
+            if let tx = try JobLookups.newestPending(jobID, db) { return .pending(hash: tx.hash, canonical: tx.canonical) }
+            return try JobLookups.newestCommitted(jobID, pending: pendingLeaves, db).map { .committed($0) }
         }
     }
 

@@ -94,72 +94,7 @@ public actor LedgerStore {
                              Int64(block.logSize), Data(block.logRoot.bytes), block.producer, Data(block.signature), txCount])
     }
 
-    // MARK: Mempool
-
-    /// Accepts transactions into the durable mempool, all or none. A transaction already pending
-    /// or committed is acknowledged again and stored once.
-    public func submit(_ txs: [LedgerTransaction]) throws(LedgerError) -> [TxReceipt] {
-        let time = now()
-        let current = mempoolCount
-        let limit = settings.mempoolMax
-        do {
-            let (receipts, added) = try pool.write { db -> ([TxReceipt], Int) in
-                var receipts: [TxReceipt] = []
-                var fresh: [LedgerTransaction] = []
-                var seen: Set<MerkleHash> = []
-                let committed = try LookupTables.Committed(pending: lookups, db)
-                for tx in txs {
-                    if let (leaf, height) = try committed(tx.hash) {
-                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
-                    } else {
-                        receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))
-                        if seen.insert(tx.hash).inserted { fresh.append(tx) }
-                    }
-                }
-                var added = 0
-                let insert = try BoundStatement(db, sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at, job_key) VALUES (?, ?, ?, ?)")
-                for tx in fresh {
-                    try insert.bind(tx.hash.bytes, at: 1)
-                    try insert.bind(tx.canonical, at: 2)
-                    try insert.bind(time, at: 3)
-                    try insert.bind(JobLookups.key(tx.jobID), at: 4)
-                    try insert.run()
-                    added += db.changesCount
-                }
-                if current + added > limit {
-                    throw LedgerError.mempoolFull(limit: limit)  // rolls the transaction back
-                }
-                return (receipts, added)
-            }
-            mempoolCount += added
-            return receipts
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw .storage(Self.describe(error))
-        }
-    }
-
     static func describe(_ error: any Error) -> String {
         (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "")" } ?? String(describing: type(of: error))
-    }
-}
-
-/// What `POST /tx` answers for each transaction.
-public struct TxReceipt: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
-        case pending, committed
-    }
-
-    public var txHash: String
-    public var status: Status
-    public var blockHeight: Int64?
-    public var leafIndex: Int64?
-
-    public init(txHash: String, status: Status, blockHeight: Int64? = nil, leafIndex: Int64? = nil) {
-        self.txHash = txHash
-        self.status = status
-        self.blockHeight = blockHeight
-        self.leafIndex = leafIndex
     }
 }

@@ -94,7 +94,16 @@ enum LookupTables {
         }
     }
 
-    /// Candidate leaves for a digest's `key`: the pending ones (read by the caller before its
+    /// Up to `limit` indexed candidate leaves for `key` below leaf `below`, newest first: one
+    /// backwards range of the table's primary key, whose cost does not grow with the number of
+    /// leaves under the key. For readers that want the newest match (``JobLookups/newestCommitted(_:pending:_:)``);
+    /// the leaves in ``PendingLookups`` are the caller's to add.
+    static func newestLeaves(key: Int64, in table: String, below: Int64, limit: Int, _ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT leaf_index FROM \(table) WHERE key = ? AND leaf_index < ? ORDER BY leaf_index DESC LIMIT ?",
+                           arguments: [key, below, limit])
+    }
+
+    /// Every candidate leaf for a digest's `key`: the pending ones (read by the caller before its
     /// snapshot began) and the indexed ones, ascending.
     static func leaves(key: Int64, in table: String, pending: [Int64], _ db: Database) throws -> [Int64] {
         let indexed = try Int64.fetchAll(db, sql: "SELECT leaf_index FROM \(table) WHERE key = ?", arguments: [key])

@@ -53,8 +53,12 @@ public enum JobID {
     static let timeDigits = 10
     static let randomDigits = 16
 
+    /// Every queue job id starts with this; ledger transactions of other writers (admin-node's
+    /// audit anchors) carry job ids without it, so a job status never shows them.
+    public static let prefix = "job_"
+
     public static func generate(nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> String {
-        var characters: [UInt8] = Array("job_".utf8)
+        var characters: [UInt8] = Array(prefix.utf8)
         characters.reserveCapacity(4 + timeDigits + randomDigits)
         // 10 digits of 5 bits hold 50 bits of milliseconds: until the year 37,648.
         for digit in (0..<timeDigits).reversed() { characters.append(alphabet[Int((nowMs >> (5 * Int64(digit))) & 31)]) }

@@ -23,6 +23,8 @@ struct LedgerNodeTests {
         #expect(try await Fetched.post(driver.url("/blocks/produce"), body: body, token: "wrong-token").status == 401)
         #expect(try await Fetched.post(driver.url("/tx"), body: body, contentType: "text/plain", token: driver.token).status == 415)
         #expect(try await Fetched.post(driver.url("/tx"), body: Array("{".utf8), token: driver.token).status == 400)
+        let unknownRule = try await Fetched.post(driver.url("/tx?dedupe=hash"), body: body, token: driver.token)
+        #expect(unknownRule.status == 400 && unknownRule.body.contains("dedupe must be job"), "\(unknownRule.body)")
 
         var bad = LedgerDriver.txs(2).map(\.value)
         bad[1] = .object(bad[1].objectValue!.merging(["jobId": "no spaces allowed"]) { $1 })  // txs() builds objects

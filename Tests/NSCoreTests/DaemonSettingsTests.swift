@@ -184,5 +184,22 @@ struct DaemonSettingsTests {
                 #expect(error.variable == "SANDBOX_RUNTIMES")
             }
         }
+        #expect(try load(["SANDBOX_RUNTIMES": "None"]).sandboxRuntimes == [])
+    }
+
+    @Test("SANDBOX_ISOLATION, SANDBOX_SCRATCH_MB and SANDBOX_UID_BASE: defaults, values and refusals naming the variable")
+    func sandboxPlacement() throws {
+        let defaults = try load([:])
+        #expect(defaults.sandboxIsolation == .auto && defaults.sandboxScratchMB == 16 && defaults.sandboxUIDBase == 1_900_000_000)
+        let set = try load(["SANDBOX_ISOLATION": "Namespaces", "SANDBOX_SCRATCH_MB": "64", "SANDBOX_UID_BASE": "3000000000"])
+        #expect(set.sandboxIsolation == .namespaces && set.sandboxScratchMB == 64 && set.sandboxUIDBase == 3_000_000_000)
+        for (name, bad) in [("SANDBOX_ISOLATION", "chroot"), ("SANDBOX_SCRATCH_MB", "0"), ("SANDBOX_UID_BASE", "0")] {
+            do {
+                _ = try load([name: bad])
+                Issue.record("\(name)=\(bad) was accepted")
+            } catch {
+                #expect(error.variable == name)
+            }
+        }
     }
 }

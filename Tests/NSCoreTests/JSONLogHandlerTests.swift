@@ -58,6 +58,8 @@ struct JSONLogHandlerTests {
         AccessLogEntry(method: "POST", route: "/api/submit", status: 202, duration: .microseconds(3_456), userId: "alice \"a\"", artifactSize: 1_024),
         AccessLogEntry(method: "GET", route: "/health", status: 200, duration: .nanoseconds(1), userId: nil, artifactSize: nil),
         AccessLogEntry(method: "GET", route: "unmatched", status: 404, duration: .seconds(2), userId: "é", artifactSize: nil),
+        AccessLogEntry(method: "GET", route: "/api/status/{id}", status: 401, duration: .milliseconds(1), userId: nil, artifactSize: nil,
+                       authError: "the token has \"expired\""),
     ])
     func accessLine(entry: AccessLogEntry) throws {
         let direct = LogSink(standardOutput: false, capture: true)

@@ -15,7 +15,7 @@ struct QueueStoreCheckTests {
     func passes() async throws {
         let redis = try await RedisServer()
         let check = try check(redis.url)
-        try await check.probe("t")
+        _ = try await check.probe("t")
         #expect(check.name == "queue" && check.detail == "redis")
         await redis.stop()
     }
@@ -27,7 +27,7 @@ struct QueueStoreCheckTests {
         _ = try await client.command(["DEBUG", "POPULATE", "60000", "filler", "128"])
         #expect(try await client.command(["PING"]).string == "PONG")
         await #expect {
-            try await check(redis.url).probe("t")
+            _ = try await check(redis.url).probe("t")
         } throws: { error in
             (error as? DependencyFailure)?.reason.hasPrefix("Redis refuses writes: OOM command not allowed") == true
         }
@@ -37,9 +37,9 @@ struct QueueStoreCheckTests {
     @Test("a wrong password fails without echoing it")
     func authentication() async throws {
         let redis = try await RedisServer(password: "correct-horse")
-        try await check(redis.url).probe("t")
+        _ = try await check(redis.url).probe("t")
         await #expect {
-            try await check("redis://:battery-staple@127.0.0.1:\(redis.port)/0").probe("t")
+            _ = try await check("redis://:battery-staple@127.0.0.1:\(redis.port)/0").probe("t")
         } throws: { error in
             let reason = (error as? DependencyFailure)?.reason ?? ""
             return reason.contains("authentication failed") && !reason.contains("battery")
@@ -51,7 +51,7 @@ struct QueueStoreCheckTests {
     func refused() async throws {
         let port = try Tools.freePort()
         await #expect {
-            try await check("redis://127.0.0.1:\(port)").probe("t")
+            _ = try await check("redis://127.0.0.1:\(port)").probe("t")
         } throws: { error in
             (error as? DependencyFailure)?.reason.contains("connection refused") == true
         }

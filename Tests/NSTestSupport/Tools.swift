@@ -52,6 +52,21 @@ public enum Tools {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// A fresh folder only its owner (root, in CI) can enter: what a sandboxed snippet's own uid
+    /// cannot reach, as a `mktemp -d` folder is.
+    public static func closedDirectory(_ label: String) throws -> String {
+        let path = try temporaryDirectory(label)
+        guard chmod(path, 0o700) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM) }
+        return path
+    }
+
+    /// A runnable copy of the system shell at `path` (the link `/bin/sh` resolved): a runtime
+    /// placed where only its owner can reach it.
+    public static func copyShell(to path: String) throws {
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: path)
+        guard chmod(path, 0o755) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM) }
+    }
 }
 
 /// A TCP listener that never answers: connections are queued by the kernel but no byte comes

@@ -16,8 +16,10 @@ public struct SandboxRuntime: Sendable, Equatable {
     /// The default: Python in isolated mode without site packages, and the POSIX shell.
     public static let defaultSpecification = "python=/usr/bin/python3 -I -S,sh=/bin/sh"
 
-    /// Parses `name=/absolute/path [args...]` entries separated by commas.
+    /// Parses `name=/absolute/path [args...]` entries separated by commas; `none` lists no runtime
+    /// (code artifacts are then only hashed and sanitised, like any text).
     static func parse(_ text: String) throws(ConfigurationError) -> [SandboxRuntime] {
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
         var runtimes: [SandboxRuntime] = []
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
@@ -26,7 +28,7 @@ public struct SandboxRuntime: Sendable, Equatable {
                   !parts[0].isEmpty, parts[0].count <= 32,
                   parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_+-".contains($0)) }) else {
                 throw ConfigurationError(variable: "SANDBOX_RUNTIMES", problem: "entry '\(entry)' is not language=/absolute/path [arguments]",
-                                         fix: "list entries such as \(defaultSpecification)")
+                                         fix: "list entries such as \(defaultSpecification), or none")
             }
             guard !runtimes.contains(where: { $0.language == parts[0] }) else {
                 throw ConfigurationError(variable: "SANDBOX_RUNTIMES", problem: "names language '\(parts[0])' twice", fix: "keep one entry per language")

@@ -30,6 +30,9 @@ public struct DaemonSettings: Sendable {
     public var jwtSecretPrevious: Secret?
     public var adminJWTSecret: Secret?
     public var sessionSecret: Secret?
+    /// `JWT_MAX_TTL`: the longest lifetime (`exp - iat`) of a token the gateway, vp-node's
+    /// operator API and admin-node accept.
+    public var tokenMaxLifetime: Duration = TokenLifetime.defaultMaximum
     /// `INTERNAL_TOKEN`: the bearer token on node-to-node calls; `nil` in development means
     /// "the token kept in the data folder", so processes sharing a data folder agree.
     public var internalToken: Secret?
@@ -51,6 +54,11 @@ public struct DaemonSettings: Sendable {
     public var sandboxMaxMemoryMB: Int
     /// `SANDBOX_RUNTIMES`: the languages the code sandbox runs, and with what.
     public var sandboxRuntimes: [SandboxRuntime]
+    /// `SANDBOX_ISOLATION`, `SANDBOX_SCRATCH_MB`, `SANDBOX_UID_BASE`: how snippets are shut off
+    /// from the host and from each other (see ``SandboxIsolationSetting``).
+    public var sandboxIsolation: SandboxIsolationSetting
+    public var sandboxScratchMB: Int
+    public var sandboxUIDBase: Int
     /// `SANITIZER_MAX_CHARS`: longest sanitised preview, in grapheme clusters (at most the
     /// ledger's 5,000-character preview limit).
     public var sanitizerMaxChars: Int
@@ -58,6 +66,9 @@ public struct DaemonSettings: Sendable {
     public var enableMetrics: Bool
     public var logLevel: Logger.Level
     public var logFile: String?
+    /// `AUDIT_ANCHOR_INTERVAL_MS`: how often admin-node anchors a new audit head in the ledger,
+    /// so the longest a new audit entry goes unanchored while ns-node answers.
+    public var auditAnchorInterval: Duration = .milliseconds(DaemonSettings.defaultAuditAnchorIntervalMs)
     public var shutdownTimeout: Duration
     public var healthCheckTimeout: Duration
     public var ledger: LedgerSettings
@@ -68,6 +79,9 @@ public struct DaemonSettings: Sendable {
     /// One hour: long enough for a client polling its submission to see it finish; after it the
     /// ledger answers for a completed job by its id. The queue's sizing (docs/queue.md) assumes it.
     public static let defaultJobRetentionMs = 3_600_000
+
+    /// One minute: the longest a new audit entry waits for its anchor (docs/admin.md).
+    public static let defaultAuditAnchorIntervalMs = 60_000
 
     /// The URL other nodes use for ns-node when neither `NS_NODE_URL` nor an in-process ns-node applies.
     public static let defaultNSNodeURL = URL(string: "http://localhost:3009")!  // literal, always valid
@@ -95,6 +109,7 @@ public struct DaemonSettings: Sendable {
         let mode = Mode(rawValue: try source.choice("NODE_ENV", default: "development", among: Mode.allCases.map(\.rawValue)))!  // choice() returns one of the listed raw values
         let dataDirectory = dataDirectory ?? source.string("DATA_DIR") ?? "./data"
         let windowMs = try source.integer(["RATE_LIMIT_WINDOW_MS"], default: 60_000, range: 1...86_400_000)
+        let placement = try loadSandboxPlacement(source: source)
         var settings = DaemonSettings(
             mode: mode,
             roles: ordered,
@@ -119,6 +134,9 @@ public struct DaemonSettings: Sendable {
             sandboxTimeout: try source.milliseconds("SANDBOX_TIMEOUT_MS", default: 5_000, range: 10...3_600_000),
             sandboxMaxMemoryMB: try source.integer(["SANDBOX_MAX_MEMORY_MB"], default: 128, range: 8...65_536),
             sandboxRuntimes: try SandboxRuntime.load(source: source),
+            sandboxIsolation: placement.isolation,
+            sandboxScratchMB: placement.scratchMB,
+            sandboxUIDBase: placement.uidBase,
             sanitizerMaxChars: try source.integer(["SANITIZER_MAX_CHARS"], default: 5_000, range: 1...LedgerTransaction.maxPreviewCharacters),
             ledgerDatabasePath: source.string("DB_PATH") ?? (((dataDirectory as NSString).appendingPathComponent("ns-node-data")) as NSString).appendingPathComponent("neuroswarm_chain.db"),
             enableMetrics: try source.boolean("ENABLE_METRICS", default: true),
@@ -130,6 +148,10 @@ public struct DaemonSettings: Sendable {
             gateway: try GatewaySettings.load(source: source)
         )
         try settings.loadSecrets(source: source)
+        if ordered.contains(.admin) {
+            settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)
+        }
+        settings.tokenMaxLifetime = try source.tokenMaxLifetime()
         try settings.checkCORS()
         return settings
     }

@@ -22,6 +22,16 @@ public struct LedgerTransaction: Sendable, Equatable {
     /// The JWT `sub` of whoever submitted the artifact.
     public var submitter: String { value["submitter"]?.stringValue ?? "" }
 
+    /// The longest `submitter`, in characters.
+    public static let maxSubmitterCharacters = 256
+
+    /// Whether `subject` may be a transaction's `submitter`: 1 to ``maxSubmitterCharacters``
+    /// characters. The gateway refuses a token whose `sub` breaks it, and `nsctl token create`
+    /// will not mint one, so a job is never accepted that the ledger would refuse.
+    public static func isValidSubmitter(_ subject: String) -> Bool {
+        !subject.isEmpty && TransactionRules.characters(subject, atMost: maxSubmitterCharacters)
+    }
+
     /// Whether `id` may be a transaction's `jobId`: 1 to 128 of `A-Z a-z 0-9 _ -`. Routes that look
     /// a transaction up by job id refuse anything else before asking the ledger.
     public static func isValidJobID(_ id: String) -> Bool {

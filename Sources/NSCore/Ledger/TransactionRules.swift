@@ -23,8 +23,8 @@ enum TransactionRules {
             throw fail("/artifact/size", "must be a whole number of bytes from 0 to \(LedgerTransaction.maxArtifactBytes)")
         }
 
-        guard let submitter = fields["submitter"]?.stringValue, !submitter.isEmpty, characters(submitter, atMost: 256) else {
-            throw fail("/submitter", "must be a string of 1 to 256 characters")
+        guard let submitter = fields["submitter"]?.stringValue, LedgerTransaction.isValidSubmitter(submitter) else {
+            throw fail("/submitter", "must be a string of 1 to \(LedgerTransaction.maxSubmitterCharacters) characters")
         }
         guard let jobID = fields["jobId"]?.stringValue, LedgerTransaction.isValidJobID(jobID) else {
             throw fail("/jobId", "must be 1 to 128 URL-safe characters (A-Z a-z 0-9 _ -)")

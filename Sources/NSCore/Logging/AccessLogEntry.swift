@@ -1,7 +1,8 @@
 import Logging
 
 /// One answered request, as its access-log line records it (the seeds' example): method, route
-/// template, status, duration, and, when known, the user and the artifact's size.
+/// template, status, duration, and, when known, the user, the artifact's size and why a token
+/// was refused.
 ///
 /// Every request writes one, so ``JSONLogHandler`` renders it straight to bytes
 /// (``JSONLogHandler/logAccess(_:level:)``) instead of through a metadata dictionary.
@@ -13,14 +14,17 @@ public struct AccessLogEntry: Sendable {
     public var durationMs: Double
     public var userId: String?
     public var artifactSize: Int?
+    /// Why the request's token was refused (the 401's reason, never the token).
+    public var authError: String?
 
-    public init(method: String, route: String, status: Int, duration: Duration, userId: String?, artifactSize: Int?) {
+    public init(method: String, route: String, status: Int, duration: Duration, userId: String?, artifactSize: Int?, authError: String? = nil) {
         self.method = method
         self.route = route
         self.status = status
         self.durationMs = (duration / .milliseconds(1) * 1000).rounded() / 1000
         self.userId = userId
         self.artifactSize = artifactSize
+        self.authError = authError
     }
 
     /// The line's message.
@@ -32,6 +36,7 @@ public struct AccessLogEntry: Sendable {
                                          "durationMs": .stringConvertible(durationMs)]
         if let userId { metadata["userId"] = .string(userId) }
         if let artifactSize { metadata["artifactSize"] = .stringConvertible(artifactSize) }
+        if let authError { metadata["authError"] = .string(authError) }
         return metadata
     }
 }
@@ -54,6 +59,10 @@ extension JSONLogHandler {
         if let size = entry.artifactSize {
             line.append(contentsOf: #","artifactSize":"#.utf8)
             line.append(contentsOf: String(size).utf8)
+        }
+        if let authError = entry.authError {
+            line.append(contentsOf: #","authError":"#.utf8)
+            JSONText.appendString(authError, to: &line)
         }
         line.append(contentsOf: #","durationMs":"#.utf8)
         JSONText.append(.stringConvertible(entry.durationMs), to: &line)

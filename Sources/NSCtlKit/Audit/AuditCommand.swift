@@ -18,18 +18,16 @@ struct AuditSource: ParsableArguments {
     @Option(help: ArgumentHelp("admin-node's database. Default: DATA_DIR/admin-node-data/admin.db (DATA_DIR defaults to ./data).", valueName: "path"))
     var db: String?
 
-    @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
-    var envFile: String?
-
-    func path() throws -> String {
+    /// `--db`, else the default under `DATA_DIR` as read with `envFile`.
+    func path(envFile: String?) throws -> String {
         if let db { return db }
         let dataDirectory = try Settings.source(envFile: envFile).string("DATA_DIR") ?? "data"
         return ((dataDirectory as NSString).appendingPathComponent("admin-node-data") as NSString).appendingPathComponent("admin.db")
     }
 
     /// Every entry in sequence order.
-    func entries() throws -> [AuditEntry] {
-        let path = try path()
+    func entries(envFile: String?) throws -> [AuditEntry] {
+        let path = try path(envFile: envFile)
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("\(path) does not exist; pass --db with admin-node's admin.db or set DATA_DIR")
         }
@@ -48,24 +46,6 @@ struct AuditSource: ParsableArguments {
 }
 
 extension NSCtl.Audit {
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Re-check the audit trail's hash chain; name the first entry that was changed, removed or reordered.",
-            discussion: "Exit 0 with the number of entries checked, or 1 naming the first broken entry.")
-
-        @OptionGroup var source: AuditSource
-
-        func run() async throws {
-            try await reportingFailures {
-                let entries = try source.entries()
-                if let broken = AuditChain.firstBreak(in: entries) {
-                    throw CommandFailure("audit chain broken at \(broken)")
-                }
-                print("audit chain verified: \(entries.count) entries, head \(entries.last?.hash ?? AuditChain.genesisHash)")
-            }
-        }
-    }
-
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the most recent audit entries, oldest first.")
 
@@ -77,13 +57,16 @@ extension NSCtl.Audit {
 
         @OptionGroup var source: AuditSource
 
+        @Option(help: ArgumentHelp("dotenv file read after the environment (default ./.env if present).", valueName: "path"))
+        var envFile: String?
+
         func validate() throws {
             guard lines >= 1 else { throw ValidationError("--lines must be at least 1") }
         }
 
         func run() async throws {
             try await reportingFailures {
-                for entry in try source.entries().suffix(lines) {
+                for entry in try source.entries(envFile: envFile).suffix(lines) {
                     if json {
                         print(String(decoding: CanonicalJSON.encode(entry.json), as: UTF8.self))
                     } else {

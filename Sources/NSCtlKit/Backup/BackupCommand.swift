@@ -12,8 +12,11 @@ extension NSCtl {
                 VOLUME-<UTC time>.tar.gz per volume (mode 0600) into --out. Databases are copied with \
                 SQLite's VACUUM INTO and checked with PRAGMA integrity_check; redis-data is a BGSAVE \
                 snapshot of REDIS_URL. Each archive holds manifest.json: every file's size and SHA-256, \
-                and for ns-node-data the ledger height and newest signed checkpoint. Exit 0 when every \
-                backup is complete; 1 when one failed, leaving nothing of it behind.
+                and for ns-node-data the ledger height and newest signed checkpoint. Volumes are \
+                snapshotted queue first (redis-data, vp-node-data), then ns-node-data, then \
+                admin-node-data, whatever order they are named in: restored together, every job the \
+                queue calls completed has its transaction in the ledger. Exit 0 when every backup is \
+                complete; 1 when one failed, leaving nothing of it behind.
                 """,
             subcommands: [Create.self, List.self, Verify.self, Prune.self],
             defaultSubcommand: Create.self)
@@ -41,7 +44,7 @@ extension NSCtl.Backup {
                 let writer = BackupWriter(outputDirectory: try options.outputDirectory(), progress: .terminal)
                 let dataDirectory = try options.dataDirectory()
                 var written: [BackupWriter.Written] = []
-                for volume in volumes {
+                for volume in BackupVolume.inSnapshotOrder(volumes) {
                     let source: BackupWriter.Source = volume == .redis
                         ? .redis(RedisSnapshot(url: try options.redisURL(), progress: .terminal))
                         : .volume(VolumeSnapshot(volume: volume, source: volume.folder(in: dataDirectory), progress: .terminal))

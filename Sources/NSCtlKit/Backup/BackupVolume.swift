@@ -20,6 +20,25 @@ enum BackupVolume: String, CaseIterable, Sendable, ExpressibleByArgument {
         }
     }
 
+    /// The order in which one `nsctl backup` run snapshots its volumes, whatever order they are
+    /// named in: a store is snapshotted before any store whose contents it vouches for, so
+    /// that what the earlier snapshot points to is already in the later one.
+    ///
+    /// - The queue (`redis-data`, `vp-node-data`) before the ledger: a job completes only after
+    ///   ns-node took its transaction, so every job the queue snapshot calls completed has its
+    ///   transaction in the later ledger snapshot. The reverse order lost it: a job completing
+    ///   between the two was restored completed with no transaction anywhere. A job completing
+    ///   after the queue snapshot is restored unfinished and worked again; ns-node answers it
+    ///   with the transaction it holds for that job id, so it is not anchored twice.
+    /// - The ledger before `admin-node-data`: a record in the ledger about admin-node's audit
+    ///   trail then names entries the later admin snapshot holds.
+    static let snapshotOrder: [BackupVolume] = [.redis, .vpNode, .nsNode, .adminNode]
+
+    /// `volumes` in ``snapshotOrder``.
+    static func inSnapshotOrder(_ volumes: [BackupVolume]) -> [BackupVolume] {
+        snapshotOrder.filter(volumes.contains)
+    }
+
     /// The folder holding the volume under a data directory.
     func folder(in dataDirectory: String) -> String {
         (dataDirectory as NSString).appendingPathComponent(rawValue)

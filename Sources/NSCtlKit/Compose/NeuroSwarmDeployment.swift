@@ -49,6 +49,8 @@ enum NeuroSwarmDeployment {
     private static let logLevel = ComposeService.Setting.tunable("LOG_LEVEL", default: "info", note: "trace, debug, info, notice, warn, error or critical, for every node")
     private static let jobMaxRetries = ComposeService.Setting.tunable("JOB_MAX_RETRIES", default: "3", note: "attempts before a job goes to the dead-letter queue")
     private static let jobTimeout = ComposeService.Setting.tunable("JOB_TIMEOUT_MS", default: "60000", note: "longest one job attempt may run")
+    private static let tokenMaxLifetime = ComposeService.Setting.tunable(
+        TokenLifetime.variable, default: TokenLifetime.text(TokenLifetime.defaultMaximum), note: "longest token lifetime (exp - iat) the node accepts")
 
     /// The settings every node has: production mode, its port, metrics on, the log level.
     private static func nodeBasics(_ role: NodeRole) -> [ComposeService.Setting] {
@@ -88,7 +90,7 @@ enum NeuroSwarmDeployment {
             .tunable("TRUSTED_PROXIES", default: "", note: "addresses of a reverse proxy whose X-Forwarded-For is believed"),
             .tunable("NS_CHECK_RETRIES", default: "5", note: "ns-node checks at gateway start-up"),
             .tunable("NS_CHECK_EXIT_ON_FAIL", default: "false", note: "exit when ns-node never answered at start-up"),
-            jobMaxRetries, jobTimeout,
+            jobMaxRetries, jobTimeout, tokenMaxLifetime,
         ],
         secrets: [.jwtSecret, .internalToken], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "1", memory: "512M", reservedCPUs: "0.25", reservedMemory: "256M"))
@@ -102,10 +104,13 @@ enum NeuroSwarmDeployment {
             jobTimeout, jobMaxRetries,
             .tunable("JOB_RETENTION_MS", default: String(DaemonSettings.defaultJobRetentionMs),
                      note: "how long finished jobs stay in Redis; the redis maxmemory below is sized for the default (docs/queue.md)"),
+            .tunable("SANDBOX_RUNTIMES", default: "none",
+                     note: "languages run as code; none here: containers forbid user namespaces by default, and without them a snippet would run as this node's user with its secrets in reach (docs/sandbox.md says how to enable code runs)"),
             .tunable("SANDBOX_TIMEOUT_MS", default: "5000", note: "limit of one sandboxed code run"),
             .tunable("SANDBOX_MAX_MEMORY_MB", default: "128", note: "memory of one sandboxed code run"),
             .tunable("BLOCK_INTERVAL_MS", default: "1000", note: "how often vp-node builds a block"),
             .tunable("BLOCK_MAX_TXS", default: "1000", note: "most transactions per block"),
+            tokenMaxLifetime,
         ],
         secrets: [.adminJWTSecret, .internalToken, .vpSigningKey], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "2", memory: "1G", reservedCPUs: "0.5", reservedMemory: "512M"))
@@ -113,7 +118,7 @@ enum NeuroSwarmDeployment {
     static let adminNode = node(
         .admin, summary: "admin-node: governance dashboard, RBAC, sessions and the audit trail.", address: "172.20.0.40",
         environment: [nsURL, .fixed("GATEWAY_URL", "http://gateway-node:\(NodeRole.gateway.defaultPort)"),
-                      .fixed("VP_URL", "http://vp-node:\(NodeRole.vp.defaultPort)")],
+                      .fixed("VP_URL", "http://vp-node:\(NodeRole.vp.defaultPort)"), tokenMaxLifetime],
         secrets: [.adminJWTSecret, .sessionSecret, .internalToken], dependsOn: ["ns-node"],
         resources: .init(cpus: "0.5", memory: "256M", reservedCPUs: "0.1", reservedMemory: "128M"))
 

@@ -53,6 +53,9 @@ enum EnvTemplate {
             INTERNAL_TOKEN=\(hexSecret())
             GRAFANA_ADMIN_PASSWORD=\(password())
 
+            # --- tokens: the longest lifetime (exp - iat) the nodes accept and nsctl token create mints ---
+            JWT_MAX_TTL=\(TokenLifetime.text(TokenLifetime.defaultMaximum))
+
             # --- ledger keys (Ed25519 seeds, base64) and the validator set ---
             # ns-node signs checkpoints with NS_SIGNING_KEY; verifiers need its public key:
             # NS_PUBLIC_KEY=\(nsKey.publicKey.base64)
@@ -86,6 +89,8 @@ enum EnvTemplate {
             JOB_RETENTION_MS=\(DaemonSettings.defaultJobRetentionMs)
             SANDBOX_TIMEOUT_MS=5000
             SANDBOX_MAX_MEMORY_MB=128
+            # auto, namespaces (refuse to start without them) or directory (docs/sandbox.md).
+            SANDBOX_ISOLATION=auto
 
             # --- observability ---
             ENABLE_METRICS=true

@@ -16,10 +16,11 @@ extension NSCtl.Token {
             discussion: """
                 The secret is read from the environment or the .env file (NAME or NAME_FILE), never from \
                 a flag. The token goes to stdout alone, so `TOKEN=$(nsctl token create --sub ci)` works; \
-                it carries kid, sub, iat, exp and the role, if any.
+                it carries kid, sub, iat, exp and the role, if any. Its lifetime is at most \
+                JWT_MAX_TTL (read from the same places; default \(defaultMaximum)), the longest the nodes accept.
                 """)
 
-        static let maximumLifetime: Duration = .seconds(30 * 86_400)
+        static let defaultMaximum = TokenLifetime.text(TokenLifetime.defaultMaximum)
 
         @Option(help: ArgumentHelp("The user the token names (its sub claim).", valueName: "name"))
         var sub: String
@@ -27,7 +28,7 @@ extension NSCtl.Token {
         @Option(help: ArgumentHelp("Role claim: viewer, operator or admin. On gateway tokens, admin reads every job.", valueName: "role"))
         var role: String?
 
-        @Option(help: ArgumentHelp("Lifetime: a number with s, m, h or d (at most 30d).", valueName: "duration"))
+        @Option(help: ArgumentHelp("Lifetime: a number with s, m, h or d (at most JWT_MAX_TTL, default \(defaultMaximum)).", valueName: "duration"))
         var ttl = "1h"
 
         @Flag(help: "Sign with ADMIN_JWT_SECRET, for admin-node sign-in.")
@@ -40,35 +41,53 @@ extension NSCtl.Token {
         var json = false
 
         func validate() throws {
-            guard !sub.isEmpty, sub.utf8.count <= 256 else { throw ValidationError("--sub must be 1 to 256 characters") }
+            guard LedgerTransaction.isValidSubmitter(sub) else {
+                throw ValidationError("--sub must be 1 to \(LedgerTransaction.maxSubmitterCharacters) characters (the ledger's limit for a submitter)")
+            }
             if let role, !["viewer", "operator", "admin"].contains(role) {
                 throw ValidationError("--role must be viewer, operator or admin")
             }
-            _ = try Self.lifetime(ttl)
+            // The limit itself (JWT_MAX_TTL) is read with the secret, in run().
+            _ = try Self.lifetime(ttl, maximum: .seconds(TokenLifetime.allowedSeconds.upperBound))
         }
 
-        /// `90s`, `15m`, `12h`, `7d`, at most `maximum`.
-        static func lifetime(_ text: String, maximum: Duration = maximumLifetime, flag: String = "--ttl") throws -> Duration {
-            guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else {
+        /// `90s`, `15m`, `12h`, `7d` (``DurationText``), at most `maximum`.
+        static func lifetime(_ text: String, maximum: Duration, flag: String = "--ttl") throws -> Duration {
+            switch DurationText.seconds(text) {
+            case .failure(.notADuration):
                 throw ValidationError("\(flag) \(text) is not a duration; write a number and s, m, h or d, e.g. 1h")
+            case .failure(.unknownUnit):
+                throw ValidationError("\(flag) \(text) has an unknown unit; use s, m, h or d")
+            case .success(let seconds):
+                guard Duration.seconds(seconds) <= maximum else {
+                    throw ValidationError("\(flag) \(text) is longer than the limit (\(TokenLifetime.text(maximum)))")
+                }
+                return .seconds(seconds)
             }
-            let seconds: Int
-            switch unit {
-            case "s": seconds = amount
-            case "m": seconds = amount * 60
-            case "h": seconds = amount * 3600
-            case "d": seconds = amount * 86_400
-            default: throw ValidationError("\(flag) \(text) has an unknown unit; use s, m, h or d")
+        }
+
+        /// `--ttl`, refused when it is longer than `JWT_MAX_TTL` in `source`: the nodes would refuse the token.
+        func lifetime(in source: ConfigurationSource) throws -> Duration {
+            let maximum: Duration
+            do {
+                maximum = try source.tokenMaxLifetime()
+            } catch {
+                throw CommandFailure(error.description, exitCode: 78)
             }
-            guard Duration.seconds(seconds) <= maximum else { throw ValidationError("\(flag) \(text) is longer than the limit (\(Int(maximum / .seconds(86_400)))d)") }
-            return .seconds(seconds)
+            let lifetime = try Self.lifetime(ttl, maximum: .seconds(TokenLifetime.allowedSeconds.upperBound))
+            guard lifetime <= maximum else {
+                throw ValidationError("--ttl \(ttl) is longer than \(TokenLifetime.variable) allows "
+                                      + "(\(TokenLifetime.text(maximum))); the nodes would refuse the token")
+            }
+            return lifetime
         }
 
         func run() async throws {
             try await reportingFailures {
                 let name = admin ? "ADMIN_JWT_SECRET" : "JWT_SECRET"
-                let secret = try EnvironmentSecrets(envFile: envFile).require(name)
-                let lifetime = try Self.lifetime(ttl)
+                let source = try Settings.source(envFile: envFile)
+                let lifetime = try lifetime(in: source)
+                let secret = try EnvironmentSecrets(source: source).require(name)
                 let now = Date()
                 let token = try await TokenMinter.mint(secret: secret, subject: sub, role: role, lifetime: lifetime, now: now)
                 if json {

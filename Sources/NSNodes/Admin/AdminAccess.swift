@@ -41,6 +41,7 @@ struct AdminAccess: Sendable {
             do {
                 user = try await tokens.verify(authorization: authorization)
             } catch {
+                if case .unauthorized(let reason, _) = error { context.accessLog.setAuthError(reason) }
                 throw AdminError.signInRequired
             }
             return Actor(subject: user.subject, role: user.role ?? .viewer, session: nil, source: source)

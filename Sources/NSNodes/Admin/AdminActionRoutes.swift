@@ -44,12 +44,13 @@ struct AdminActionRoutes: Sendable {
         return "/jobs"
     }
 
-    /// A JSON object of scalar fields, as the form would carry them.
+    /// A JSON object of scalar fields, as the form would carry them. A body over 64 KiB is 413 and
+    /// another content type 415 (``JSONBody``); only a body that is not JSON is a bad request.
     static func jsonFields(_ request: Request) async throws -> AdminForm {
         let value: JSONValue
         do {
             value = try await JSONBody.read(request, limit: 64 * 1024)
-        } catch {
+        } catch is CanonicalJSONError {
             throw AdminError.badInput("the body must be a JSON object of strings and booleans")
         }
         guard let object = value.objectValue else { throw AdminError.badInput("the body must be a JSON object") }

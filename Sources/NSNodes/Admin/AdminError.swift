@@ -13,6 +13,8 @@ enum AdminError: Error, Sendable, Equatable {
     case csrfRejected
     case badInput(String)
     case notFound(String)
+    /// A node refused the action as conflicting with its state (cancelling a finished job); its detail.
+    case conflict(String)
     /// A node the page or action needs did not answer, or refused.
     case upstream(String)
 
@@ -22,6 +24,7 @@ enum AdminError: Error, Sendable, Equatable {
         case .forbidden, .csrfRejected: .forbidden
         case .badInput: .badRequest
         case .notFound: .notFound
+        case .conflict: .conflict
         case .upstream: .badGateway
         }
     }
@@ -33,6 +36,7 @@ enum AdminError: Error, Sendable, Equatable {
         case .csrfRejected: "Form expired"
         case .badInput: "Bad request"
         case .notFound: "Not found"
+        case .conflict: "Conflict"
         case .upstream: "A node did not answer"
         }
     }
@@ -42,7 +46,7 @@ enum AdminError: Error, Sendable, Equatable {
         case .signInRequired: "sign in with a token from `nsctl token create --admin`"
         case .forbidden(let needed): "this needs the \(needed.rawValue) role"
         case .csrfRejected: "the form's security token is missing or wrong; reload the page and try again"
-        case .badInput(let detail), .notFound(let detail), .upstream(let detail): detail
+        case .badInput(let detail), .notFound(let detail), .conflict(let detail), .upstream(let detail): detail
         }
     }
 }

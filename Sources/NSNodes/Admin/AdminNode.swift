@@ -17,15 +17,19 @@ public enum AdminNode {
         public var secureCookies: Bool
         public var sessionLifetime: Duration
         public var trustedProxies: [IPNetwork]
+        /// `JWT_MAX_TTL`: the longest lifetime of a token admin-node accepts.
+        public var tokenMaxLifetime: Duration
 
         public init(adminSecret: Secret, sessionSecret: Secret, internalToken: Secret, secureCookies: Bool,
-                    sessionLifetime: Duration = .seconds(8 * 3600), trustedProxies: [IPNetwork] = []) {
+                    sessionLifetime: Duration = .seconds(8 * 3600), trustedProxies: [IPNetwork] = [],
+                    tokenMaxLifetime: Duration = TokenLifetime.defaultMaximum) {
             self.adminSecret = adminSecret
             self.sessionSecret = sessionSecret
             self.internalToken = internalToken
             self.secureCookies = secureCookies
             self.sessionLifetime = sessionLifetime
             self.trustedProxies = trustedProxies
+            self.tokenMaxLifetime = tokenMaxLifetime
         }
     }
 
@@ -34,7 +38,8 @@ public enum AdminNode {
         let sessions = SessionStore(pool: database.pool, lifetime: settings.sessionLifetime)
         let audit = AuditLog(pool: database.pool)
         let cookie = SessionCookie(secret: settings.sessionSecret, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
-        let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: await TokenVerifier(current: settings.adminSecret, previous: nil),
+        let tokens = await TokenVerifier(current: settings.adminSecret, previous: nil, holder: .adminNode, maxLifetime: settings.tokenMaxLifetime)
+        let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: tokens,
                                  audit: audit, addresses: ClientAddress(trustedProxies: settings.trustedProxies))
         let pages = AdminPages()
         let admin = AdminContext(access: access, sessions: sessions, audit: audit,

@@ -56,14 +56,17 @@ struct AdminPeers: Sendable {
         }
     }
 
-    /// A JSON answer with status 2xx; anything else is an upstream error quoting the node's problem detail.
+    /// A JSON answer with status 2xx. A 404 or 409 is passed on as such (no such job; a job in a
+    /// state that does not allow the action); anything else is an upstream error quoting the
+    /// node's problem detail.
     func json(_ target: Target, _ path: String, method: String = "GET", body: JSONValue? = nil, bearer: String? = nil,
               requestID: String) async throws -> JSONValue {
         let reply = try await call(target, method, path, body: body, bearer: bearer, requestID: requestID)
         guard (200..<300).contains(reply.status), let json = reply.json else {
             if reply.status == 404 { throw AdminError.notFound(reply.json?["detail"]?.stringValue ?? "\(path) not found") }
-            let detail = reply.json?["detail"]?.stringValue ?? "HTTP \(reply.status)"
-            throw AdminError.upstream("\(target.rawValue) refused \(method) \(path): \(detail)")
+            let refusal = "\(target.rawValue) refused \(method) \(path): \(reply.json?["detail"]?.stringValue ?? "HTTP \(reply.status)")"
+            if reply.status == 409 { throw AdminError.conflict(refusal) }
+            throw AdminError.upstream(refusal)
         }
         return json
     }

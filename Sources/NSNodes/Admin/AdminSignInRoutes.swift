@@ -5,7 +5,7 @@ import NSCore
 
 /// `/login` and `/logout`: a token from `nsctl token create --admin` becomes a server-side
 /// session and its signed cookie. A refused token sends the browser back with one generic
-/// message; the audit log records the attempt.
+/// message; the audit log records the attempt and the access log why the token was refused.
 struct AdminSignInRoutes: Sendable {
     let admin: AdminContext
 
@@ -13,15 +13,16 @@ struct AdminSignInRoutes: Sendable {
         router.get("/login") { request, context in
             if try await admin.access.actor(request, context) != nil { return Response(status: .seeOther, headers: [.location: "/"]) }
             let query = request.uri.queryParameters
-            let error = query.get("error") != nil ? "That token was not accepted. Check that it is current and signed with ADMIN_JWT_SECRET." : nil
-            return admin.pages.render("login", title: "Sign in", actor: nil,
-                                      data: ["error": error as Any, "next": Self.safeNext(query.get("next"))])
+            var data: [String: Any] = ["next": Self.safeNext(query.get("next"))]
+            // Only a message gets a flash box: Mustache would print an absent one as "nil".
+            if query.get("error") != nil { data["error"] = "That token was not accepted. Check that it is current and signed with ADMIN_JWT_SECRET." }
+            return admin.pages.render("login", title: "Sign in", actor: nil, data: data)
         }
         router.post("/login") { request, context in
             let form = try await AdminForm.read(request)
             let source = admin.access.source(request, context)
             let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let user = try? await admin.access.tokens.verify(authorization: "Bearer \(token)"), let role = user.role else {
+            guard let user = await verified(token, context), let role = user.role else {
                 _ = try? admin.audit.append(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
                                                   outcome: "denied", correlationID: context.requestID))
                 return Response(status: .seeOther, headers: [.location: "/login?error=1"])
@@ -37,6 +38,18 @@ struct AdminSignInRoutes: Sendable {
             if let session = actor.session { try admin.sessions.revoke(idHash: session.idHash) }
             admin.access.record(actor, "sign-out", target: "/logout", outcome: "ok", context)
             return Response(status: .seeOther, headers: [.location: "/login", .setCookie: admin.cookie.clearCookie])
+        }
+    }
+
+    /// The token's user, or `nil` with the reason in the access log (the browser gets one generic message).
+    private func verified(_ token: String, _ context: NodeRequestContext) async -> AuthenticatedUser? {
+        do {
+            let user = try await admin.access.tokens.verify(authorization: "Bearer \(token)")
+            if user.role == nil { context.accessLog.setAuthError("the token has no role; mint it with nsctl token create --admin --role R") }
+            return user
+        } catch {
+            if case .unauthorized(let reason, _) = error { context.accessLog.setAuthError(reason) }
+            return nil
         }
     }
 

@@ -63,6 +63,16 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// The newest entry, or `nil` for an empty trail: what admin-node anchors (``AuditAnchor``).
+    public func head() throws -> AuditEntry? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1").map(Self.entry) }
+    }
+
+    /// The entry numbered `sequence`, if the trail holds it.
+    public func entry(sequence: Int64) throws -> AuditEntry? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit WHERE seq = ?", arguments: [sequence]).map(Self.entry) }
+    }
+
     /// Every entry in order, for verification.
     public func all() throws -> [AuditEntry] {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map(Self.entry) }

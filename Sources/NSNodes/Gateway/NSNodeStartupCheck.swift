@@ -34,7 +34,7 @@ public struct NSNodeStartupCheck: Service {
         var lastReason = ""
         for attempt in 1...(retries + 1) {
             do {
-                try await check.probe(RequestID.generate())
+                _ = try await check.probe(RequestID.generate())
                 logger.info("ns-node answered the start-up check", metadata: ["attempt": .stringConvertible(attempt)])
                 try await gracefulShutdown()
                 return

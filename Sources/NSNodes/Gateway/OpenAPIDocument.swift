@@ -137,7 +137,7 @@ enum OpenAPIDocument {
   },
   "components": {
     "securitySchemes": {
-      "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "HS256 with JWT_SECRET (or JWT_SECRET_PREVIOUS during a rotation, chosen by kid). exp is required; nbf and iat are honoured with 60 s leeway; sub is the user; role admin sees every job." }
+      "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "HS256 with JWT_SECRET (or JWT_SECRET_PREVIOUS during a rotation, chosen by kid); a crit header is refused. exp is required; nbf and iat are honoured with 60 s leeway; exp - iat (without iat: exp - now) is at most JWT_MAX_TTL (default 30 days); sub is the user, 1 to 256 characters as the ledger requires; role, when present, is viewer, operator or admin, and admin sees every job." }
     },
     "parameters": {
       "IdempotencyKey": { "name": "Idempotency-Key", "in": "header", "required": false, "description": "1 to 255 visible ASCII characters. The same key from the same user within 24 h returns the original answer and enqueues nothing; with a different body it is 409.", "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$" } },
@@ -219,12 +219,12 @@ enum OpenAPIDocument {
     },
     "responses": {
       "BadRequest": { "description": "A malformed header or parameter.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
-      "Unauthorized": { "description": "Missing, malformed, unsigned, wrongly signed, expired or exp-less token.", "headers": { "WWW-Authenticate": { "$ref": "#/components/headers/WWW-Authenticate" } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+      "Unauthorized": { "description": "Missing, malformed, unsigned, wrongly signed, expired or exp-less token, or claims that break a rule (lifetime over JWT_MAX_TTL, sub over 256 characters, unknown role, crit header); detail names the reason.", "headers": { "WWW-Authenticate": { "$ref": "#/components/headers/WWW-Authenticate" } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Forbidden": { "description": "The submission belongs to another user.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "NotFound": { "description": "No such submission in the queue or the ledger, or no proof yet.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Conflict": { "description": "The Idempotency-Key was used for a different submission.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "TooLarge": { "description": "The body is over MAX_BODY_BYTES (MAX_BATCH_BODY_BYTES for a batch).", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
-      "UnsupportedMediaType": { "description": "Content-Type is not application/json.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+      "UnsupportedMediaType": { "description": "Content-Type is not application/json (with at most charset=utf-8); look-alikes such as application/jsonp, application/json5 and application/json-patch+json are refused.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Invalid": { "description": "Invalid JSON or fields; errors lists each with a JSON pointer. Nothing was enqueued.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "RateLimited": { "description": "Over the rate limit.", "headers": { "Retry-After": { "$ref": "#/components/headers/Retry-After" } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
       "Unavailable": { "description": "The queue or ns-node is unavailable.", "headers": { "Retry-After": { "$ref": "#/components/headers/Retry-After" } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }

@@ -5,14 +5,29 @@
 public struct DependencyCheck: Sendable {
     /// The name `/health` reports (`store`, `ns-node`, `redis`, `queue`).
     public let name: String
-    /// Runs the probe; receives the correlation id to forward on node-to-node calls.
-    public let probe: @Sendable (_ requestID: String) async throws -> Void
-    /// A fixed fact `/health` shows next to the result (vp-node's sandbox: which isolation is active).
+    /// Runs the probe; receives the correlation id to forward on node-to-node calls, and returns
+    /// what `/health` shows as the check's detail when it passes.
+    public let probe: @Sendable (_ requestID: String) async throws -> String?
+    /// A fixed fact `/health` shows next to the result when the probe returns none.
     public let detail: String?
 
     public init(name: String, detail: String? = nil, probe: @escaping @Sendable (_ requestID: String) async throws -> Void) {
         self.name = name
         self.detail = detail
+        self.probe = { requestID in
+            try await probe(requestID)
+            return nil
+        }
+    }
+
+    /// A check whose detail is found by the probe (vp-node's sandbox: which runtimes can run).
+    public static func reporting(name: String, probe: @escaping @Sendable (_ requestID: String) async throws -> String) -> DependencyCheck {
+        DependencyCheck(name: name, probe: probe)
+    }
+
+    private init(name: String, probe: @escaping @Sendable (_ requestID: String) async throws -> String?) {
+        self.name = name
+        self.detail = nil
         self.probe = probe
     }
 }

@@ -10,7 +10,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var latencyMs: Double
         /// Why the check failed; absent when it passed.
         public var error: String?
-        /// The check's fixed detail, when it has one.
+        /// The check's detail, when it has one (fixed, or what its last probe found).
         public var detail: String?
     }
 
@@ -62,15 +62,16 @@ public struct HealthChecker: Sendable {
     private func run(_ check: DependencyCheck, requestID: String) async -> HealthReport.Check {
         let start = ContinuousClock.now
         var failure: String?
+        let found = FoundDetail()
         do {
-            try await Self.withDeadline(timeout) { try await check.probe(requestID) }
+            try await Self.withDeadline(timeout) { found.set(try await check.probe(requestID)) }
         } catch let error as DependencyFailure {
             failure = error.reason
         } catch {
             failure = "failed (\(type(of: error)))"
         }
         let latency = ((ContinuousClock.now - start) / .microseconds(1)).rounded() / 1000
-        return .init(status: failure == nil ? "ok" : "fail", latencyMs: latency, error: failure, detail: check.detail)
+        return .init(status: failure == nil ? "ok" : "fail", latencyMs: latency, error: failure, detail: found.value ?? check.detail)
     }
 
     /// Runs `body` but returns (throwing a timeout) once `limit` has passed, without waiting for
@@ -113,4 +114,15 @@ private final class FirstOutcome: Sendable {
         }
         continuation?.resume(with: result)
     }
+}
+
+/// The detail a probe returned, handed from the probe's task to the health answer.
+private final class FoundDetail: Sendable {
+    private let detail = Mutex<String?>(nil)
+
+    func set(_ value: String?) {
+        detail.withLock { $0 = value }
+    }
+
+    var value: String? { detail.withLock { $0 } }
 }

@@ -103,14 +103,22 @@ public struct NodeHost {
                 guard let adminSecret = settings.adminJWTSecret else {
                     throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "is not set", fix: "set ADMIN_JWT_SECRET or ADMIN_JWT_SECRET_FILE (nsctl secrets gen writes one)")
                 }
-                let sandbox = CodeSandbox.forDaemon(settings: settings)
+                let sandbox = try await CodeSandbox.forDaemon(settings: settings)
+                let readiness = SandboxReadiness(sandbox: sandbox)
+                let proof = await readiness.refresh()
                 makeLogger(role.serviceName).info("code sandbox ready", metadata: [
                     "isolation": .string(sandbox.isolation.summary),
-                    "languages": .string(settings.sandboxRuntimes.map(\.language).joined(separator: ",")),
+                    "languages": .string(proof.ready.joined(separator: ",")),
                 ])
+                for (language, problem) in proof.failing.sorted(by: { $0.key < $1.key }) {
+                    makeLogger(role.serviceName).warning("a sandbox runtime cannot run; its code jobs will fail and be retried", metadata: [
+                        "language": .string(language), "reason": .string(problem),
+                    ])
+                }
                 blueprint = ProducerNode.blueprint(queue: sharedQueue!, queueCheck: queueCheck!, metrics: metrics, queueMetrics: queueMetrics!,
-                                                   nsNode: nsCheck, nsAddress: nsAddress, sandbox: sandbox,
-                                                   operatorTokens: await TokenVerifier(current: adminSecret, previous: nil),
+                                                   nsNode: nsCheck, nsAddress: nsAddress, sandbox: readiness,
+                                                   operatorTokens: await TokenVerifier(current: adminSecret, previous: nil, holder: .vpNode,
+                                                                                       maxLifetime: settings.tokenMaxLifetime),
                                                    logger: makeLogger(role.serviceName))
                 services.append(ProducerNode.workers(queue: sharedQueue!, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
                                                      batch: settings.jobLeaseBatch,
@@ -131,8 +139,12 @@ public struct NodeHost {
                 blueprint = await AdminNode.blueprint(
                     database: admin!,  // opened above whenever .admin is a role
                     settings: .init(adminSecret: adminSecret, sessionSecret: sessionSecret, internalToken: internalToken,
-                                    secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies),
+                                    secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies,
+                                    tokenMaxLifetime: settings.tokenMaxLifetime),
                     gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
+                // admin: opened above whenever .admin is a role
+                services.append(AuditAnchorService(pool: admin!.pool, nsNode: nsAddress, internalToken: internalToken,
+                                                   interval: settings.auditAnchorInterval, metrics: metrics, logger: makeLogger(role.serviceName)))
             }
             let bound: PeerAddress? = switch role {
             case .ns: settings.nsNodeURL == nil ? nsAddress : nil
@@ -160,7 +172,8 @@ public struct NodeHost {
             rateLimiter = LocalRateLimiter(limit: settings.rateLimitMaxRequests, window: settings.rateLimitWindow)
         }
         return GatewayNode.Parts(queue: queue, queueCheck: queueCheck, rateLimiter: rateLimiter,
-                                 verifier: await TokenVerifier(current: secret, previous: settings.jwtSecretPrevious),
+                                 verifier: await TokenVerifier(current: secret, previous: settings.jwtSecretPrevious, holder: .gateway,
+                                                               maxLifetime: settings.tokenMaxLifetime),
                                  nsNode: nsAddress, nsNodeCheck: nsCheck)
     }
 

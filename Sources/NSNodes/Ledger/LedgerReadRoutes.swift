@@ -22,7 +22,9 @@ struct LedgerReadRoutes: Sendable {
                 ["txHash": .string($0.hash.hex), "leafIndex": .int(Int64($0.leafIndex)), "blockHeight": .int(Int64($0.blockHeight))]
             })])
         }
-        router.get("/v1/jobs/{jobId}/tx") { _, context in try job(context.parameters.get("jobId")) }
+        router.get("/v1/jobs/{jobId}/tx") { request, context in
+            try job(context.parameters.get("jobId"), preferPending: try Self.prefersPending(request))
+        }
         router.get("/v1/proof/inclusion") { request, _ in try inclusion(request) }
         router.get("/v1/proof/consistency") { request, _ in
             let query = request.uri.queryParameters
@@ -40,12 +42,13 @@ struct LedgerReadRoutes: Sendable {
 
     /// The transaction recording a job, which outlives the job's queue record: as
     /// `GET /v1/tx/{txHash}` answers once it is committed; `{"txHash", "pending": true, "tx"}`
-    /// while it waits in the mempool.
-    private func job(_ id: String?) throws -> Response {
+    /// while it waits in the mempool. `preferPending` answers the newest one, pending or not
+    /// (``LedgerReader/newestTransaction(jobID:)``).
+    private func job(_ id: String?, preferPending: Bool) throws -> Response {
         guard let id, LedgerTransaction.isValidJobID(id) else {
             throw NodeError.badRequest(detail: "jobId must be 1 to 128 URL-safe characters (A-Z a-z 0-9 _ -)")
         }
-        switch try reader.transaction(jobID: id) {
+        switch try preferPending ? reader.newestTransaction(jobID: id) : reader.transaction(jobID: id) {
         case .committed(let tx):
             return JSONBody.response(LedgerRoutes.json(tx))
         case .pending(let hash, let canonical):
@@ -55,6 +58,15 @@ struct LedgerReadRoutes: Sendable {
             ]))
         case nil:
             throw NodeError.notFound(detail: "no transaction records job \(id)")
+        }
+    }
+
+    /// `?prefer=pending`, or nothing; anything else is a 400.
+    static func prefersPending(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("prefer") {
+        case nil: return false
+        case "pending": return true
+        default: throw NodeError.badRequest(detail: "prefer must be pending (answer the newest transaction, even one still in the mempool) or absent")
         }
     }
 

@@ -46,10 +46,21 @@ struct LedgerRoutes: Sendable {
             }
         }
         guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
-        let receipts = try await store.submit(txs)
-        metrics.txsSubmitted.increment(by: receipts.filter { $0.status == .pending }.count)
+        let receipts = try await store.submit(txs, rule: try Self.submitRule(request))
+        metrics.txsSubmitted.increment(by: receipts.filter { $0.status == .pending && !$0.duplicateJob }.count)
         metrics.update(tip: await store.tipHeader, pending: await store.pendingCount)
         return JSONBody.response(["receipts": .array(receipts.map(Self.json))])
+    }
+
+    /// `?dedupe=job` keeps one transaction per job id (what vp-node's workers send,
+    /// ``LedgerStore/SubmitRule/onePerJob``); without it only a repeat of the same transaction is
+    /// held already. Anything else is a 400.
+    static func submitRule(_ request: Request) throws -> LedgerStore.SubmitRule {
+        switch request.uri.queryParameters.get("dedupe") {
+        case nil: return .sameTransaction
+        case "job": return .onePerJob
+        default: throw NodeError.badRequest(detail: "dedupe must be job (keep one transaction per job id) or absent")
+        }
     }
 
     private func produce(_ request: Request) async throws -> Response {
@@ -151,6 +162,7 @@ struct LedgerRoutes: Sendable {
         var fields: [String: JSONValue] = ["txHash": .string(receipt.txHash), "status": .string(receipt.status.rawValue)]
         if let height = receipt.blockHeight { fields["blockHeight"] = .int(height) }
         if let leaf = receipt.leafIndex { fields["leafIndex"] = .int(leaf) }
+        if receipt.duplicateJob { fields["duplicateJob"] = .bool(true) }
         return .object(fields)
     }
 

@@ -42,6 +42,9 @@ public enum MetricCatalogue {
         "ns_queue_store_bytes": "Bytes the job queue's store holds: Redis used_memory, or queue.db and its WAL.",
         "ns_queue_store_limit_bytes": "What the queue's store can hold: Redis maxmemory (0: none), or its bytes plus the free disk.",
         "ns_job_duration_seconds": "Time from lease to completion, by job type.",
+        "ns_audit_head_sequence": "Sequence number of the newest entry in admin-node's audit trail (0 when empty).",
+        "ns_audit_anchored_sequence": "Sequence number of the newest audit entry admin-node knows to be anchored in the ledger (0 before the first).",
+        "ns_audit_anchor_failures_total": "Rounds in which admin-node could not anchor its audit head, by reason: unreachable (ns-node did not answer), refused (ns-node refused the transaction), conflict (the trail does not hold the head the ledger anchored: entries were cut or rewritten), storage (admin.db could not be read).",
     ]
 
     /// Text used when a name is missing from ``help``; tests look for it.

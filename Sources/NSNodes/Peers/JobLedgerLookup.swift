@@ -1,5 +1,6 @@
 import Foundation
 import NSCore
+import NSQueue
 
 /// Asks ns-node for the transaction recording a job (`GET /v1/jobs/{id}/tx`): how the gateway
 /// and vp-node still answer for a finished job once the queue has deleted its record
@@ -30,11 +31,12 @@ struct JobLedgerLookup: Sendable {
     }
 
     /// The transaction recording `jobID`; `nil` when ns-node has none, or when `jobID` cannot be
-    /// a job id at all (nothing is asked then). Throws
+    /// a queue job's id at all (nothing is asked then: the ledger's other writers, such as
+    /// admin-node's audit anchors, are no one's job). Throws
     /// ``NodeError/dependencyUnavailable(dependency:retryAfterSeconds:)`` when ns-node does not
     /// answer, or answers anything but 200 or 404, or an unreadable 200.
     func record(jobID: String, requestID: String) async throws(NodeError) -> Record? {
-        guard LedgerTransaction.isValidJobID(jobID) else { return nil }
+        guard jobID.hasPrefix(JobID.prefix), LedgerTransaction.isValidJobID(jobID) else { return nil }
         let reply: NodeHTTPClient.Reply
         do {
             reply = try await client.get(await nsNode.url(), path: "/v1/jobs/\(jobID)/tx", requestID: requestID, timeout: timeout)

@@ -66,6 +66,8 @@ struct ArtifactProcessor: Sendable {
             return outcome
         } catch let refusal as CodeSandbox.Refusal {
             throw Permanent(description: refusal.description)
+        } catch let failure as SandboxLaunchFailure {
+            throw Retryable(description: failure.description)
         } catch is ConcurrencyLimit.Busy {
             throw Retryable(description: "the code sandbox stayed busy: no slot came free within the job's timeout")
         } catch {

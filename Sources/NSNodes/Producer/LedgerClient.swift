@@ -58,9 +58,11 @@ struct LedgerClient: Sendable {
         return try await send("POST", "/blocks/produce", body: body)
     }
 
-    /// Posts transactions to the mempool; the status code and the body.
-    func submit(_ txs: [LedgerTransaction]) async throws -> (status: Int, body: String) {
-        try await send("POST", "/tx", body: CanonicalJSON.array(ofEncoded: txs.map(\.canonical)))
+    /// Posts transactions to the mempool; the status code and the body. `onePerJob` asks ns-node
+    /// to keep one transaction per job id (`?dedupe=job`): a transaction for a job it already
+    /// records is answered with that one (``TransactionSender``).
+    func submit(_ txs: [LedgerTransaction], onePerJob: Bool = false) async throws -> (status: Int, body: String) {
+        try await send("POST", onePerJob ? "/tx?dedupe=job" : "/tx", body: CanonicalJSON.array(ofEncoded: txs.map(\.canonical)))
     }
 
     private func json(_ method: String, _ path: String) async throws -> JSONValue {

@@ -105,8 +105,9 @@ struct OperatorRoutes {
 
     static func require(_ role: OperatorRole, _ context: NodeRequestContext) throws {
         guard let held = context.user?.role, held >= role else {
-            throw NodeError.forbidden(detail: "this needs the \(role.rawValue) role; the token has \(context.user?.role?.rawValue ?? "none") "
-                                      + "(mint one with nsctl token create --admin --role \(role.rawValue))")
+            // An unknown role never gets here: the verifier refuses it (401) naming the roles.
+            let has = context.user?.role.map { "the token's role is \($0.rawValue)" } ?? "the token has no role"
+            throw NodeError.forbidden(detail: "this needs the \(role.rawValue) role; \(has) (mint one with nsctl token create --admin --role \(role.rawValue))")
         }
     }
 

@@ -11,7 +11,7 @@ public enum ProducerNode {
     /// ``QueueStoreCheck``. `nsAddress` is where the operator API looks up, by job id, the
     /// transaction of a job the queue has deleted (retention); without it such a job is a 404.
     public static func blueprint(queue: any JobQueue, queueCheck: DependencyCheck, metrics: NodeMetrics, queueMetrics: QueueMetrics,
-                                 nsNode: DependencyCheck, nsAddress: PeerAddress? = nil, sandbox: CodeSandbox, operatorTokens: TokenVerifier,
+                                 nsNode: DependencyCheck, nsAddress: PeerAddress? = nil, sandbox: SandboxReadiness, operatorTokens: TokenVerifier,
                                  logger: Logger) -> NodeBlueprint {
         if let sqlite = queue as? SQLiteJobQueue {
             // A failed read leaves the last values; /health reports a store that fails.
@@ -28,7 +28,8 @@ public enum ProducerNode {
         }
     }
 
-    /// How long the operator API waits for ns-node's answer about a job the queue has deleted.
+    /// How long the operator API waits for ns-node's answer about a job the queue has deleted, and
+    /// a worker about a job whose attempt failed.
     static let ledgerLookupTimeout: Duration = .seconds(5)
 
     /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
@@ -36,7 +37,9 @@ public enum ProducerNode {
                                metrics: NodeMetrics, queueMetrics: QueueMetrics?, logger: Logger) -> QueueWorkers {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
         return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox, concurrentSnippets: count),
-                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)), count: count, batch: batch,
+                     sender: TransactionSender(ledger: ledgerClient(nsNode, token)),
+                     ledger: JobLedgerLookup(nsNode: nsNode, client: NodeHTTPClient(client: NodeHTTPClient.failFast), timeout: ledgerLookupTimeout),
+                     count: count, batch: batch,
                      gauges: queue is SQLiteJobQueue ? nil : queueMetrics, logger: logger)
     }
 

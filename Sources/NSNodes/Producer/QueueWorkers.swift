@@ -8,9 +8,14 @@ import ServiceLifecycle
 /// (growing to it under load),
 /// renews their leases while working, turns each artifact into its transaction, sends the
 /// transactions to ns-node (the sender gathers them into `POST /tx` batches) and completes the
-/// accepted jobs in one call with their transaction hashes. ns-node down or overloaded: the
-/// attempt fails and the queue retries it with backoff; a refused (invalid) transaction or an
-/// unusable job: permanent failure, straight to the dead-letter queue with the reason. A
+/// accepted jobs in one call with the transaction hashes ns-node answers. A job ns-node already
+/// holds a transaction for (worked again after a restore or a lost lease) completes with that
+/// transaction, not the one just built, so its artifact is anchored once (``TransactionSender``).
+/// ns-node down or overloaded: the attempt fails and the queue retries it with backoff; a refused
+/// (invalid) transaction or an unusable job: permanent failure, straight to the dead-letter queue
+/// with the reason. Before a failure is recorded, the job id is looked up in the ledger: a job
+/// whose transaction is already there (its re-run failed where the first attempt succeeded) is
+/// completed with it, so the queue never retries or dead-letters a job the ledger records. A
 /// housekeeping loop returns expired leases and timed-out attempts to the queue and deletes
 /// finished jobs whose retention has passed (``RetentionSweeper``).
 ///
@@ -23,6 +28,9 @@ public struct QueueWorkers: Service {
     let queue: any JobQueue
     let processor: ArtifactProcessor
     let sender: TransactionSender
+    /// Where a failed attempt's job id is looked up before its failure is recorded; `nil`: never
+    /// (the failure is recorded as it is).
+    let ledger: JobLedgerLookup?
     let count: Int
     let batch: Int
     let lease: Duration
@@ -41,12 +49,13 @@ public struct QueueWorkers: Service {
         case abandoned
     }
 
-    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, count: Int, batch: Int, lease: Duration = .seconds(30),
-         gauges: QueueMetrics? = nil, logger: Logger) {
+    init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, ledger: JobLedgerLookup?, count: Int, batch: Int,
+         lease: Duration = .seconds(30), gauges: QueueMetrics? = nil, logger: Logger) {
         self.queue = queue
         self.gauges = gauges
         self.processor = processor
         self.sender = sender
+        self.ledger = ledger
         self.count = count
         self.batch = batch
         self.lease = lease
@@ -110,7 +119,7 @@ public struct QueueWorkers: Service {
         var ranCode = false
         var lastFlush = ContinuousClock.now
         await withTaskGroup(of: (Job, Outcome, Bool).self) { group in
-            for job in jobs { group.addTask { await attempt(job) } }
+            for job in jobs { group.addTask { await settled(attempt(job)) } }
             for await (job, outcome, code) in group {
                 ranCode = ranCode || code
                 switch outcome {
@@ -151,11 +160,17 @@ public struct QueueWorkers: Service {
                                                             "delimiters": .stringConvertible(report.delimiters.values.reduce(0, +)),
                                                             "rolePrefixes": .stringConvertible(report.rolePrefixes), "truncated": .stringConvertible(report.truncated)])
             }
-            let outcome: Outcome = switch await sender.send(tx) {
-            // The submitter too: the queue drops a completed job's payload, and status still checks the owner.
-            case .accepted: .completed(result: ArtifactJob.Outcome(txHash: tx.hash.hex, submitter: tx.submitter).encoded())
-            case .refused(let reason): .failed(reason: reason, permanent: true)
-            case .unavailable(let reason): .failed(reason: reason, permanent: false)
+            let outcome: Outcome
+            switch await sender.send(tx) {
+            case .accepted(let txHash, let duplicateJob):
+                if duplicateJob {
+                    logger.info("job already recorded in the ledger: completing it with the transaction held there",
+                                metadata: ["jobId": .string(job.id), "txHash": .string(txHash), "droppedTxHash": .string(tx.hash.hex)])
+                }
+                // The submitter too: the queue drops a completed job's payload, and status still checks the owner.
+                outcome = .completed(result: ArtifactJob.Outcome(txHash: txHash, submitter: tx.submitter).encoded())
+            case .refused(let reason): outcome = .failed(reason: reason, permanent: true)
+            case .unavailable(let reason): outcome = .failed(reason: reason, permanent: false)
             }
             return (job, outcome, ranCode)
         } catch let error as ArtifactProcessor.Permanent {
@@ -166,6 +181,28 @@ public struct QueueWorkers: Service {
             logger.warning("job could not be finished", metadata: ["jobId": .string(job.id), "reason": .string("\(error)")])
             return (job, .abandoned, false)
         }
+    }
+
+    /// A failed attempt of a job the ledger already records (its transaction was taken on an
+    /// earlier attempt: the queue was restored from a backup taken before it completed, or its
+    /// lease was lost afterwards) becomes that job's completion with the transaction held, so the
+    /// queue's state agrees with the ledger. Asked only on failure, which is rare. When ns-node
+    /// cannot answer, the failure stands and is recorded as before.
+    private func settled(_ attempt: (Job, Outcome, Bool)) async -> (Job, Outcome, Bool) {
+        let (job, outcome, ranCode) = attempt
+        guard case .failed(let reason, _) = outcome, let ledger else { return attempt }
+        let record: JobLedgerLookup.Record?
+        do {
+            record = try await ledger.record(jobID: job.id, requestID: RequestID.generate())
+        } catch {
+            logger.debug("the ledger could not be asked about a failed job; its failure is recorded",
+                         metadata: ["jobId": .string(job.id), "reason": .string("\(error)")])
+            return attempt
+        }
+        guard let record else { return attempt }
+        logger.info("job already recorded in the ledger: completing it with the transaction held there instead of recording its failed attempt",
+                    metadata: ["jobId": .string(job.id), "txHash": .string(record.txHash), "failure": .string(reason)])
+        return (job, .completed(result: ArtifactJob.Outcome(txHash: record.txHash, submitter: record.submitter).encoded()), ranCode)
     }
 
     private func fail(_ job: Job, worker: String, reason: String, permanent: Bool) async {

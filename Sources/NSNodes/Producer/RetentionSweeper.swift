@@ -36,7 +36,8 @@ final class RetentionSweeper: Sendable {
                 deleted += count
                 if count < Self.batch { break }
             } catch {
-                report(error)
+                // At shutdown the store's call ends with the cancellation: nothing to report.
+                if !Task.isCancelled { report(error) }
                 break
             }
             await Task.yield()

@@ -4,17 +4,31 @@ import Synchronization
 /// Sends workers' transactions to ns-node `POST /tx`, gathering those that arrive together into
 /// one request (up to `maxBatch`, waiting at most `linger` for company).
 ///
-/// Outcome per transaction: accepted; refused (4xx, the transaction is invalid: a permanent
-/// failure); or unavailable (ns-node down, 5xx, mempool full: retry later). When a batch is
-/// refused, its transactions are sent one by one so only the invalid ones fail.
+/// Outcome per transaction: accepted, with the hash of the transaction ns-node holds for its job;
+/// refused (4xx, the transaction is invalid: a permanent failure); or unavailable (ns-node down,
+/// 5xx, mempool full: retry later). When a batch is refused, its transactions are sent one by one
+/// so only the invalid ones fail.
+///
+/// Every request asks ns-node to keep one transaction per job id (`POST /tx?dedupe=job`): a job
+/// worked again (its queue restored from a backup taken before it completed, or its lease lost
+/// after ns-node took its transaction) is answered with the transaction ns-node already holds,
+/// which may differ from the one sent (a code job's sandbox outcome records its duration), and
+/// the job must complete with that hash. Asking in the request that stores the transaction,
+/// rather than looking the job id up before working the job, costs the hot path no extra round
+/// trip, and stays right when two vp-nodes race on one recovered job: ns-node's single writer
+/// decides which transaction is kept and answers both with it. A lookup first could not: both
+/// racers would find nothing and both send. The price is that a recovered code job runs its
+/// snippet again before its outcome is dropped in favour of the one held.
 ///
 /// A caller whose task is cancelled (shutdown past its grace period) gets `unavailable` at once,
 /// even while its request is still in flight: it must not hold the process open. Whether ns-node
-/// took that transaction is then unknown; the job's attempt is retried and ns-node treats the
-/// same transaction again as a duplicate.
+/// took that transaction is then unknown; the job's attempt is retried and ns-node answers it
+/// with the transaction it took, if any.
 actor TransactionSender {
     enum Outcome: Sendable, Equatable {
-        case accepted
+        /// ns-node holds a transaction for the job: `txHash` names it. `duplicateJob`: it held one
+        /// before, and the transaction sent was not stored.
+        case accepted(txHash: String, duplicateJob: Bool)
         case refused(String)
         case unavailable(String)
     }
@@ -61,25 +75,51 @@ actor TransactionSender {
     }
 
     private func deliver(_ batch: [(tx: LedgerTransaction, reply: Reply)]) async {
-        let outcome = await post(batch.map(\.tx))
-        if case .refused = outcome, batch.count > 1 {
-            for entry in batch { entry.reply.resume(await post([entry.tx])) }
+        let outcomes = await post(batch.map(\.tx))
+        if case .refused = outcomes.first, batch.count > 1 {
+            for entry in batch { entry.reply.resume(await post([entry.tx])[0]) }
             return
         }
-        for entry in batch { entry.reply.resume(outcome) }
+        for (entry, outcome) in zip(batch, outcomes) { entry.reply.resume(outcome) }
     }
 
-    private func post(_ txs: [LedgerTransaction]) async -> Outcome {
+    /// One outcome per transaction, in order.
+    private func post(_ txs: [LedgerTransaction]) async -> [Outcome] {
+        let status: Int
+        let body: String
         do {
-            let (status, body) = try await ledger.submit(txs)
-            switch status {
-            case 200..<300: return .accepted
-            case 400..<500 where status != 429: return .refused("ns-node refused the transaction (HTTP \(status)): \(body.prefix(300))")
-            default: return .unavailable("ns-node answered HTTP \(status)")
-            }
+            (status, body) = try await ledger.submit(txs, onePerJob: true)
         } catch {
-            return .unavailable("\(error)")
+            return Array(repeating: .unavailable("\(error)"), count: txs.count)
         }
+        switch status {
+        case 200..<300:
+            guard let receipts = Self.receipts(body), receipts.count == txs.count else {
+                return Array(repeating: .unavailable("ns-node answered POST /tx without a receipt for each transaction"), count: txs.count)
+            }
+            return receipts
+        case 400..<500 where status != 429:
+            return Array(repeating: .refused("ns-node refused the transaction (HTTP \(status)): \(body.prefix(300))"), count: txs.count)
+        default:
+            return Array(repeating: .unavailable("ns-node answered HTTP \(status)"), count: txs.count)
+        }
+    }
+
+    /// The `accepted` outcomes of a `POST /tx` answer, `{"receipts": [{"txHash", "duplicateJob"?, ...}]}`;
+    /// `nil` when it is not one.
+    static func receipts(_ body: String) -> [Outcome]? {
+        let value: JSONValue
+        do {
+            value = try CanonicalJSON.decode(Array(body.utf8))
+        } catch {
+            return nil
+        }
+        guard let receipts = value["receipts"]?.arrayValue else { return nil }
+        let outcomes = receipts.compactMap { receipt -> Outcome? in
+            guard let hash = receipt["txHash"]?.stringValue, Hex.isLowercase(hash, byteCount: 32) else { return nil }
+            return .accepted(txHash: hash, duplicateJob: receipt["duplicateJob"] == .bool(true))
+        }
+        return outcomes.count == receipts.count ? outcomes : nil
     }
 }
 

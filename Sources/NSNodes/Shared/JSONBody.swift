@@ -5,7 +5,8 @@ import NSCore
 /// Reading and writing JSON bodies the ledger's way: strict parsing (``CanonicalJSON``) in,
 /// canonical encoding out.
 public enum JSONBody {
-    /// The request body as JSON. Wrong content type: 415; over `limit` bytes: 413; not JSON: 400.
+    /// The request body as JSON. Content type other than ``JSONMediaType``'s: 415; over `limit`
+    /// bytes: 413; not JSON: 400.
     public static func read(_ request: Request, limit: Int) async throws -> JSONValue {
         try CanonicalJSON.decode(try await bytes(request, limit: limit))
     }
@@ -13,10 +14,7 @@ public enum JSONBody {
     /// The raw body of a JSON request (content type and size checked), for callers that parse it
     /// in parts.
     public static func bytes(_ request: Request, limit: Int) async throws -> [UInt8] {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.hasPrefix("application/json") else {
-            throw NodeError.unsupportedMediaType(detail: "send the body as Content-Type: application/json")
-        }
+        try JSONMediaType.check(request.headers[.contentType])
         let buffer = try await request.body.collect(upTo: limit)
         return Array(buffer.readableBytesView)
     }

@@ -17,9 +17,10 @@ public enum NodeError: Error, Sendable, Equatable {
     case forbidden(detail: String)
     /// The request conflicts with an earlier one (an idempotency key reused for a different body).
     case conflict(detail: String)
-    /// Over the rate limit; retry after the window resets.
-    case rateLimited(retryAfterSeconds: Int)
-    /// The body is not JSON (`Content-Type` must be `application/json`).
+    /// Over the rate limit; retry after the window resets. `who` names the counter that ran out
+    /// ("this client address", "user alice (the token's sub)").
+    case rateLimited(who: String, retryAfterSeconds: Int)
+    /// The body's `Content-Type` is not `application/json` (``JSONMediaType``).
     case unsupportedMediaType(detail: String)
     /// A dependency (queue, ns-node, Redis) is down; the client should retry after the delay.
     case dependencyUnavailable(dependency: String, retryAfterSeconds: Int)
@@ -42,9 +43,9 @@ public enum NodeError: Error, Sendable, Equatable {
             ProblemDetails(slug: "forbidden", title: "Forbidden", status: .forbidden, detail: detail)
         case .conflict(let detail):
             ProblemDetails(slug: "conflict", title: "Conflict", status: .conflict, detail: detail)
-        case .rateLimited(let seconds):
+        case .rateLimited(let who, let seconds):
             ProblemDetails(slug: "rate-limited", title: "Too many requests", status: .tooManyRequests,
-                           detail: "the rate limit for this client is used up; retry in \(seconds) s")
+                           detail: "the rate limit for \(who) is used up; retry in \(seconds) s")
         case .unsupportedMediaType(let detail):
             ProblemDetails(slug: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType, detail: detail)
         case .dependencyUnavailable(let dependency, _):
@@ -63,7 +64,7 @@ public enum NodeError: Error, Sendable, Equatable {
         case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
         case .unauthorized(_, let presented):
             [.wwwAuthenticate: presented ? "Bearer realm=\"neuroswarm\", error=\"invalid_token\"" : "Bearer realm=\"neuroswarm\""]
-        case .rateLimited(let seconds): [.retryAfter: String(seconds)]
+        case .rateLimited(_, let seconds): [.retryAfter: String(seconds)]
         case .methodNotAllowed(_, _, let allowed): [.allow: allowed.joined(separator: ", ")]
         default: [:]
         }

@@ -53,13 +53,14 @@ public enum OperatorRole: String, Sendable, Comparable, CaseIterable {
     }
 }
 
-/// Access-log fields known only once a request is being handled: who made it and how large its
-/// artifact is. Shared by every copy of the request's context (a class), so the outer middleware
+/// Access-log fields known only once a request is being handled: who made it, how large its
+/// artifact is, and why its token was refused. Shared by every copy of the request's context (a class), so the outer middleware
 /// that writes the line sees what an inner one set.
 public final class AccessLogFields: Sendable {
     private struct Fields {
         var userId: String?
         var artifactSize: Int?
+        var authError: String?
     }
 
     private let fields = Mutex(Fields())
@@ -76,10 +77,16 @@ public final class AccessLogFields: Sendable {
         fields.withLock { $0.artifactSize = bytes }
     }
 
+    /// Why the token was refused (`authError`): the reason the 401 gives, never the token.
+    public func setAuthError(_ reason: String) {
+        fields.withLock { $0.authError = reason }
+    }
+
     /// The request's access-log entry, with the fields that were set.
     func entry(method: String, route: String, status: Int, duration: Duration) -> AccessLogEntry {
         let fields = fields.withLock { $0 }
-        return AccessLogEntry(method: method, route: route, status: status, duration: duration, userId: fields.userId, artifactSize: fields.artifactSize)
+        return AccessLogEntry(method: method, route: route, status: status, duration: duration, userId: fields.userId, artifactSize: fields.artifactSize,
+                              authError: fields.authError)
     }
 }
 

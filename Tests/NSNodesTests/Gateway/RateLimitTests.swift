@@ -97,6 +97,29 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a 429 names the counter that ran out: the client address, or the user (the token's sub)")
+    func refusalNamesCounter() async throws {
+        let fixture = try GatewayFixture(environment: ["RATE_LIMIT_MAX_REQUESTS": "2", "TRUSTED_PROXIES": "127.0.0.0/8,::1"])
+        let alice = try await GatewayFixture.token(sub: "alice")
+        try await fixture.app().test(.live) { client in
+            func detail(_ forwarded: String, _ token: String?) async throws -> String? {
+                var headers: HTTPFields = [.forwardedFor: forwarded]
+                if let token { headers[.authorization] = "Bearer \(token)" }
+                return try await client.execute(uri: "/api/status/no.such.job", method: .get, headers: headers) {
+                    $0.status == .tooManyRequests ? $0.problem?.detail : nil
+                }
+            }
+            var byAddress: [String?] = []
+            for _ in 0..<3 { byAddress.append(try await detail("203.0.113.1", nil)) }
+            #expect(byAddress.prefix(2).allSatisfy { $0 == nil })
+            #expect(byAddress[2]?.contains("the rate limit for this client address is used up") == true, "\(byAddress)")
+            var byUser: [String?] = []
+            for index in 1...3 { byUser.append(try await detail("192.0.2.\(index)", alice)) }
+            #expect(byUser.prefix(2).allSatisfy { $0 == nil })
+            #expect(byUser[2]?.contains("the rate limit for user alice (the token's sub) is used up") == true, "\(byUser)")
+        }
+    }
+
     static func status(_ client: some TestClientProtocol, forwardedFor: String, token: String?) async throws -> HTTPResponse.Status {
         var headers: HTTPFields = [.forwardedFor: forwardedFor]
         if let token { headers[.authorization] = "Bearer \(token)" }

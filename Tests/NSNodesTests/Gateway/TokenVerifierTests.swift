@@ -81,6 +81,78 @@ struct TokenVerifierTests {
         #expect(await reason(token(#"{"sub":"a","exp":\#(t + 600),"iat":\#(t + 61)}"#))?.contains("issued in the future") == true)
     }
 
+    @Test("claims the ledger would refuse, crit headers, unknown roles and parts that are not base64url are refused with their reason")
+    func stricterClaims() async throws {
+        let exp = Int(Self.now.timeIntervalSince1970) + 300
+        func token(_ claims: String, header: String = #"{"alg":"HS256"}"#) -> String { "Bearer " + Self.handMade(header: header, payload: claims) }
+        let longest = String(repeating: "a", count: LedgerTransaction.maxSubmitterCharacters)
+        #expect(await reason(token(#"{"sub":"\#(longest)","exp":\#(exp)}"#)) == nil, "the ledger's longest submitter is accepted")
+        // Characters, as the ledger counts them, not bytes.
+        #expect(await reason(token(#"{"sub":"\#(String(repeating: "é", count: 256))","exp":\#(exp)}"#)) == nil)
+        let tooLong = await reason(token(#"{"sub":"\#(String(repeating: "a", count: 300))","exp":\#(exp)}"#))
+        #expect(tooLong?.contains("sub is longer than the 256 characters the ledger accepts for a submitter") == true, "\(tooLong ?? "accepted")")
+
+        let critical = await reason(token(#"{"sub":"alice","exp":\#(exp)}"#, header: #"{"alg":"HS256","crit":["exp"],"exp":1}"#))
+        #expect(critical?.contains("crit") == true && critical?.contains("RFC 7515") == true, "\(critical ?? "accepted")")
+
+        let unknownRole = await reason(token(#"{"sub":"alice","exp":\#(exp),"role":"superuser"}"#))
+        #expect(unknownRole == #"the token's role "superuser" is unknown; the roles are viewer, operator, admin"#, "\(unknownRole ?? "accepted")")
+        #expect(await reason(token(#"{"sub":"alice","exp":\#(exp),"role":"operator"}"#)) == nil)
+
+        let valid = Self.handMade(header: #"{"alg":"HS256"}"#, payload: #"{"sub":"alice","exp":\#(exp)}"#).split(separator: ".").map(String.init)
+        let standardSignature = await reason("Bearer \(valid[0]).\(valid[1]).ab+c/d==")
+        #expect(standardSignature?.contains("signature is not base64url") == true, "\(standardSignature ?? "accepted")")
+        #expect(standardSignature?.contains("claims") == false)
+        let paddedClaims = await reason("Bearer \(valid[0]).\(valid[1])==.\(valid[2])")
+        #expect(paddedClaims?.contains("claims are not base64url") == true, "\(paddedClaims ?? "accepted")")
+    }
+
+    @Test("JWT_MAX_TTL bounds exp - iat, or exp - now without iat; exp 1e300 is refused, not trusted")
+    func maximumLifetime() async throws {
+        let t = Int(Self.now.timeIntervalSince1970)
+        let month = 30 * 86_400
+        func token(_ claims: String) -> String { "Bearer " + Self.handMade(header: #"{"alg":"HS256"}"#, payload: claims) }
+        #expect(TokenLifetime.defaultMaximum == .seconds(month))
+        #expect(await reason(token(#"{"sub":"a","iat":\#(t - 10),"exp":\#(t - 10 + month)}"#)) == nil, "exactly JWT_MAX_TTL")
+        let overByOne = await reason(token(#"{"sub":"a","iat":\#(t - 10),"exp":\#(t - 9 + month)}"#))
+        #expect(overByOne == "the token's lifetime (exp - iat) is longer than the 30d the gateway accepts (JWT_MAX_TTL); mint one that expires sooner")
+        let huge = await reason(token(#"{"sub":"a","iat":\#(t),"exp":1e300}"#))
+        #expect(huge?.contains("lifetime (exp - iat) is longer than the 30d") == true, "\(huge ?? "accepted")")
+        let hugeWithoutIssued = await reason(token(#"{"sub":"a","exp":1e300}"#))
+        #expect(hugeWithoutIssued?.contains("has no iat and expires further ahead than the 30d") == true, "\(hugeWithoutIssued ?? "accepted")")
+        let ancientIssued = await reason(token(#"{"sub":"a","iat":-1e300,"exp":\#(t + 300)}"#))
+        #expect(ancientIssued?.contains("lifetime (exp - iat)") == true, "\(ancientIssued ?? "accepted")")
+        // Without iat the issuer's clock may run ahead of ours by the leeway.
+        #expect(await reason(token(#"{"sub":"a","exp":\#(t + month + 59)}"#)) == nil)
+        #expect(await reason(token(#"{"sub":"a","exp":\#(t + month + 61)}"#))?.contains("no iat") == true)
+
+        let hourly = await TokenVerifier(current: GatewayFixture.secret, previous: nil, holder: .vpNode, maxLifetime: .seconds(3_600), now: { Self.now })
+        #expect(await reason(token(#"{"sub":"a","iat":\#(t),"exp":\#(t + 3_600)}"#), verifier: hourly) == nil)
+        let twoHours = await reason(token(#"{"sub":"a","iat":\#(t),"exp":\#(t + 7_200)}"#), verifier: hourly)
+        #expect(twoHours?.contains("longer than the 1h vp-node accepts (JWT_MAX_TTL)") == true, "\(twoHours ?? "accepted")")
+
+        // What nsctl token create mints at its longest passes.
+        let minted = try await TokenMinter.mint(secret: GatewayFixture.secret, subject: "ci", role: nil, lifetime: TokenLifetime.defaultMaximum, now: Self.now)
+        #expect(await reason("Bearer " + minted) == nil)
+    }
+
+    @Test("a refusal names the node that holds the keys and the secret its tokens are signed with")
+    func holderNamed() async throws {
+        let exp = Int(Self.now.timeIntervalSince1970) + 300
+        let foreign = "Bearer " + Self.handMade(header: #"{"alg":"HS256","kid":"k0000000000000000"}"#, payload: #"{"sub":"a","exp":\#(exp)}"#)
+        let expected: [(TokenVerifier.Holder, String)] = [
+            (.gateway, "the token's kid names no key the gateway holds; its tokens are signed with JWT_SECRET"),
+            (.vpNode, "the token's kid names no key vp-node holds; its tokens are signed with ADMIN_JWT_SECRET (nsctl token create --admin)"),
+            (.adminNode, "the token's kid names no key admin-node holds; its tokens are signed with ADMIN_JWT_SECRET (nsctl token create --admin)"),
+        ]
+        for (holder, text) in expected {
+            let verifier = await TokenVerifier(current: GatewayFixture.secret, previous: nil, holder: holder, now: { Self.now })
+            let refusal = await reason(foreign, verifier: verifier)
+            #expect(refusal?.hasPrefix(text) == true, "\(holder): \(refusal ?? "accepted")")
+            #expect(holder == .gateway || refusal?.contains("gateway") == false)
+        }
+    }
+
     @Test("rotation: the previous secret works only while JWT_SECRET_PREVIOUS is set")
     func rotation() async throws {
         let exp = Date(timeInterval: 300, since: Self.now)

@@ -70,5 +70,7 @@ struct JobLedgerLookupTests {
         // Nobody listens on port 9: nothing can say whether the job existed.
         let away = JobLedgerLookup(nsNode: PeerAddress(url: URL(string: "http://127.0.0.1:9")!), client: .probing, timeout: .seconds(5))
         await #expect(throws: JobLedgerLookup.unavailable) { try await away.record(jobID: "job_done", requestID: "test") }
+        // Another writer's transaction (an audit anchor) is no one's job: not even asked for.
+        #expect(try await away.record(jobID: "audit-head-admin-node", requestID: "test") == nil)
     }
 }

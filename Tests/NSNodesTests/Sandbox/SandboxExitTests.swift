@@ -27,7 +27,7 @@ struct SandboxExitTests {
 
     @Test("without namespaces, a process that left the group (setsid) does not hold the job past its limit")
     func escapedProcess() async throws {
-        let rlimitsOnly = SandboxIsolation(unprivilegedUser: geteuid() == 0, namespaces: false, namespaceProblem: "off for this test")
+        let rlimitsOnly = SandboxIsolation(mode: .directory, separateUsers: false, namespaceProblem: "off for this test")
         let marker = "escaped-\(UUID().uuidString.prefix(8))"
         defer { Self.kill(mentioning: marker) }
         let started = ContinuousClock.now

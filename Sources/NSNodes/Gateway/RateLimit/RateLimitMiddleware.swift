@@ -26,12 +26,15 @@ public struct RateLimitMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let key: String
+        let who: String
         switch scope {
         case .clientAddress(let resolver):
             key = "ip:" + resolver.resolve(peer: context.remoteAddress, forwardedFor: request.headers[.forwardedFor])
+            who = "this client address"
         case .subject:
             guard let user = context.user else { return try await next(request, context) }
             key = "sub:" + user.subject
+            who = "user \(user.subject) (the token's sub)"
         }
         let decision = await limiter.hit(key)
         var response: Response
@@ -42,7 +45,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
                 response = ProblemMiddleware.response(for: error, request: request, context: context)
             }
         } else {
-            let refusal = NodeError.rateLimited(retryAfterSeconds: decision.resetSeconds)
+            let refusal = NodeError.rateLimited(who: who, retryAfterSeconds: decision.resetSeconds)
             response = refusal.problem.response(instance: request.uri.path, correlationId: context.requestID, headers: refusal.headers)
         }
         Self.report(decision, on: &response.headers)

@@ -5,7 +5,7 @@ import NSCore
 /// Runs code artifacts (`"kind": "code"` with a configured `language`) in a child process shut
 /// off from the daemon: see ``SandboxLaunch`` for the layers and ``SandboxIsolation`` for what a
 /// host allows. The wall-clock limit kills the whole process group (and with it the PID
-/// namespace); the working directory is created empty for each run and removed afterwards.
+/// namespace); whatever the snippet writes is gone when it ends (see ``SandboxIsolation``).
 public struct CodeSandbox: Sendable {
     /// Bytes of stdout and of stderr kept per run.
     public static let captureLimit = 64 * 1024
@@ -18,7 +18,7 @@ public struct CodeSandbox: Sendable {
         public var description: String {
             switch self {
             case .securityViolation(let name):
-                "security violation: the snippet references \(name), a secret's environment variable"
+                "security violation: the snippet reads \(name), a secret's environment variable"
             case .runtimeMissing(let language, let executable):
                 "runtime \(language) (\(executable)) is not installed on this vp-node; install it or remove it from SANDBOX_RUNTIMES"
             }
@@ -28,16 +28,29 @@ public struct CodeSandbox: Sendable {
     public let runtimes: [String: SandboxRuntime]
     public let timeout: Duration
     public let maxMemoryMB: Int
+    /// Size of each snippet's private tmpfs in namespace mode (`SANDBOX_SCRATCH_MB`).
+    public let scratchMB: Int
     public let isolation: SandboxIsolation
     /// Covered with empty tmpfs mounts when namespaces are available.
     public let hiddenPaths: [String]
+    /// The uids snippets run as, when ``SandboxIsolation/separateUsers``.
+    let accounts: SandboxAccounts?
+    /// Why no snippet may run at all on this host as configured (each attempt fails with it).
+    public let refusal: String?
 
-    public init(runtimes: [SandboxRuntime], timeout: Duration, maxMemoryMB: Int, isolation: SandboxIsolation, hiddenPaths: [String]) {
+    /// `concurrency` is the most snippets that run at once (one uid each when nsd is root).
+    public init(runtimes: [SandboxRuntime], timeout: Duration, maxMemoryMB: Int, scratchMB: Int = SandboxIsolationSetting.defaultScratchMB,
+                isolation: SandboxIsolation, hiddenPaths: [String], uidBase: Int = SandboxIsolationSetting.defaultUIDBase, concurrency: Int = 16,
+                refusal: String? = nil) {
         self.runtimes = Dictionary(runtimes.map { ($0.language, $0) }, uniquingKeysWith: { first, _ in first })
         self.timeout = timeout
         self.maxMemoryMB = maxMemoryMB
+        self.scratchMB = scratchMB
         self.isolation = isolation
         self.hiddenPaths = hiddenPaths
+        self.refusal = refusal
+        // Room beyond the workers for /health's probes, which run beside them.
+        self.accounts = isolation.separateUsers ? SandboxAccounts(base: UInt32(uidBase), size: concurrency + 8) : nil
     }
 
     /// The runtime for an artifact's metadata, or `nil` when it is not code for a configured language.
@@ -46,25 +59,29 @@ public struct CodeSandbox: Sendable {
         return runtimes[language]
     }
 
-    /// Runs `snippet`; throws a ``Refusal`` for what must fail the job permanently, or an error
-    /// when the host could not start it at all (a retryable fault of this vp-node).
+    /// Runs `snippet`; throws a ``Refusal`` for what must fail the job permanently, or a
+    /// ``SandboxLaunchFailure`` (or another error) when the sandbox could not be put in place: a
+    /// retryable fault of this vp-node, never an outcome.
     public func run(_ snippet: String, runtime: SandboxRuntime) async throws -> SandboxOutcome {
-        if let name = SecretReferenceScan.firstReference(in: snippet) { throw Refusal.securityViolation(name) }
+        if let name = SecretReferenceScan.environmentRead(in: snippet) { throw Refusal.securityViolation(name) }
         guard FileManager.default.isExecutableFile(atPath: runtime.executable) else {
             throw Refusal.runtimeMissing(language: runtime.language, executable: runtime.executable)
         }
-        let workingDirectory = try SandboxDirectory.create(owner: isolation.unprivilegedUser ? SandboxIsolation.nobody : nil)
-        defer { SandboxDirectory.remove(workingDirectory) }
-        let file = (workingDirectory as NSString).appendingPathComponent("snippet")
-        guard FileManager.default.createFile(atPath: file, contents: Data(snippet.utf8), attributes: [.posixPermissions: 0o644]) else {
-            throw CocoaError(.fileWriteUnknown)
+        if let refusal { throw SandboxLaunchFailure(reason: refusal) }
+        let uid = try accounts?.acquire()
+        var directory: String?
+        defer {
+            // With a uid of its own the job's directory goes with the uid's clean-up, done as
+            // that uid after its processes are killed; without, it is nsd's user's own folder.
+            if let uid { accounts?.release(uid, mode: isolation.mode, directory: directory) } else if let directory { SandboxDirectory.remove(directory) }
         }
-        let launch = SandboxLaunch(isolation: isolation, hiddenPaths: hiddenPaths, limits: limits())
+        if !isolation.namespaces { directory = try SandboxDirectory.create(owner: uid) }
+        let launch = SandboxLaunch(isolation: isolation, hiddenPaths: hiddenPaths, limits: limits(), uid: uid)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SandboxLaunch.env)
-        process.arguments = launch.arguments(runtime: [runtime.executable] + runtime.arguments + [file], workingDirectory: workingDirectory)
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        process.standardInput = FileHandle.nullDevice
+        process.arguments = launch.arguments(runtime: [runtime.executable] + runtime.arguments, workingDirectory: directory ?? "/")
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? "/")
+        process.standardInput = try SnippetInput.handle(for: snippet)
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -73,10 +90,11 @@ public struct CodeSandbox: Sendable {
         process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
         let started = ContinuousClock.now
         try process.run()
-        // Our copies of the write ends must close, or the readers never see end of file.
+        // Our copies of the write ends must close, or the readers never see end of file; a
+        // failed close leaves at most a reader waiting out its grace period.
         try? stdout.fileHandleForWriting.close()
         try? stderr.fileHandleForWriting.close()
-        let out = BoundedOutput(handle: stdout.fileHandleForReading, limit: Self.captureLimit)
+        let out = BoundedOutput(handle: stdout.fileHandleForReading, limit: Self.captureLimit, marker: SandboxLaunch.readyMarker)
         let err = BoundedOutput(handle: stderr.fileHandleForReading, limit: Self.captureLimit)
         // Foundation starts the child as the leader of its own process group: killing the
         // group reaches every process that did not leave it, and unshare's --kill-child takes
@@ -92,6 +110,10 @@ public struct CodeSandbox: Sendable {
         var reaped = exitedInTime
         if !reaped { reaped = await SandboxExit.wait(for: exit, atMost: Self.exitGrace) }
         let duration = ContinuousClock.now - started
+        let captured = (stdout: await out.finish(grace: .milliseconds(500)), stderr: await err.finish(grace: .milliseconds(500)))
+        guard out.markerSeen else {
+            throw SandboxLaunchFailure(stderr: captured.stderr.kept, timedOut: !exitedInTime, status: reaped ? process.terminationStatus : nil)
+        }
         // Foundation traps on reading the status of a process it has not reaped.
         let signal: Int32? = !reaped ? SIGKILL : process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
         return SandboxOutcome(
@@ -100,9 +122,10 @@ public struct CodeSandbox: Sendable {
             signal: signal,
             timedOut: !exitedInTime,
             durationMs: Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000),
-            stdout: await out.finish(grace: .milliseconds(500)),
-            stderr: await err.finish(grace: .milliseconds(500)),
-            isolation: isolation.namespaces ? "namespaces" : "rlimits")
+            stdout: captured.stdout,
+            stderr: captured.stderr,
+            isolation: isolation.mode.rawValue,
+            secretMentions: SecretReferenceScan.mentions(in: snippet))
     }
 
     /// How long a killed snippet's exit may take to be reported.
@@ -111,6 +134,6 @@ public struct CodeSandbox: Sendable {
     private func limits() -> SandboxLaunch.Limits {
         let seconds = Int((Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up)) + 1
         return SandboxLaunch.Limits(cpuSeconds: seconds, memoryBytes: maxMemoryMB << 20, fileBytes: 1 << 20, openFiles: 64,
-                                    processes: SandboxDirectory.processLimit(unprivileged: isolation.unprivilegedUser))
+                                    processes: SandboxDirectory.processLimit(ownUser: isolation.separateUsers), scratchBytes: scratchMB << 20)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// The per-run working directory and the per-user process budget of the sandbox.
+/// The per-job working directory of directory mode and the per-user process budget of the sandbox.
 enum SandboxDirectory {
     /// A fresh empty directory under the system temporary folder, mode 0700, owned by `owner`
-    /// when given (the unprivileged user the snippet runs as).
+    /// when given (the job's own uid), so only that job can enter it.
     static func create(owner: UInt32?) throws -> String {
         var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("nsd-sandbox-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
@@ -16,16 +16,19 @@ enum SandboxDirectory {
         return path
     }
 
-    /// Removes the directory and whatever the snippet left in it.
+    /// Removes the directory and whatever the snippet left in it, when the snippet ran as nsd's
+    /// own user (with a uid of its own, ``SandboxAccounts`` removes it as that uid).
     static func remove(_ path: String) {
+        // Best effort by design: what cannot be removed is a snippet's own output in a folder
+        // only nsd's user can enter; the next job gets a fresh folder.
         try? FileManager.default.removeItem(atPath: path)
     }
 
     /// `RLIMIT_NPROC` for a run. The limit counts every task of the user, not only the snippet's:
-    /// as `nobody` that is little else, so 64 bounds a fork bomb; as nsd's own user it must
-    /// leave room for nsd's threads, so it is what that user runs now plus 64.
-    static func processLimit(unprivileged: Bool) -> Int {
-        unprivileged ? 64 : tasksOfCurrentUser() + 64
+    /// as the job's own uid that is nothing else, so 64 bounds a fork bomb; as nsd's own user it
+    /// must leave room for nsd's threads, so it is what that user runs now plus 64.
+    static func processLimit(ownUser: Bool) -> Int {
+        ownUser ? 64 : tasksOfCurrentUser() + 64
     }
 
     private static func tasksOfCurrentUser() -> Int {

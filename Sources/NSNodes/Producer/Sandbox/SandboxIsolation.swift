@@ -1,56 +1,50 @@
 import Foundation
 
-/// How much of the system the code sandbox can shut the snippet out of on this host, found once
-/// at start-up by trying it.
+/// How the code sandbox shuts a snippet off from the host and from other snippets on this host,
+/// decided once at start-up by running a snippet through the real launcher.
 ///
-/// - `unprivilegedUser`: when nsd runs as root, the snippet runs as `nobody` (65534), so files
-///   owned by nsd's user are out of reach by permissions alone.
-/// - `namespaces`: a new user, mount, network, and PID namespace (`unshare`): no network but
-///   a down loopback, its own `/proc` (other processes, nsd's environment included, are
-///   invisible), the data directory and secret folders covered by empty tmpfs mounts, and
-///   every process of the snippet killed with the namespace.
-/// Without namespaces (a container that forbids them), only the rlimits, the empty
-/// environment, the fresh working directory and the process-group kill apply; `/health` says so.
+/// - ``Mode/namespaces``: new user, mount, IPC, network and PID namespaces (`unshare`). The
+///   snippet sees the host's filesystem read-only, with its own empty tmpfs (size `SANDBOX_SCRATCH_MB`)
+///   as its working directory `/tmp`, as `/var/tmp` and as `/dev/shm`, gone when it ends; the
+///   data directory and secret folders covered; no network but a down loopback; its own `/proc`;
+///   every process killed with the namespace.
+/// - ``Mode/directory``: where namespaces do not work (a container that forbids them) or are
+///   refused by `SANDBOX_ISOLATION=directory`: a per-job directory under the temporary folder.
+///   The network, other processes and the host's shared temporary folders stay reachable.
+///
+/// With ``separateUsers`` (nsd runs as root) every snippet runs as its own uid from
+/// ``SandboxAccounts``: in directory mode that is what keeps one job out of another's directory
+/// and files, and in both modes the process limit is per job rather than shared.
 public struct SandboxIsolation: Sendable, Equatable {
-    public let unprivilegedUser: Bool
-    public let namespaces: Bool
-    /// Why namespaces are off, when they are.
+    public enum Mode: String, Sendable {
+        case namespaces
+        case directory
+    }
+
+    public let mode: Mode
+    public let separateUsers: Bool
+    /// Why namespaces are not used, when they are not.
     public let namespaceProblem: String?
 
-    public static let nobody: UInt32 = 65534
+    public init(mode: Mode, separateUsers: Bool, namespaceProblem: String?) {
+        self.mode = mode
+        self.separateUsers = separateUsers
+        self.namespaceProblem = namespaceProblem
+    }
+
+    public var namespaces: Bool { mode == .namespaces }
 
     /// The one-line summary `/health` and the start-up log show.
     public var summary: String {
-        var parts = ["rlimits", "empty environment", "fresh working directory"]
-        if unprivilegedUser { parts.append("user nobody") }
-        if namespaces {
-            parts.append("user+mount+pid+network namespaces (no network)")
-        } else {
-            parts.append("no namespaces (\(namespaceProblem ?? "unavailable")): network is NOT isolated")
+        var parts = ["rlimits", "empty environment"]
+        parts.append(separateUsers ? "a uid of its own per job" : "nsd's own uid (jobs are NOT separated from each other by user)")
+        switch mode {
+        case .namespaces:
+            parts.append("user+mount+ipc+pid+network namespaces (no network)")
+            parts.append("read-only filesystem with a private tmpfs for /tmp, /var/tmp and /dev/shm")
+        case .directory:
+            parts.append("per-job directory, no namespaces (\(namespaceProblem ?? "unavailable")): network, processes, the filesystem and the host's /tmp and /dev/shm (unbounded) are NOT isolated")
         }
         return parts.joined(separator: ", ")
-    }
-
-    /// Probes this host: runs `true` through the same launcher a snippet would get.
-    public static func detect() -> SandboxIsolation {
-        let root = geteuid() == 0
-        let probe = SandboxLaunch(isolation: SandboxIsolation(unprivilegedUser: root, namespaces: true, namespaceProblem: nil),
-                                  hiddenPaths: [], limits: .init(cpuSeconds: 2, memoryBytes: 256 << 20, fileBytes: 1 << 20, openFiles: 32, processes: 64))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SandboxLaunch.env)
-        process.arguments = probe.arguments(runtime: ["/bin/true"], workingDirectory: "/")
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return SandboxIsolation(unprivilegedUser: root, namespaces: false, namespaceProblem: "cannot run \(SandboxLaunch.env): \(error.localizedDescription)")
-        }
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 0 { return SandboxIsolation(unprivilegedUser: root, namespaces: true, namespaceProblem: nil) }
-        let reason = complaint.split(whereSeparator: \.isNewline).first.map(String.init) ?? "unshare exited \(process.terminationStatus)"
-        return SandboxIsolation(unprivilegedUser: root, namespaces: false, namespaceProblem: reason)
     }
 }

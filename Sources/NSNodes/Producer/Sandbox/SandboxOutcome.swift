@@ -12,8 +12,11 @@ public struct SandboxOutcome: Sendable, Equatable {
     public var durationMs: Int64
     public var stdout: CapturedOutput
     public var stderr: CapturedOutput
-    /// ``SandboxIsolation/summary`` of the host it ran on, compressed to `namespaces` or `rlimits`.
+    /// The ``SandboxIsolation/Mode`` it ran in: `namespaces` or `directory`.
     public var isolation: String
+    /// Names of secrets' environment variables the snippet mentions without reading them (a
+    /// comment, a string): recorded, not refused (see ``SecretReferenceScan``).
+    public var secretMentions: [String] = []
 
     /// The longest excerpt of each stream kept in the transaction, in characters; the hash
     /// covers all captured bytes (up to ``CodeSandbox/captureLimit``).
@@ -30,6 +33,7 @@ public struct SandboxOutcome: Sendable, Equatable {
         ]
         if let exitCode { fields["exitCode"] = .int(Int64(exitCode)) }
         if let signal { fields["signal"] = .int(Int64(signal)) }
+        if !secretMentions.isEmpty { fields["secretMentions"] = .array(secretMentions.map(JSONValue.string)) }
         return .object(fields)
     }
 }

@@ -314,7 +314,7 @@ _nsctl_submit() {
     repeating_flags=()
     non_repeating_flags=(--wait --json --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--priority --wait-timeout --gateway-url --token-file --sub --timeout --env-file)
+    non_repeating_options=(--priority --wait-timeout --gateway-url --token-file --sub --timeout --env-file --data-dir)
     __nsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -341,6 +341,9 @@ _nsctl_submit() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -373,7 +376,7 @@ _nsctl_jobs_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -396,6 +399,9 @@ _nsctl_jobs_status() {
     '--env-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
     esac
 }
 
@@ -403,7 +409,7 @@ _nsctl_jobs_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--state --limit --vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--state --limit --vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -432,6 +438,9 @@ _nsctl_jobs_list() {
     '--env-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
     esac
 }
 
@@ -439,7 +448,7 @@ _nsctl_jobs_cancel() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -460,6 +469,9 @@ _nsctl_jobs_cancel() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -492,7 +504,7 @@ _nsctl_jobs_dlq_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--type --limit --vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--type --limit --vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -521,6 +533,9 @@ _nsctl_jobs_dlq_list() {
     '--env-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
     esac
 }
 
@@ -528,7 +543,7 @@ _nsctl_jobs_dlq_show() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -551,6 +566,9 @@ _nsctl_jobs_dlq_show() {
     '--env-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
     esac
 }
 
@@ -558,7 +576,7 @@ _nsctl_jobs_dlq_retry() {
     repeating_flags=()
     non_repeating_flags=(--all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--type --vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--type --vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -584,6 +602,9 @@ _nsctl_jobs_dlq_retry() {
     '--env-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
     esac
 }
 
@@ -591,7 +612,7 @@ _nsctl_jobs_dlq_purge() {
     repeating_flags=()
     non_repeating_flags=(--all --yes --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--older-than --vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--older-than --vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -615,6 +636,9 @@ _nsctl_jobs_dlq_purge() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -647,7 +671,7 @@ _nsctl_queue_pause() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -668,6 +692,9 @@ _nsctl_queue_pause() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -677,7 +704,7 @@ _nsctl_queue_resume() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file)
+    non_repeating_options=(--vp-url --token-file --sub --role --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -698,6 +725,9 @@ _nsctl_queue_resume() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -796,7 +826,7 @@ _nsctl_verify() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--ns-public-key --ns-url --timeout --env-file)
+    non_repeating_options=(--ns-public-key --ns-url --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -811,6 +841,9 @@ _nsctl_verify() {
         return
         ;;
     '--env-file')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac

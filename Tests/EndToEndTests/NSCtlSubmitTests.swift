@@ -21,13 +21,13 @@ struct NSCtlSubmitTests {
         let binary = folder + "/binary.bin"
         FileManager.default.createFile(atPath: binary, contents: Data([0x66, 0x6f, 0xff, 0xfe]))
         let ok = try Self.write("fine", "ok.txt", in: folder)
-        // Nothing listens at the gateway URL: a request would fail with "did not answer".
+        // Nothing listens at the gateway URL: a request would fail with "cannot reach".
         let environment = ["GATEWAY_URL": "http://127.0.0.1:\(try Tools.freePort())", "JWT_SECRET": ClientToken.secret]
         for (file, expected) in [(long, "has 10001 characters; the limit is 10000"), (empty, "is empty"), (binary, "is not valid UTF-8")] {
             let outcome = try await NSCtlRunner.run(["submit", ok, file], environment: environment, directory: folder)
             #expect(outcome.status == 1)
             #expect(outcome.stderr.contains(expected), "\(outcome.stderr)")
-            #expect(!outcome.stderr.contains("did not answer"))
+            #expect(!outcome.stderr.contains("cannot reach"))
             #expect(outcome.stdout.isEmpty)
         }
     }

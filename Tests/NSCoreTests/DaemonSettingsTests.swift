@@ -121,15 +121,12 @@ struct DaemonSettingsTests {
         }
     }
 
-    @Test("development generates missing secrets and says so without the value")
-    func developmentGeneratesSecrets() throws {
+    @Test("development leaves missing secrets to the data folder's files; production refuses them")
+    func developmentSecretsFromTheDataFolder() throws {
         let settings = try load([:])
-        let jwt = try #require(settings.jwtSecret)
-        #expect(jwt.origin == .generatedForDevelopment)
-        #expect(jwt.byteCount == 64)
-        #expect(settings.adminJWTSecret?.reveal() != jwt.reveal())
-        #expect(settings.notices.count == 3)
-        #expect(settings.notices.allSatisfy { !$0.contains(jwt.reveal()) })
+        #expect(settings.jwtSecret == nil && settings.adminJWTSecret == nil && settings.sessionSecret == nil)
+        #expect(Set(DaemonSettings.developmentSecretFiles.keys) == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"])
+        #expect(throws: ConfigurationError.self) { _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]) }
     }
 
     @Test("NODE_ENV=production with CORS_ORIGIN=* refuses to start the gateway")

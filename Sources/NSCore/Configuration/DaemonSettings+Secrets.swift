@@ -21,7 +21,9 @@ extension DaemonSettings {
 
     mutating func loadSecrets(source: ConfigurationSource) throws(ConfigurationError) {
         for name in Self.requiredSecrets(for: roles) {
-            let secret = try resolveSecret(name, source: source)
+            // nil in development when unset: nsd keeps a generated one in the data folder
+            // (``developmentSecretFiles``), which nsctl finds there too.
+            guard let secret = try resolveSecret(name, source: source) else { continue }
             switch name {
             case "JWT_SECRET": jwtSecret = secret
             case "ADMIN_JWT_SECRET": adminJWTSecret = secret
@@ -41,7 +43,7 @@ extension DaemonSettings {
         }
     }
 
-    private mutating func resolveSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret {
+    private mutating func resolveSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret? {
         if let secret = try source.secret(name) {
             try checkLength(secret, name: name)
             return secret
@@ -49,9 +51,14 @@ extension DaemonSettings {
         guard mode != .production else {
             throw ConfigurationError(variable: name, problem: "is not set and NODE_ENV=production", fix: "set \(name) or \(name)_FILE (generate one with `nsctl secrets gen` or `openssl rand -hex 32`)")
         }
-        notices.append("\(name) is not set: generated a random development value for this run only; tokens signed with it stop working at restart")
-        return Secret(Self.randomHex(byteCount: 32), origin: .generatedForDevelopment)
+        return nil
     }
+
+    /// The files in the data folder where a development nsd keeps each secret it was not given
+    /// (0600, created once), by variable. nsctl reads the same files to talk to that nsd.
+    public static let developmentSecretFiles: [String: String] = [
+        "JWT_SECRET": "jwt-secret", "ADMIN_JWT_SECRET": "admin-jwt-secret", "SESSION_SECRET": "session-secret", "INTERNAL_TOKEN": "internal-token",
+    ]
 
     private mutating func checkLength(_ secret: Secret, name: String) throws(ConfigurationError) {
         guard secret.byteCount < Self.minimumSecretBytes else { return }

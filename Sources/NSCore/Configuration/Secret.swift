@@ -3,10 +3,11 @@
 /// Printing, interpolating or dumping it shows `<redacted>`; only ``reveal()`` returns the value,
 /// so every place that uses the secret is easy to find.
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    /// Where the value came from; a generated development secret is reported as such at start-up.
+    /// Where the value came from: the environment or `.env` (or their `_FILE` forms), or the file
+    /// in the data folder where a development nsd keeps a secret it generated.
     public enum Origin: Sendable, Equatable {
         case configured
-        case generatedForDevelopment
+        case developmentFile(String)
     }
 
     private let value: String

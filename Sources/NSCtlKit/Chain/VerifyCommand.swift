@@ -8,9 +8,15 @@ extension NSCtl {
         static let configuration = CommandConfiguration(
             abstract: "Prove that a file was accepted and anchored in the ledger, unchanged.",
             discussion: """
+                Next to a development nsd (./scripts/start in this folder), no configuration is needed:
+
+                  nsctl verify file.txt
+
                 Hashes FILE, fetches the transaction anchoring it, its inclusion proof and ns-node's signed \
-                checkpoint, and verifies all three against the pinned ns-node public key (--ns-public-key or \
-                NS_PUBLIC_KEY; ns-node logs it at start-up). Exits 0 only when everything verifies.
+                checkpoint, and verifies all three against the pinned ns-node public key: --ns-public-key, \
+                else NS_PUBLIC_KEY (environment or .env; nsctl secrets gen writes it), else, unless \
+                NODE_ENV=production, the checkpoint key of the development nsd in the data folder (--data-dir, \
+                DATA_DIR, default ./data), which it says on stderr. Exits 0 only when everything verifies.
                 """)
 
         @Argument(help: ArgumentHelp("The file to check.", valueName: "file"))
@@ -21,14 +27,23 @@ extension NSCtl {
 
         @OptionGroup var node: NodeOptions
 
+        @OptionGroup var local: LocalNSDOptions
+
         func run() async throws {
             try await reportingFailures {
                 let source = try node.source(flags: publicKey.map { ["NS_PUBLIC_KEY": $0] } ?? [:])
-                guard let keyText = source.string("NS_PUBLIC_KEY") else {
-                    throw CommandFailure("no pinned ns-node key: pass --ns-public-key or set NS_PUBLIC_KEY (ns-node logs it at start-up)", exitCode: 2)
-                }
-                guard let key = LedgerPublicKey(base64: keyText) else {
-                    throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key", exitCode: 2)
+                let key: LedgerPublicKey
+                if let keyText = source.string("NS_PUBLIC_KEY") {
+                    guard let pinned = LedgerPublicKey(base64: keyText) else {
+                        throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key", exitCode: 2)
+                    }
+                    key = pinned
+                } else if let development = local.find(source: source)?
+                            .checkpointPublicKey(origin: source.string("LEDGER_ORIGIN") ?? LedgerSettings.defaultOrigin) {
+                    key = development
+                } else {
+                    throw CommandFailure("no pinned ns-node key: pass --ns-public-key, set NS_PUBLIC_KEY (nsctl secrets gen writes it to .env; "
+                                         + "ns-node logs it at start-up), or run next to a development nsd's data folder", exitCode: 2)
                 }
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CommandFailure("\(file) cannot be read; check the path and permissions", exitCode: 2)

@@ -20,6 +20,8 @@ struct OperatorOptions: ParsableArguments {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var local: LocalNSDOptions
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -37,31 +39,28 @@ struct OperatorOptions: ParsableArguments {
             throw CommandFailure(error.description, exitCode: 78)
         }
         let client = NodeClient(base: url, name: "vp-node", timeout: connection.requestTimeout, addressHint: "--vp-url / VP_URL")
-        return OperatorAPI(client: client, authorization: try await authorization(source))
-    }
-
-    private func authorization(_ source: ConfigurationSource) async throws -> String {
-        try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_ADMIN_TOKEN", secretName: "ADMIN_JWT_SECRET")
-            .authorization(source: source, subject: sub, role: role, lifetime: .seconds(600))
+        let credential = try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_ADMIN_TOKEN", secretName: "ADMIN_JWT_SECRET")
+            .credential(source: source, local: local.find(source: source), subject: sub, role: role, lifetime: .seconds(600))
+        return OperatorAPI(client: client, credential: credential)
     }
 }
 
 /// Calls to vp-node's `/v1` operator routes; a refusal becomes a one-line ``CommandFailure``.
 struct OperatorAPI {
     let client: NodeClient
-    let authorization: String
+    let credential: BearerToken.Credential
 
     func get(_ path: String) async throws -> JSONValue {
-        try decode(try await client.get(path, headers: [("Authorization", authorization)]), "GET \(path)")
+        try decode(try await client.get(path, headers: [("Authorization", credential.header)]), "GET \(path)")
     }
 
     func post(_ path: String, _ body: JSONValue = [:]) async throws -> JSONValue {
-        try decode(try await client.send(.POST, path, body: CanonicalJSON.encode(body), headers: [("Authorization", authorization)]), "POST \(path)")
+        try decode(try await client.send(.POST, path, body: CanonicalJSON.encode(body), headers: [("Authorization", credential.header)]), "POST \(path)")
     }
 
     private func decode(_ reply: NodeClient.Reply, _ what: String) throws -> JSONValue {
         guard reply.status == 200, let value = try? CanonicalJSON.decode(reply.body) else {
-            throw CommandFailure("vp-node refused \(what), \(NodeClient.problem(reply))")
+            throw CommandFailure("vp-node refused \(what), \(NodeClient.problem(reply))\(credential.hint(for: reply))")
         }
         return value
     }

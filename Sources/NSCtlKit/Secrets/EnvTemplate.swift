@@ -57,8 +57,9 @@ enum EnvTemplate {
             JWT_MAX_TTL=\(TokenLifetime.text(TokenLifetime.defaultMaximum))
 
             # --- ledger keys (Ed25519 seeds, base64) and the validator set ---
-            # ns-node signs checkpoints with NS_SIGNING_KEY; verifiers need its public key:
-            # NS_PUBLIC_KEY=\(nsKey.publicKey.base64)
+            # ns-node signs checkpoints with NS_SIGNING_KEY; nsctl verify pins its public key
+            # (public: it may be shared with anyone who verifies):
+            NS_PUBLIC_KEY=\(nsKey.publicKey.base64)
             NS_SIGNING_KEY=\(nsKey.exportSeed())
             # vp-node signs blocks with VP_SIGNING_KEY; its public key is the genesis validator set.
             VP_SIGNING_KEY=\(vpKey.exportSeed())

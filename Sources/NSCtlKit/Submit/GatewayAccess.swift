@@ -17,6 +17,8 @@ struct GatewayOptions: ParsableArguments {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var local: LocalNSDOptions
+
     func source() throws -> ConfigurationSource {
         try Settings.source(envFile: connection.envFile, flags: gatewayURL.map { ["GATEWAY_URL": $0] } ?? [:])
     }
@@ -31,9 +33,10 @@ struct GatewayOptions: ParsableArguments {
         return NodeClient(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
     }
 
-    /// The `Authorization` header value.
-    func authorization() async throws -> String {
-        try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_TOKEN", secretName: "JWT_SECRET")
-            .authorization(source: source(), subject: sub, role: nil, lifetime: .seconds(3600))
+    /// The `Authorization` header value, and where its token came from.
+    func credential() async throws -> BearerToken.Credential {
+        let source = try source()
+        return try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_TOKEN", secretName: "JWT_SECRET")
+            .credential(source: source, local: local.find(source: source), subject: sub, role: nil, lifetime: .seconds(3600))
     }
 }

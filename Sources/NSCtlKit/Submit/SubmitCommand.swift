@@ -8,6 +8,14 @@ extension NSCtl {
         static let configuration = CommandConfiguration(
             abstract: "Submit files (or - for stdin) as artifacts, and optionally wait until they are in a block.",
             discussion: """
+                Next to a development nsd (./scripts/start in this folder), no configuration is needed:
+
+                  nsctl submit file.txt --wait
+
+                nsctl then mints its token from the JWT_SECRET that nsd keeps in its data folder \
+                (--data-dir, DATA_DIR, default ./data) and says so on stderr. Otherwise the token comes from \
+                --token-file, NSCTL_TOKEN, or JWT_SECRET in the environment or .env.
+
                 Every file is read and checked first (UTF-8, 1 to MAX_ARTIFACT_CHARS characters); if any fails, \
                 nothing is sent. One file goes to /api/submit, several to /api/submit-batch in chunks of \
                 MAX_BATCH_ITEMS. Each request carries an Idempotency-Key derived from what it sends, so \
@@ -72,14 +80,14 @@ extension NSCtl {
                 }
                 let artifacts = try files.map { try Artifact.read($0, maxCharacters: limits.chars) }
                 let client = try gateway.gateway()
-                let authorization = try await gateway.authorization()
-                let sender = SubmissionSender(client: client, authorization: authorization)
+                let credential = try await gateway.credential()
+                let sender = SubmissionSender(client: client, credential: credential)
                 let ids = try await sender.submit(artifacts, metadata: try metadata(), priority: priority, chunk: limits.batch)
                 if !wait {
                     report(ids: ids, artifacts: artifacts)
                     return
                 }
-                let outcomes = try await JobWaiter(client: client, authorization: authorization, timeout: .milliseconds(Int64(waitTimeout * 1000)))
+                let outcomes = try await JobWaiter(client: client, authorization: credential.header, timeout: .milliseconds(Int64(waitTimeout * 1000)))
                     .wait(for: ids, names: artifacts.map(\.name), json: json)
                 report(outcomes)
                 if !outcomes.allSatisfy(\.committed) { throw ExitCode(1) }
@@ -108,7 +116,7 @@ extension NSCtl {
 /// Sends artifacts: one with `/api/submit`, several with `/api/submit-batch` in chunks.
 struct SubmissionSender {
     let client: NodeClient
-    let authorization: String
+    let credential: BearerToken.Credential
 
     func submit(_ artifacts: [Artifact], metadata: [String: JSONValue], priority: String?, chunk: Int) async throws -> [String] {
         let items = artifacts.map { $0.item(metadata: metadata, priority: priority) }
@@ -139,9 +147,9 @@ struct SubmissionSender {
 
     private func post(_ path: String, _ body: [UInt8]) async throws -> NodeClient.Reply {
         let reply = try await client.send(.POST, path, body: body,
-                                          headers: [("Authorization", authorization), ("Idempotency-Key", Artifact.idempotencyKey(for: body))])
+                                          headers: [("Authorization", credential.header), ("Idempotency-Key", Artifact.idempotencyKey(for: body))])
         guard reply.status == 202 else {
-            throw CommandFailure("the gateway refused the submission, \(NodeClient.problem(reply))")
+            throw CommandFailure("the gateway refused the submission, \(NodeClient.problem(reply))\(credential.hint(for: reply))")
         }
         return reply
     }

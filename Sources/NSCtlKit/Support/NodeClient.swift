@@ -12,6 +12,17 @@ struct NodeClient: Sendable {
     /// Where the operator sets this node's address, for error messages (`--ns-url / NS_NODE_URL`).
     var addressHint = "--ns-url / NS_NODE_URL"
 
+    /// The exit status when a node cannot be reached: EX_UNAVAILABLE from sysexits.h.
+    static let unavailable: Int32 = 69
+
+    /// nsctl's HTTP client: a refused connection fails at once instead of being retried until
+    /// the request's deadline. Process-wide and never shut down (a global is never deinitialised).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     struct Reply: Sendable {
         let status: Int
         let body: [UInt8]
@@ -34,11 +45,14 @@ struct NodeClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            // A refused connection fails at once (is nsd running?) instead of being retried
+            // until the deadline.
+            let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
             let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
             return Reply(status: Int(response.status.code), body: Array(body.readableBytesView))
         } catch {
-            throw CommandFailure("\(name) at \(base.absoluteString) did not answer (\(NetworkFailure.describe(error))); check that it runs and \(addressHint)")
+            throw CommandFailure("cannot reach \(name) at \(base.absoluteString) (\(NetworkFailure.describe(error))): is nsd running? "
+                                 + "Start it with ./scripts/start, or point \(addressHint) at it", exitCode: Self.unavailable)
         }
     }
 

@@ -18,9 +18,33 @@ public struct DevelopmentKeys: Sendable {
 
     /// The node-to-node token: `INTERNAL_TOKEN`, else `<data-dir>/internal-token`.
     public func internalToken() throws(ConfigurationError) -> Secret {
-        if let configured = settings.internalToken { return configured }
-        let path = (settings.dataDirectory as NSString).appendingPathComponent("internal-token")
-        return Secret(try loadOrCreate(path, what: "INTERNAL_TOKEN") { DaemonSettings.randomHex(byteCount: 32) })
+        try secret("INTERNAL_TOKEN", configured: settings.internalToken)
+    }
+
+    /// `JWT_SECRET`, else `<data-dir>/jwt-secret`.
+    public func jwtSecret() throws(ConfigurationError) -> Secret {
+        try secret("JWT_SECRET", configured: settings.jwtSecret)
+    }
+
+    /// `ADMIN_JWT_SECRET`, else `<data-dir>/admin-jwt-secret`.
+    public func adminJWTSecret() throws(ConfigurationError) -> Secret {
+        try secret("ADMIN_JWT_SECRET", configured: settings.adminJWTSecret)
+    }
+
+    /// `SESSION_SECRET`, else `<data-dir>/session-secret`.
+    public func sessionSecret() throws(ConfigurationError) -> Secret {
+        try secret("SESSION_SECRET", configured: settings.sessionSecret)
+    }
+
+    /// A configured secret, or (development only: production's settings refuse to load without
+    /// it) the one kept in its file in the data folder, generated at the first start.
+    private func secret(_ name: String, configured: Secret?) throws(ConfigurationError) -> Secret {
+        if let configured { return configured }
+        guard settings.mode != .production, let file = DaemonSettings.developmentSecretFiles[name] else {
+            throw ConfigurationError(variable: name, problem: "is not set", fix: "set \(name) or \(name)_FILE (nsctl secrets gen writes one)")
+        }
+        let path = (settings.dataDirectory as NSString).appendingPathComponent(file)
+        return Secret(try loadOrCreate(path, what: name) { DaemonSettings.randomHex(byteCount: 32) }, origin: .developmentFile(path))
     }
 
     /// ns-node's checkpoint key: `NS_SIGNING_KEY`, else `ns-node-data/checkpoint.key`.

@@ -100,9 +100,7 @@ public struct NodeHost {
                 let (database, store) = ledger!  // opened above whenever .ns is a role
                 blueprint = LedgerNode.blueprint(database: database, store: store, internalToken: internalToken, metrics: metrics)
             case .vp:  // the shared queue was made above whenever .vp is a role
-                guard let adminSecret = settings.adminJWTSecret else {
-                    throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "is not set", fix: "set ADMIN_JWT_SECRET or ADMIN_JWT_SECRET_FILE (nsctl secrets gen writes one)")
-                }
+                let adminSecret = try keys.adminJWTSecret()
                 let sandbox = try await CodeSandbox.forDaemon(settings: settings)
                 let readiness = SandboxReadiness(sandbox: sandbox)
                 let proof = await readiness.refresh()
@@ -132,10 +130,8 @@ public struct NodeHost {
                 services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
                                                    logger: makeLogger(role.serviceName)))
             case .admin:
-                guard let adminSecret = settings.adminJWTSecret, let sessionSecret = settings.sessionSecret else {
-                    throw ConfigurationError(variable: "ADMIN_JWT_SECRET", problem: "or SESSION_SECRET is not set",
-                                             fix: "set both (or their _FILE forms); nsctl secrets gen writes them")
-                }
+                let adminSecret = try keys.adminJWTSecret()
+                let sessionSecret = try keys.sessionSecret()
                 blueprint = await AdminNode.blueprint(
                     database: admin!,  // opened above whenever .admin is a role
                     settings: .init(adminSecret: adminSecret, sessionSecret: sessionSecret, internalToken: internalToken,
@@ -161,9 +157,7 @@ public struct NodeHost {
     /// (shared through Redis when configured) and its token verifier.
     private func gatewayParts(queue: any JobQueue, queueCheck: DependencyCheck, redis: RedisClient?, nsAddress: PeerAddress,
                               nsCheck: DependencyCheck) async throws(ConfigurationError) -> GatewayNode.Parts {
-        guard let secret = settings.jwtSecret else {
-            throw ConfigurationError(variable: "JWT_SECRET", problem: "is not set", fix: "set JWT_SECRET or JWT_SECRET_FILE (nsctl secrets gen writes one)")
-        }
+        let secret = try DevelopmentKeys(settings: settings, logger: makeLogger("nsd")).jwtSecret()
         let logger = makeLogger(NodeRole.gateway.serviceName)
         let rateLimiter: any RateLimiter
         if let redis {

@@ -5,7 +5,8 @@ import NSCore
 
 /// Who is asking, and whether they may: resolves the session cookie (pages) or a bearer token
 /// signed with `ADMIN_JWT_SECRET` (scripts on `/api/`), enforces the route's minimum role and,
-/// for forms, the session's CSRF token. Every refusal of a signed-in user is audited.
+/// for forms, the session's CSRF token. Every refusal of a signed-in user is audited; one whose
+/// entry cannot be written is answered 503 (``AdminAudit``).
 struct AdminAccess: Sendable {
     /// The person behind a request.
     struct Actor: Sendable {
@@ -19,7 +20,7 @@ struct AdminAccess: Sendable {
     let sessions: SessionStore
     let cookie: SessionCookie
     let tokens: TokenVerifier
-    let audit: AuditLog
+    let audit: AdminAudit
     let addresses: ClientAddress
 
     func source(_ request: Request, _ context: NodeRequestContext) -> String {
@@ -54,7 +55,8 @@ struct AdminAccess: Sendable {
     func require(_ role: OperatorRole, _ request: Request, _ context: NodeRequestContext) async throws -> Actor {
         guard let actor = try await actor(request, context) else { throw AdminError.signInRequired }
         guard actor.role >= role else {
-            record(actor, "forbidden", target: "\(request.method.rawValue) \(request.uri.path)", outcome: "denied: needs \(role.rawValue)", context)
+            try audit.record(AdminAudit.event(actor, "forbidden", target: "\(request.method.rawValue) \(request.uri.path)",
+                                              outcome: "denied: needs \(role.rawValue)", context), logger: context.logger)
             throw AdminError.forbidden(needed: role)
         }
         return actor
@@ -65,16 +67,11 @@ struct AdminAccess: Sendable {
         let actor = try await require(role, request, context)
         if let session = actor.session {
             guard ConstantTime.equal(form["csrf"] ?? "", session.csrf) else {
-                record(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)", outcome: "denied", context)
+                try audit.record(AdminAudit.event(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)",
+                                                  outcome: "denied", context), logger: context.logger)
                 throw AdminError.csrfRejected
             }
         }
         return actor
-    }
-
-    /// Appends an audit entry for `actor`; a failing audit store is logged by the caller's error path.
-    func record(_ actor: Actor, _ action: String, target: String, outcome: String, _ context: NodeRequestContext) {
-        _ = try? audit.append(.init(actor: actor.subject, role: actor.role.rawValue, source: actor.source, action: action,
-                                    target: target, outcome: outcome, correlationID: context.requestID))
     }
 }

@@ -1,3 +1,4 @@
+import GRDB
 import NSCore
 
 /// Every state-changing action of the dashboard, with the role it needs. One table drives the
@@ -13,43 +14,51 @@ struct AdminAction: Sendable {
     let fields: [String]
     let describe: @Sendable (AdminForm) -> String
     let target: @Sendable (AdminForm) -> String
-    /// Runs it; returns the message shown after the redirect.
-    let perform: @Sendable (AdminContext, AdminAccess.Actor, AdminForm, String) async throws -> String
+    let effect: Effect
+
+    /// What the action does, which decides how it is audited (``AdminContext/perform(_:actor:form:requestID:context:)``).
+    /// Each returns the message shown after the redirect.
+    enum Effect: Sendable {
+        /// A call to another node (actor, form, request id), audited before it is made.
+        case call(@Sendable (AdminContext, AdminAccess.Actor, AdminForm, String) async throws -> String)
+        /// A change to admin.db, made in the transaction that writes its audit entry.
+        case local(@Sendable (AdminContext, AdminForm, Database) throws -> String)
+    }
 }
 
 extension AdminAction {
     static let all: [AdminAction] = [
         AdminAction(path: "/dlq/retry", role: .operator, label: "retry", auditName: "dlq-retry", fields: ["id", "all"],
                     describe: { $0["all"] == "true" ? "Retry every job in the dead-letter queue." : "Retry job \($0["id"] ?? "")." },
-                    target: { $0["all"] == "true" ? "all" : $0["id"] ?? "" }) { admin, actor, form, requestID in
+                    target: { $0["all"] == "true" ? "all" : $0["id"] ?? "" }, effect: .call { admin, actor, form, requestID in
             let answer = try await admin.peers.queue("/v1/dlq/retry", method: "POST", body: try selection(form), actor: actor, requestID: requestID)
             return "retried \(answer["retried"]?.intValue ?? 0) job(s)"
-        },
+        }),
         AdminAction(path: "/dlq/purge", role: .operator, label: "purge", auditName: "dlq-purge", fields: ["id", "all"],
                     describe: { $0["all"] == "true" ? "Delete every job in the dead-letter queue for good." : "Delete job \($0["id"] ?? "") for good." },
-                    target: { $0["all"] == "true" ? "all" : $0["id"] ?? "" }) { admin, actor, form, requestID in
+                    target: { $0["all"] == "true" ? "all" : $0["id"] ?? "" }, effect: .call { admin, actor, form, requestID in
             let answer = try await admin.peers.queue("/v1/dlq/purge", method: "POST", body: try selection(form), actor: actor, requestID: requestID)
             return "purged \(answer["purged"]?.intValue ?? 0) job(s)"
-        },
+        }),
         AdminAction(path: "/jobs/cancel", role: .operator, label: "cancel", auditName: "job-cancel", fields: ["id"],
                     describe: { "Cancel job \($0["id"] ?? "") (only while it is queued or waiting to retry)." },
-                    target: { $0["id"] ?? "" }) { admin, actor, form, requestID in
+                    target: { $0["id"] ?? "" }, effect: .call { admin, actor, form, requestID in
             _ = try await admin.peers.queue("/v1/jobs/\(try jobID(form))/cancel", method: "POST", actor: actor, requestID: requestID)
             return "job \(form["id"] ?? "") cancelled"
-        },
+        }),
         AdminAction(path: "/queue/pause", role: .operator, label: "pause the queue", auditName: "queue-pause", fields: [],
-                    describe: { _ in "Stop workers from leasing jobs until the queue is resumed." }, target: { _ in "queue" }) { admin, actor, _, requestID in
+                    describe: { _ in "Stop workers from leasing jobs until the queue is resumed." }, target: { _ in "queue" }, effect: .call { admin, actor, _, requestID in
             _ = try await admin.peers.queue("/v1/queue/pause", method: "POST", actor: actor, requestID: requestID)
             return "queue paused"
-        },
+        }),
         AdminAction(path: "/queue/resume", role: .operator, label: "resume the queue", auditName: "queue-resume", fields: [],
-                    describe: { _ in "Let workers lease jobs again." }, target: { _ in "queue" }) { admin, actor, _, requestID in
+                    describe: { _ in "Let workers lease jobs again." }, target: { _ in "queue" }, effect: .call { admin, actor, _, requestID in
             _ = try await admin.peers.queue("/v1/queue/resume", method: "POST", actor: actor, requestID: requestID)
             return "queue resumed"
-        },
+        }),
         AdminAction(path: "/validators/add", role: .admin, label: "add validator", auditName: "validator-add", fields: ["name", "publicKey"],
                     describe: { "Add validator \($0["name"] ?? "") with key \($0["publicKey"] ?? ""), from the next block." },
-                    target: { "\($0["name"] ?? "") \($0["publicKey"] ?? "")" }) { admin, actor, form, requestID in
+                    target: { "\($0["name"] ?? "") \($0["publicKey"] ?? "")" }, effect: .call { admin, actor, form, requestID in
             guard let name = form["name"], !name.isEmpty, let key = form["publicKey"], !key.isEmpty else {
                 throw AdminError.badInput("name and publicKey are required")
             }
@@ -57,20 +66,21 @@ extension AdminAction {
                 "action": "add", "name": .string(name), "publicKey": .string(key), "requestedBy": .string(actor.subject),
             ], requestID: requestID)
             return "validator \(name) added from height \(answer["effectiveHeight"]?.intValue ?? 0)"
-        },
+        }),
         AdminAction(path: "/validators/remove", role: .admin, label: "remove validator", auditName: "validator-remove", fields: ["id"],
-                    describe: { "Remove validator \($0["id"] ?? ""), from the next block." }, target: { $0["id"] ?? "" }) { admin, actor, form, requestID in
+                    describe: { "Remove validator \($0["id"] ?? ""), from the next block." }, target: { $0["id"] ?? "" }, effect: .call { admin, actor, form, requestID in
             guard let id = form["id"], !id.isEmpty else { throw AdminError.badInput("id is required") }
             let answer = try await admin.peers.ledger("POST", "/v1/validators", body: [
                 "action": "remove", "id": .string(id), "requestedBy": .string(actor.subject),
             ], requestID: requestID)
             return "validator \(id) removed from height \(answer["effectiveHeight"]?.intValue ?? 0)"
-        },
+        }),
         AdminAction(path: "/sessions/revoke", role: .admin, label: "revoke session", auditName: "session-revoke", fields: ["session"],
-                    describe: { "End session \($0["session"]?.prefix(12) ?? "") now." }, target: { String($0["session"]?.prefix(12) ?? "") }) { admin, _, form, _ in
-            guard let session = form["session"], try admin.sessions.revoke(idHash: session) else { throw AdminError.notFound("no live session \(form["session"] ?? "")") }
+                    describe: { "End session \($0["session"]?.prefix(12) ?? "") now." }, target: { String($0["session"]?.prefix(12) ?? "") },
+                    effect: .local { admin, form, db in
+            guard let session = form["session"], try admin.sessions.revoke(idHash: session, in: db) else { throw AdminError.notFound("no live session \(form["session"] ?? "")") }
             return "session revoked"
-        },
+        }),
     ]
 
     private static func selection(_ form: AdminForm) throws -> JSONValue {

@@ -6,22 +6,37 @@ import NSCore
 struct AdminContext: Sendable {
     let access: AdminAccess
     let sessions: SessionStore
-    let audit: AuditLog
+    let audit: AdminAudit
     let peers: AdminPeers
     let pages: AdminPages
     let cookie: SessionCookie
     let rates: RateSampler
 
-    /// Runs an action for `actor` and audits it with its outcome, whatever happens.
+    /// Runs an action for `actor` with its audit entries; none runs without them. A change to
+    /// admin.db is committed with its entry. A call to another node is audited as
+    /// ``AdminAudit/requested`` before it is made (a refused entry: 503, no call), then with its
+    /// outcome, `ok` or `failed: <detail>`.
     func perform(_ action: AdminAction, actor: AdminAccess.Actor, form: AdminForm, requestID: String,
                  context: NodeRequestContext) async throws -> String {
-        do {
-            let message = try await action.perform(self, actor, form, requestID)
-            access.record(actor, action.auditName, target: action.target(form), outcome: "ok", context)
-            return message
-        } catch let error as AdminError {
-            access.record(actor, action.auditName, target: action.target(form), outcome: "failed: \(error.detail)", context)
-            throw error
+        let event = AdminAudit.event(actor, action.auditName, target: action.target(form), outcome: AdminAudit.requested, context)
+        switch action.effect {
+        case .local(let change):
+            var done = event
+            done.outcome = "ok"
+            return try audit.change(done, logger: context.logger) { db in try change(self, form, db) }
+        case .call(let call):
+            try audit.record(event, logger: context.logger)
+            var outcome = event
+            do {
+                let message = try await call(self, actor, form, requestID)
+                outcome.outcome = "ok"
+                audit.recordOutcome(outcome, logger: context.logger)
+                return message
+            } catch {
+                outcome.outcome = "failed: \((error as? AdminError)?.detail ?? String(describing: error))"
+                audit.recordOutcome(outcome, logger: context.logger)
+                throw error
+            }
         }
     }
 }

@@ -119,8 +119,8 @@ struct AdminData: Sendable {
     }
 
     func audit(actor: String?, action: String?) throws -> JSONValue {
-        let entries = try admin.audit.recent(limit: 200, actor: actor.flatMap { $0.isEmpty ? nil : $0 }, action: action.flatMap { $0.isEmpty ? nil : $0 })
-        let chainBreak = AuditChain.firstBreak(in: try admin.audit.all())
+        let entries = try admin.audit.log.recent(limit: 200, actor: actor.flatMap { $0.isEmpty ? nil : $0 }, action: action.flatMap { $0.isEmpty ? nil : $0 })
+        let chainBreak = AuditChain.firstBreak(in: try admin.audit.log.all())
         return ["entries": .array(entries.map(\.json)), "actor": .string(actor ?? ""), "action": .string(action ?? ""), "intact": .bool(chainBreak == nil),
                 "chainStatus": .string(chainBreak.map { "The audit chain is broken at \($0)." } ?? "The audit chain verifies: no entry was changed, removed or reordered.")]
     }

@@ -17,6 +17,8 @@ enum AdminError: Error, Sendable, Equatable {
     case conflict(String)
     /// A node the page or action needs did not answer, or refused.
     case upstream(String)
+    /// admin.db refused the request's audit entry, so nothing was done (the reason is in the log).
+    case auditUnavailable
 
     var status: HTTPResponse.Status {
         switch self {
@@ -26,6 +28,7 @@ enum AdminError: Error, Sendable, Equatable {
         case .notFound: .notFound
         case .conflict: .conflict
         case .upstream: .badGateway
+        case .auditUnavailable: .serviceUnavailable
         }
     }
 
@@ -38,6 +41,7 @@ enum AdminError: Error, Sendable, Equatable {
         case .notFound: "Not found"
         case .conflict: "Conflict"
         case .upstream: "A node did not answer"
+        case .auditUnavailable: "Audit trail unavailable"
         }
     }
 
@@ -47,6 +51,16 @@ enum AdminError: Error, Sendable, Equatable {
         case .forbidden(let needed): "this needs the \(needed.rawValue) role"
         case .csrfRejected: "the form's security token is missing or wrong; reload the page and try again"
         case .badInput(let detail), .notFound(let detail), .conflict(let detail), .upstream(let detail): detail
+        case .auditUnavailable: "admin-node could not write the audit entry for this request, so nothing was done; its log says why"
+        }
+    }
+
+    /// The challenge with a 401 for `/api/` callers, and `Retry-After` with a 503 as every node sends it.
+    var headers: HTTPFields {
+        switch self {
+        case .signInRequired: [.wwwAuthenticate: "Bearer realm=\"neuroswarm-admin\""]
+        case .auditUnavailable: [.retryAfter: "10"]
+        default: [:]
         }
     }
 }
@@ -62,8 +76,7 @@ struct AdminErrorMiddleware: RouterMiddleware {
         } catch let error as AdminError {
             if request.uri.path.hasPrefix("/api/") {
                 let problem = ProblemDetails(slug: "admin-\(error.status.code)", title: error.title, status: error.status, detail: error.detail)
-                let extra: HTTPFields = error == .signInRequired ? [.wwwAuthenticate: "Bearer realm=\"neuroswarm-admin\""] : [:]
-                return problem.response(instance: request.uri.path, correlationId: context.requestID, headers: extra)
+                return problem.response(instance: request.uri.path, correlationId: context.requestID, headers: error.headers)
             }
             if error == .signInRequired {
                 return Response(status: .seeOther, headers: [.location: "/login?next=\(Self.encode(request.uri.path))"])

@@ -36,7 +36,7 @@ public enum AdminNode {
     public static func blueprint(database: NodeDatabase, settings: Settings, gateway: PeerAddress, nsNode: PeerAddress,
                                  vpNode: PeerAddress) async -> NodeBlueprint {
         let sessions = SessionStore(pool: database.pool, lifetime: settings.sessionLifetime)
-        let audit = AuditLog(pool: database.pool)
+        let audit = AdminAudit(log: AuditLog(pool: database.pool))
         let cookie = SessionCookie(secret: settings.sessionSecret, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
         let tokens = await TokenVerifier(current: settings.adminSecret, previous: nil, holder: .adminNode, maxLifetime: settings.tokenMaxLifetime)
         let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: tokens,

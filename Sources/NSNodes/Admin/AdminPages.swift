@@ -42,7 +42,9 @@ struct AdminPages: Sendable {
     }
 
     func error(_ error: AdminError) -> Response {
-        render("error", title: error.title, actor: nil, data: ["title": error.title, "detail": error.detail], status: error.status)
+        var response = render("error", title: error.title, actor: nil, data: ["title": error.title, "detail": error.detail], status: error.status)
+        response.headers.append(contentsOf: error.headers)
+        return response
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {

@@ -5,7 +5,9 @@ import NSCore
 
 /// `/login` and `/logout`: a token from `nsctl token create --admin` becomes a server-side
 /// session and its signed cookie. A refused token sends the browser back with one generic
-/// message; the audit log records the attempt and the access log why the token was refused.
+/// message; the audit log records the attempt and the access log why the token was refused. A
+/// session is created and ended in the transaction that writes its audit entry: when admin.db
+/// refuses the entry, the answer is 503 and the session is neither created nor ended.
 struct AdminSignInRoutes: Sendable {
     let admin: AdminContext
 
@@ -23,20 +25,22 @@ struct AdminSignInRoutes: Sendable {
             let source = admin.access.source(request, context)
             let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let user = await verified(token, context), let role = user.role else {
-                _ = try? admin.audit.append(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
-                                                  outcome: "denied", correlationID: context.requestID))
+                try admin.audit.record(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
+                                             outcome: "denied", correlationID: context.requestID), logger: context.logger)
                 return Response(status: .seeOther, headers: [.location: "/login?error=1"])
             }
-            let (id, session) = try admin.sessions.create(subject: user.subject, role: role, source: source)
-            admin.access.record(.init(subject: user.subject, role: role, session: session, source: source), "sign-in", target: "/login",
-                                outcome: "ok", context)
+            let actor = AdminAccess.Actor(subject: user.subject, role: role, session: nil, source: source)
+            let (id, _) = try admin.audit.change(AdminAudit.event(actor, "sign-in", target: "/login", outcome: "ok", context), logger: context.logger) { db in
+                try admin.sessions.create(subject: user.subject, role: role, source: source, in: db)
+            }
             return Response(status: .seeOther, headers: [.location: Self.safeNext(form["next"]), .setCookie: admin.cookie.setCookie(id: id, overTLS: admin.access.overTLS(request, context))])
         }
         router.post("/logout") { request, context in
             let form = try await AdminForm.read(request)
             let actor = try await admin.access.requireForm(.viewer, request, context, form: form)
-            if let session = actor.session { try admin.sessions.revoke(idHash: session.idHash) }
-            admin.access.record(actor, "sign-out", target: "/logout", outcome: "ok", context)
+            try admin.audit.change(AdminAudit.event(actor, "sign-out", target: "/logout", outcome: "ok", context), logger: context.logger) { db in
+                if let session = actor.session { try admin.sessions.revoke(idHash: session.idHash, in: db) }
+            }
             return Response(status: .seeOther, headers: [.location: "/login", .setCookie: admin.cookie.clearCookie])
         }
     }

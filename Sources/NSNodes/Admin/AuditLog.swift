@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import NSCore
 
-/// The audit trail: appends chained entries (one transaction each, so the chain never forks
-/// under concurrent requests) and reads them back, newest first, filtered.
+/// The audit trail: appends chained entries (each inside one write transaction, so the chain never
+/// forks under concurrent requests) and reads them back, newest first, filtered.
 public struct AuditLog: Sendable {
     let pool: DatabasePool
 
@@ -32,22 +32,29 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// Appends `event` in a transaction of its own. Throws when admin.db refuses the write; admin-node
+    /// then does not do what the entry was for (``AdminAudit``).
     @discardableResult
     public func append(_ event: Event, now: Date = Date()) throws -> AuditEntry {
-        try pool.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            var entry = AuditEntry(sequence: (last?["seq"] as Int64? ?? 0) + 1, time: Int64(now.timeIntervalSince1970 * 1000),
-                                   actor: event.actor, role: event.role, source: event.source, action: event.action, target: event.target,
-                                   outcome: event.outcome, correlationID: event.correlationID,
-                                   previousHash: last?["hash"] as String? ?? AuditChain.genesisHash)
-            entry.hash = entry.computedHash
-            try db.execute(sql: """
-                INSERT INTO audit (seq, time, actor, role, source, action, target, outcome, correlation_id, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [entry.sequence, entry.time, entry.actor, entry.role, entry.source, entry.action, entry.target,
-                                 entry.outcome, entry.correlationID, entry.previousHash, entry.hash])
-            return entry
-        }
+        try pool.write { db in try append(event, now: now, in: db) }
+    }
+
+    /// Appends `event` inside the caller's transaction, so a change to admin.db and its entry commit
+    /// together. The writer's transaction serialises appends, so the chain never forks.
+    @discardableResult
+    func append(_ event: Event, now: Date = Date(), in db: Database) throws -> AuditEntry {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        var entry = AuditEntry(sequence: (last?["seq"] as Int64? ?? 0) + 1, time: Int64(now.timeIntervalSince1970 * 1000),
+                               actor: event.actor, role: event.role, source: event.source, action: event.action, target: event.target,
+                               outcome: event.outcome, correlationID: event.correlationID,
+                               previousHash: last?["hash"] as String? ?? AuditChain.genesisHash)
+        entry.hash = entry.computedHash
+        try db.execute(sql: """
+            INSERT INTO audit (seq, time, actor, role, source, action, target, outcome, correlation_id, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.sequence, entry.time, entry.actor, entry.role, entry.source, entry.action, entry.target,
+                             entry.outcome, entry.correlationID, entry.previousHash, entry.hash])
+        return entry
     }
 
     /// Newest first; `actor` and `action` filter exactly when given.

@@ -24,18 +24,17 @@ public struct SessionStore: Sendable {
         public let expiresAt: Int64
     }
 
-    /// Creates a session and returns the secret id for the cookie (stored only as its hash).
-    public func create(subject: String, role: OperatorRole, source: String, now: Date = Date()) throws -> (id: String, session: Session) {
+    /// Creates a session inside the caller's transaction (the one that writes its audit entry) and
+    /// returns the secret id for the cookie (stored only as its hash).
+    func create(subject: String, role: OperatorRole, source: String, now: Date = Date(), in db: Database) throws -> (id: String, session: Session) {
         let id = Hex.encode(SecureRandom.bytes(32))
         let nowMs = Int64(now.timeIntervalSince1970 * 1000)
         let session = Session(idHash: Self.hash(id), subject: subject, role: role, csrf: Hex.encode(SecureRandom.bytes(32)), source: source,
                               createdAt: nowMs, expiresAt: nowMs + Int64(lifetime / .milliseconds(1)))
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO sessions (id_hash, subject, role, csrf, source, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [session.idHash, subject, role.rawValue, session.csrf, source, session.createdAt, session.expiresAt])
-            // Expired and revoked sessions are kept a day for the sessions page, then dropped.
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?", arguments: [nowMs - 86_400_000, nowMs - 86_400_000])
-        }
+        try db.execute(sql: "INSERT INTO sessions (id_hash, subject, role, csrf, source, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [session.idHash, subject, role.rawValue, session.csrf, source, session.createdAt, session.expiresAt])
+        // Expired and revoked sessions are kept a day for the sessions page, then dropped.
+        try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?", arguments: [nowMs - 86_400_000, nowMs - 86_400_000])
         return (id, session)
     }
 
@@ -57,14 +56,13 @@ public struct SessionStore: Sendable {
         }
     }
 
-    /// Ends a session by its stored hash; returns whether a live one was ended.
+    /// Ends a session by its stored hash inside the caller's transaction (the one that writes its
+    /// audit entry); returns whether a live one was ended.
     @discardableResult
-    public func revoke(idHash: String, now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL",
-                           arguments: [Int64(now.timeIntervalSince1970 * 1000), idHash])
-            return db.changesCount > 0
-        }
+    func revoke(idHash: String, now: Date = Date(), in db: Database) throws -> Bool {
+        try db.execute(sql: "UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL",
+                       arguments: [Int64(now.timeIntervalSince1970 * 1000), idHash])
+        return db.changesCount > 0
     }
 
     static func hash(_ id: String) -> String { MerkleHash.sha256(Array(id.utf8)).hex }

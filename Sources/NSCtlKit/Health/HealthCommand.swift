@@ -114,9 +114,8 @@ extension NSCtl {
                 throw CommandFailure("--service redis needs REDIS_URL (environment or .env)")
             }
             let bound = Duration.milliseconds(Int64(timeout * 1000))
-            var configuration = HTTPClient.Configuration()
-            configuration.connectionPool.retryConnectionEstablishment = false
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            // nsctl's client: a refused connection is reported at once, not retried until the deadline.
+            let client = NodeClient.client
             let vp = nodes.first { $0.service == "vp" }
             let (reports, figures) = await withTaskGroup(of: (ServiceReport?, QueueFigures?).self) { group in
                 for node in nodes {
@@ -136,7 +135,6 @@ extension NSCtl {
                 }
                 return (reports, figures)
             }
-            try? await client.shutdown()
             let order = Self.services
             return HealthVerdict(
                 reports: reports.sorted { order.firstIndex(of: HealthVerdict.label($0.service)) ?? 9 < order.firstIndex(of: HealthVerdict.label($1.service)) ?? 9 },

@@ -125,7 +125,8 @@ public struct NodeHost {
                 services.append(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                                            settings: settings.ledger, metrics: metrics, logger: makeLogger(role.serviceName)))
             case .gateway:  // the shared queue and its check were made above whenever .gateway is a role
-                let parts = try await gatewayParts(queue: sharedQueue!, queueCheck: queueCheck!, redis: redis, nsAddress: nsAddress, nsCheck: nsCheck)
+                let parts = try await gatewayParts(queue: sharedQueue!, queueCheck: queueCheck!, redis: redis, nsAddress: nsAddress, nsCheck: nsCheck,
+                                                   secret: try keys.jwtSecret())
                 blueprint = GatewayNode.blueprint(parts, settings: settings)
                 services.append(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail,
                                                    logger: makeLogger(role.serviceName)))
@@ -156,8 +157,7 @@ public struct NodeHost {
     /// The gateway's queue (Redis when configured, else the shared SQLite queue), its rate limiter
     /// (shared through Redis when configured) and its token verifier.
     private func gatewayParts(queue: any JobQueue, queueCheck: DependencyCheck, redis: RedisClient?, nsAddress: PeerAddress,
-                              nsCheck: DependencyCheck) async throws(ConfigurationError) -> GatewayNode.Parts {
-        let secret = try DevelopmentKeys(settings: settings, logger: makeLogger("nsd")).jwtSecret()
+                              nsCheck: DependencyCheck, secret: Secret) async throws(ConfigurationError) -> GatewayNode.Parts {
         let logger = makeLogger(NodeRole.gateway.serviceName)
         let rateLimiter: any RateLimiter
         if let redis {

@@ -81,7 +81,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // Built into the binary (PackageResources.openapi_json): nsd runs without resource files.
+            resources: [.embedInCode("Gateway/openapi.json")]
         ),
         .target(
             name: "NSCtlKit",

@@ -1,7 +1,8 @@
 /// A YAML value built in code and written in the order it was built.
 ///
-/// The package has no YAML library, and the rendered files must be byte-stable for
-/// `nsctl compose render --check`, so this writer is deliberately small: block mappings and
+/// The rendered files carry comments for the operator, which Yams (the YAML library in the package
+/// set) cannot write, and must be byte-stable for `nsctl compose render --check`; so this writer
+/// is deliberately small: block mappings and
 /// sequences, one-line flow sequences, comments, and scalars quoted whenever a YAML 1.1 reader
 /// (docker-compose 1.x uses PyYAML) could take them for anything but a string.
 indirect enum YAMLNode: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
@@ -89,15 +90,6 @@ struct YAMLMap: Sendable, ExpressibleByDictionaryLiteral {
     init(_ entries: [YAMLEntry], spaced: Bool = false) {
         self.entries = entries
         self.spaced = spaced
-    }
-
-    /// This map with `lines` as a comment above `key`.
-    func commenting(_ key: String, _ lines: String...) -> YAMLMap {
-        var copy = self
-        for index in copy.entries.indices where copy.entries[index].key == key {
-            copy.entries[index].comments += lines
-        }
-        return copy
     }
 
     /// Appends `value` under `key`.

@@ -16,8 +16,11 @@ struct CORSMiddleware: RouterMiddleware {
     static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
     static let exposedHeaders = "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-ID, Idempotent-Replayed"
     static let maxAgeSeconds = "600"
+    let internalErrors: InternalErrors?
 
-    init(origins: [String]) {
+    /// `internalErrors` counts the unexpected errors it answers for the routes inside it.
+    init(origins: [String], internalErrors: InternalErrors?) {
+        self.internalErrors = internalErrors
         allowsAnyOrigin = origins.contains("*")
         allowedOrigins = Set(origins.filter { $0 != "*" })
     }
@@ -40,7 +43,7 @@ struct CORSMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = ProblemMiddleware.response(for: error, request: request, context: context)
+            response = ProblemMiddleware.response(for: error, request: request, context: context, internalErrors: internalErrors)
         }
         if allowed {
             decorate(&response.headers, origin: origin)

@@ -28,7 +28,10 @@ public enum GatewayNode {
         }
     }
 
-    public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
+    /// `internalErrors` (the gateway's ``NodeMetrics/internalErrors``) counts the unexpected
+    /// errors that its CORS and rate-limit middleware answer themselves.
+    public static func blueprint(_ parts: Parts, settings: DaemonSettings, internalErrors: InternalErrors?,
+                                 client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
                                   ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))
@@ -38,14 +41,17 @@ public enum GatewayNode {
         return NodeBlueprint(checks: checks) { router in
             // Router middleware applies to the routes added after it and to unmatched requests,
             // which is where a preflight OPTIONS lands.
-            if let corsOrigins { router.add(middleware: CORSMiddleware(origins: corsOrigins)) }
+            if let corsOrigins { router.add(middleware: CORSMiddleware(origins: corsOrigins, internalErrors: internalErrors)) }
+            // The gateway's OpenAPI 3.1 description: Gateway/openapi.json (also docs/openapi.json),
+            // built into the binary so nsd needs no resource files; a test checks it lists exactly these routes.
+            let openAPI = ByteBuffer(bytes: PackageResources.openapi_json)
             router.get("/openapi.json") { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: openAPI))
             }
             let api = router.group("api")
-                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .clientAddress(clientAddress)))
+                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .clientAddress(clientAddress), internalErrors: internalErrors))
                 .add(middleware: TokenAuthMiddleware(verifier: parts.verifier))
-                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .subject))
+                .add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter, scope: .subject, internalErrors: internalErrors))
             submit.add(to: api)
             status.add(to: api)
         }

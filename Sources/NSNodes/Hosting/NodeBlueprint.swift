@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// What one role contributes to its HTTP application: the dependencies `/health` probes and
 /// the role's own routes. Shared middleware, `/health` and `/metrics` are added by ``NodeRouter``.
@@ -20,7 +21,7 @@ public enum NodeRouter {
         let router = Router(context: NodeRequestContext.self)
         router.add(middleware: CorrelationMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: metrics))
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(internalErrors: metrics.internalErrors))
         HealthRoutes.add(to: router, checker: HealthChecker(service: service, checks: blueprint.checks, timeout: healthTimeout))
         MetricsRoutes.add(to: router, metrics: metrics, enabled: metricsEnabled)
         blueprint.routes(router)

@@ -1,5 +1,6 @@
 import CoreMetrics
 import HTTPTypes
+import Logging
 import NSCore
 import Prometheus
 import Synchronization
@@ -11,6 +12,8 @@ public final class NodeMetrics: Sendable {
     /// Pass this to swift-metrics types (`Counter(label:dimensions:factory:)`) so they land in this node's registry.
     public let factory: NodeMetricsFactory
     public let node: String
+    /// This node's failures that have no caller to answer (``InternalErrors``), counted here.
+    public let internalErrors: InternalErrors
     private let process: ProcessMetrics
     private let requestSeries = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
     private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
@@ -26,6 +29,7 @@ public final class NodeMetrics: Sendable {
         self.registry = registry
         self.factory = NodeMetricsFactory(registry: registry)
         self.node = node
+        self.internalErrors = InternalErrors(series: (node, factory), logger: Logger(label: node))
         self.process = ProcessMetrics(registry: registry)
         registry.makeGauge(descriptor: MetricCatalogue.descriptor("ns_build_info"),
                            labels: [("node", node), ("version", NeuroSwarmVersion.current)]).set(to: 1.0)

@@ -40,7 +40,7 @@ public enum ProducerNode {
                      sender: TransactionSender(ledger: ledgerClient(nsNode, token)),
                      ledger: JobLedgerLookup(nsNode: nsNode, client: NodeHTTPClient(client: NodeHTTPClient.failFast), timeout: ledgerLookupTimeout),
                      count: count, batch: batch,
-                     gauges: queue is SQLiteJobQueue ? nil : queueMetrics, logger: logger)
+                     gauges: queue is SQLiteJobQueue ? nil : queueMetrics, metrics: metrics, logger: logger)
     }
 
     /// The block producer, posting to the ns-node at `nsNode` with the internal token.

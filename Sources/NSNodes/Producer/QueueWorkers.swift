@@ -40,6 +40,7 @@ public struct QueueWorkers: Service {
     let logger: Logger
     let name: String
     let retention: RetentionSweeper
+    let internalErrors: InternalErrors
 
     /// What one attempt at a job came to.
     enum Outcome: Sendable {
@@ -49,9 +50,11 @@ public struct QueueWorkers: Service {
         case abandoned
     }
 
+    /// `metrics` counts the housekeeping calls that fail (``InternalErrors``); without it they are only logged.
     init(queue: any JobQueue, processor: ArtifactProcessor, sender: TransactionSender, ledger: JobLedgerLookup?, count: Int, batch: Int,
-         lease: Duration = .seconds(30), gauges: QueueMetrics? = nil, logger: Logger) {
+         lease: Duration = .seconds(30), gauges: QueueMetrics? = nil, metrics: NodeMetrics? = nil, logger: Logger) {
         self.queue = queue
+        self.internalErrors = InternalErrors(metrics: metrics, logger: logger)
         self.gauges = gauges
         self.processor = processor
         self.sender = sender
@@ -61,7 +64,7 @@ public struct QueueWorkers: Service {
         self.lease = lease
         self.logger = logger
         self.name = "vp-\(ProcessInfo.processInfo.processIdentifier)"
-        self.retention = RetentionSweeper(logger: logger)
+        self.retention = RetentionSweeper(internalErrors: internalErrors)
     }
 
     public func run() async throws {
@@ -220,13 +223,46 @@ public struct QueueWorkers: Service {
 
     private func housekeeping() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Throws only when shutdown cuts the pause short; the loop's condition then ends it.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            if let recovered = try? await queue.recoverExpired(), recovered > 0 {
-                logger.warning("expired leases recovered", metadata: ["count": .stringConvertible(recovered)])
-            }
-            await retention.sweep(queue)
-            if let gauges, let counts = try? await queue.counts() { gauges.record(counts) }
-            if let gauges, let usage = try? await queue.storeUsage() { gauges.record(usage) }
+            await housekeep()
         }
     }
+
+    /// One housekeeping round. A store call that fails is retried on the next round, a second
+    /// later; each failure is counted and logged once a minute (``InternalErrors``).
+    func housekeep() async {
+        do {
+            let recovered = try await queue.recoverExpired()
+            if recovered > 0 { logger.warning("expired leases recovered", metadata: ["count": .stringConvertible(recovered)]) }
+        } catch {
+            report(.recoverExpired, error)
+        }
+        await retention.sweep(queue)
+        guard let gauges else { return }
+        do {
+            gauges.record(try await queue.counts())
+        } catch {
+            report(.readCounts, error)
+        }
+        do {
+            gauges.record(try await queue.storeUsage())
+        } catch {
+            report(.readStoreUsage, error)
+        }
+    }
+
+    private func report(_ operation: InternalErrors.Operation, _ error: JobQueueError) {
+        // At shutdown the store's call ends with the cancellation: nothing to report.
+        guard !Task.isCancelled else { return }
+        internalErrors.record(operation, reason: error.description)
+    }
+}
+
+extension InternalErrors.Operation {
+    static let recoverExpired = Self(label: "queue_recover_expired",
+                                     message: "expired leases and timed-out attempts could not be returned to the queue; retrying every second")
+    static let readCounts = Self(label: "queue_counts", message: "the queue's counts could not be read for its gauges; retrying every second")
+    static let readStoreUsage = Self(label: "queue_store_usage",
+                                     message: "the queue store's usage could not be read for its gauges; retrying every second")
 }

@@ -16,14 +16,12 @@ import Synchronization
 final class RetentionSweeper: Sendable {
     static let batch = 500
     static let maxBatches = 200
-    /// How often a failing sweep is logged: the reason repeats every second until it is fixed.
-    static let logInterval = Duration.seconds(60)
 
-    private let logger: Logger
-    private let lastLogged = Mutex<ContinuousClock.Instant?>(nil)
+    /// A failing sweep is counted and logged there, once a minute: it repeats every second until fixed.
+    private let internalErrors: InternalErrors
 
-    init(logger: Logger) {
-        self.logger = logger
+    init(internalErrors: InternalErrors) {
+        self.internalErrors = internalErrors
     }
 
     /// One pass; returns how many records it deleted.
@@ -46,15 +44,10 @@ final class RetentionSweeper: Sendable {
     }
 
     private func report(_ error: JobQueueError) {
-        let now = ContinuousClock.now
-        let due = lastLogged.withLock { last in
-            guard last.map({ now - $0 >= Self.logInterval }) ?? true else { return false }
-            last = now
-            return true
-        }
-        if due {
-            logger.warning("finished jobs could not be deleted; retrying every second (logged once a minute)",
-                           metadata: ["reason": .string(error.description)])
-        }
+        internalErrors.record(.retentionSweep, reason: error.description)
     }
+}
+
+extension InternalErrors.Operation {
+    static let retentionSweep = Self(label: "queue_retention", message: "finished jobs could not be deleted; retrying every second")
 }

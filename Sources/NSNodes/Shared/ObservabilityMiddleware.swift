@@ -26,7 +26,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = ProblemMiddleware.response(for: error, request: request, context: context)
+            response = ProblemMiddleware.response(for: error, request: request, context: context, internalErrors: metrics.internalErrors)
         }
         let elapsed = ContinuousClock.now - start
         // endpointPath is shared with the inner context copies, so it holds the matched template here.

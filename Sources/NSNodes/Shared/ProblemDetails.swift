@@ -1,6 +1,7 @@
 import HTTPTypes
 import Foundation
 import Hummingbird
+import NSCore
 
 /// An RFC 9457 problem details document, the body of every error response.
 ///
@@ -36,6 +37,13 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
         self.status = status.code
         self.detail = detail
         self.errors = errors
+    }
+
+    /// The document for an error that says its own answer (``ProblemError``).
+    public init(_ problem: HTTPProblem) {
+        self.init(slug: problem.slug, title: problem.title, status: .init(code: problem.status), detail: problem.detail,
+                  errors: problem.fieldErrors.isEmpty ? nil : problem.fieldErrors.map { FieldError(pointer: $0.pointer, detail: $0.detail) })
+        check = problem.check
     }
 
     /// The response carrying this document, with the correlation id and any extra headers.

@@ -2,71 +2,48 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NSCore
-import NSLedger
-import NSQueue
 
 /// Turns every error a handler throws into an `application/problem+json` response: the one place
-/// where errors become HTTP statuses.
+/// where errors become HTTP responses.
 ///
-/// ``NodeError`` maps to its own problem; Hummingbird's `HTTPError` (unknown route, wrong method,
-/// body too large, undecodable body) keeps its status; anything else is a 500 whose detail names
-/// only the correlation id, while the error itself goes to the log.
+/// An error that says its own answer (``ProblemError``: the ledger's, the queue's, the transaction
+/// format's; ``NodeError``) gets it; Hummingbird's `HTTPError` (unknown route, wrong method, body
+/// too large, undecodable body) keeps its status; anything else is a 500 whose detail names only
+/// the correlation id, while the error goes to the log (its text only when
+/// ``InternalErrors/reason(of:)`` knows it holds no secret) and to `ns_internal_errors_total`.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = NodeRequestContext
 
-    public init() {}
+    let internalErrors: InternalErrors?
+
+    /// `internalErrors` counts the unexpected errors (500s) of the requests it wraps; `nil`: logged only.
+    public init(internalErrors: InternalErrors?) {
+        self.internalErrors = internalErrors
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return Self.response(for: error, request: request, context: context)
+            return Self.response(for: error, request: request, context: context, internalErrors: internalErrors)
         }
     }
 
-    static func response(for error: any Error, request: Request, context: Context) -> Response {
+    /// The problem response for `error`. Middleware that answers errors itself (CORS, rate
+    /// limits) passes its node's `internalErrors`, so an unexpected one is counted there too.
+    static func response(for error: any Error, request: Request, context: Context, internalErrors: InternalErrors?) -> Response {
         let instance = request.uri.path
         switch error {
         case let error as NodeError:
             return error.problem.response(instance: instance, correlationId: context.requestID, headers: error.headers)
-        case let error as BlockRejection:
-            var problem = ProblemDetails(
-                slug: "block-\(error.check)", title: error.isConflict ? "The block conflicts with the current tip" : "The block is invalid",
-                status: error.isConflict ? .conflict : (error.check == "unavailable" ? .serviceUnavailable : .unprocessableContent),
-                detail: error.description)
-            problem.check = error.check
-            let headers: HTTPFields = error.check == "unavailable" ? [.retryAfter: "1"] : [:]
-            return problem.response(instance: instance, correlationId: context.requestID, headers: headers)
-        case let error as LedgerError:
-            let (status, slug, headers): (HTTPResponse.Status, String, HTTPFields) = switch error {
-            case .mempoolFull: (.serviceUnavailable, "mempool-full", [.retryAfter: "1"])
-            case .outOfRange: (.badRequest, "out-of-range", [:])
-            case .notFound: (.notFound, "not-found", [:])
-            case .storage: (.serviceUnavailable, "unavailable", [.retryAfter: "1"])
+        case let error as any ProblemError:
+            let problem = error.httpProblem
+            if let reason = problem.logReason {
+                context.logger.warning("request refused: a dependency is unavailable",
+                                       metadata: ["problem": .string(problem.slug), "reason": .string(reason)])
             }
-            return ProblemDetails(slug: slug, title: status.reasonPhrase, status: status, detail: error.description)
-                .response(instance: instance, correlationId: context.requestID, headers: headers)
-        case let error as ValidatorChangeError:
-            let isStorage = if case .storage = error { true } else { false }
-            let status: HTTPResponse.Status = isStorage ? .serviceUnavailable : .conflict
-            return ProblemDetails(slug: error.slug, title: isStorage ? status.reasonPhrase : "The change conflicts with the validator set",
-                                  status: status, detail: error.description)
-                .response(instance: instance, correlationId: context.requestID, headers: isStorage ? [.retryAfter: "1"] : [:])
-        case let error as JobQueueError:
-            let nodeError: NodeError = switch error {
-            case .invalid(let index, let reason): .invalidFields([.init(pointer: "/\(index)", detail: reason)])
-            case .notFound(let id): .notFound(detail: "no job \(id)")
-            case .unavailable, .leaseLost: .dependencyUnavailable(dependency: "the job queue", retryAfterSeconds: 1)
-            }
-            if case .unavailable(let reason) = error {
-                context.logger.warning("job queue unavailable", metadata: ["reason": .string(reason)])
-            }
-            return nodeError.problem.response(instance: instance, correlationId: context.requestID, headers: nodeError.headers)
-        case let error as TransactionError:
-            return NodeError.invalidFields([.init(pointer: error.pointer, detail: error.reason)]).problem
-                .response(instance: instance, correlationId: context.requestID)
-        case let error as CanonicalJSONError:
-            return NodeError.badRequest(detail: error.description).problem.response(instance: instance, correlationId: context.requestID)
+            return ProblemDetails(problem).response(instance: instance, correlationId: context.requestID,
+                                                    headers: problem.retryAfterSeconds.map { [.retryAfter: String($0)] } ?? [:])
         case let error as HTTPError:
             let problem = ProblemDetails(
                 slug: slug(for: error.status), title: error.status.reasonPhrase, status: error.status,
@@ -78,7 +55,9 @@ public struct ProblemMiddleware: RouterMiddleware {
                 detail: defaultDetail(for: error.status, request: request))
             return problem.response(instance: instance, correlationId: context.requestID)
         default:
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            (internalErrors ?? InternalErrors(metrics: nil, logger: context.logger))
+                .record(.request, reason: InternalErrors.reason(of: error), metadata: ["error": .string(String(reflecting: type(of: error)))],
+                        logger: context.logger)
             let problem = ProblemDetails(
                 slug: "internal", title: "Internal error", status: .internalServerError,
                 detail: "the request failed inside the server; quote correlation id \(context.requestID) when reporting it")
@@ -109,4 +88,9 @@ public struct ProblemMiddleware: RouterMiddleware {
         default: status.reasonPhrase
         }
     }
+}
+
+extension InternalErrors.Operation {
+    /// Every line is written: each names the correlation id its client was told to quote.
+    static let request = Self(label: "request", message: "request failed", level: .error, throttled: false)
 }

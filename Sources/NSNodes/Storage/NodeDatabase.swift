@@ -22,8 +22,11 @@ public final class NodeDatabase: Sendable {
     ///
     /// Failures are ``ConfigurationError``s naming `variable`: a data folder that cannot be
     /// created or a file that is not a database is something the operator fixes in configuration.
-    public convenience init(path: String, variable: String, migrator: DatabaseMigrator, writerCacheMiB: Int? = nil) throws(ConfigurationError) {
-        try self.init(path: path, variable: variable, migrator: migrator, checkpointer: WALCheckpointer(), writerCacheMiB: writerCacheMiB)
+    /// A background checkpoint that fails later goes to `internalErrors` (the owning node's).
+    public convenience init(path: String, variable: String, migrator: DatabaseMigrator, writerCacheMiB: Int? = nil,
+                            internalErrors: InternalErrors? = nil) throws(ConfigurationError) {
+        try self.init(path: path, variable: variable, migrator: migrator, checkpointer: WALCheckpointer(internalErrors: internalErrors),
+                      writerCacheMiB: writerCacheMiB)
     }
 
     /// `checkpointer` decides when the WAL is copied into the database file (tests use small thresholds).

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import Logging
 
 /// Moves WAL checkpoints out of the commits that happen to cross the threshold.
 ///
@@ -24,14 +25,18 @@ final class WALCheckpointer: Sendable {
     /// The committing connection's own checkpoint past ``hardLimit``. Tests replace it to act out
     /// another connection checkpointing at that moment.
     let ownCheckpoint: Checkpoint
+    /// Where a failed background pass is counted and logged.
+    let internalErrors: InternalErrors
     private let requests: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
-    init(threshold: Int32 = 8_192, hardLimit: Int32 = 32_768,
+    /// `internalErrors`: by default logged to the process's log and counted nowhere.
+    init(threshold: Int32 = 8_192, hardLimit: Int32 = 32_768, internalErrors: InternalErrors? = nil,
          ownCheckpoint: @escaping Checkpoint = { sqlite3_wal_checkpoint_v2($0, $1, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }) {
         self.threshold = threshold
         self.hardLimit = hardLimit
         self.ownCheckpoint = ownCheckpoint
+        self.internalErrors = internalErrors ?? InternalErrors(metrics: nil, logger: Logger(label: "nsd"))
         (requests, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -84,9 +89,13 @@ final class WALCheckpointer: Sendable {
                 }
                 _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
             } catch {
-                // A failed pass (disk full, busy) leaves the WAL to grow until the next request or
-                // the hard limit; nothing committed is at risk.
-                continue
+                // A failed pass (disk full, I/O error) leaves the WAL to grow until the next request
+                // or the hard limit; nothing committed is at risk, but a WAL that is never copied
+                // keeps growing, so the operator hears of it. At shutdown the pass ends with the
+                // cancellation: nothing to report.
+                if !Task.isCancelled {
+                    internalErrors.record(.walCheckpoint, reason: NodeDatabase.describe(error), metadata: ["database": .string(pool.path)])
+                }
             }
         }
     }
@@ -94,4 +103,9 @@ final class WALCheckpointer: Sendable {
     func stop() {
         signal.finish()
     }
+}
+
+extension InternalErrors.Operation {
+    static let walCheckpoint = Self(label: "wal_checkpoint",
+                                    message: "a background WAL checkpoint failed; the WAL grows until a later pass or the hard limit copies it")
 }

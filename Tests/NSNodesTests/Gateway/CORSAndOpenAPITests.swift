@@ -61,7 +61,7 @@ struct CORSAndOpenAPITests {
         }
     }
 
-    /// The committed document, next to the sources.
+    /// The committed document as `docs/openapi.json` shows it (a link to the one the gateway embeds).
     static func committedDocument() throws -> Data {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
@@ -77,7 +77,7 @@ struct CORSAndOpenAPITests {
                 return Data(buffer: response.body)
             }
         }
-        #expect(served == (try Self.committedDocument()), "regenerate with: curl -s localhost:8080/openapi.json > docs/openapi.json")
+        #expect(served == (try Self.committedDocument()), "docs/openapi.json must link to Sources/NSNodes/Gateway/openapi.json, which the gateway embeds")
         let document = try #require(try JSONSerialization.jsonObject(with: served) as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])

@@ -46,7 +46,7 @@ struct GatewayFixture {
         let nsCheck = DependencyCheck(name: "ns-node") { _ in }
         let parts = GatewayNode.Parts(queue: override ?? queue, queueCheck: QueueStoreCheck.make(queue: override ?? queue, backend: "sqlite"),
                                       rateLimiter: limiter, verifier: verifier, nsNode: nsNode, nsNodeCheck: nsCheck)
-        return GatewayNode.blueprint(parts, settings: settings)
+        return GatewayNode.blueprint(parts, settings: settings, internalErrors: nil)
     }
 
     /// A token signed by jwt-kit with the current secret (or `secret`), carrying its `kid`.

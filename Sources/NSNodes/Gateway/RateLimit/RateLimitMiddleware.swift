@@ -18,10 +18,13 @@ public struct RateLimitMiddleware: RouterMiddleware {
 
     let limiter: any RateLimiter
     let scope: Scope
+    let internalErrors: InternalErrors?
 
-    public init(limiter: any RateLimiter, scope: Scope) {
+    /// `internalErrors` counts the unexpected errors it answers for the routes inside it.
+    public init(limiter: any RateLimiter, scope: Scope, internalErrors: InternalErrors?) {
         self.limiter = limiter
         self.scope = scope
+        self.internalErrors = internalErrors
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -42,7 +45,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
             do {
                 response = try await next(request, context)
             } catch {
-                response = ProblemMiddleware.response(for: error, request: request, context: context)
+                response = ProblemMiddleware.response(for: error, request: request, context: context, internalErrors: internalErrors)
             }
         } else {
             let refusal = NodeError.rateLimited(who: who, retryAfterSeconds: decision.resetSeconds)

@@ -21,7 +21,8 @@ public final class RedisRateLimiter: RateLimiter {
     private let fallback: LocalRateLimiter
     private let keyPrefix: String
     private let logger: Logger
-    private let lastWarning = Mutex<ContinuousClock.Instant?>(nil)
+    /// A Redis that stops answering fails every request: logged once a minute.
+    private let warnings = Mutex(LogThrottle(interval: .seconds(60)))
 
     public init(client: RedisClient, limit: Int, window: Duration, keyPrefix: String = "ns:ratelimit:", logger: Logger) {
         self.client = client
@@ -44,14 +45,9 @@ public final class RedisRateLimiter: RateLimiter {
     }
 
     private func warn(_ reason: String) {
-        let now = ContinuousClock.now
-        let due = lastWarning.withLock { last -> Bool in
-            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
-            last = now
-            return true
-        }
-        if due {
-            logger.warning("rate limiting locally: Redis is unavailable", metadata: ["reason": .string(reason)])
-        }
+        guard let suppressed = warnings.withLock({ $0.admit(at: .now) }) else { return }
+        var metadata: Logger.Metadata = ["reason": .string(reason)]
+        if suppressed > 0 { metadata["suppressed"] = .stringConvertible(suppressed) }
+        logger.warning("rate limiting locally: Redis is unavailable", metadata: metadata)
     }
 }

@@ -1,0 +1,18 @@
+import NSCore
+
+extension HostAssembly {
+    /// admin-node: its database (audit trail and sessions), the audit-head anchoring, then its application.
+    mutating func addAdminNode() async throws(ConfigurationError) {
+        let database = try openDatabase(settings.adminDatabasePath, variable: "--data-dir", owner: .admin, schema: AdminSchema.register)
+        let logger = makeLogger(NodeRole.admin.serviceName)
+        let blueprint = await AdminNode.blueprint(
+            database: database,
+            settings: .init(adminSecret: try keys.adminJWTSecret(), sessionSecret: try keys.sessionSecret(), internalToken: internalToken,
+                            secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies,
+                            tokenMaxLifetime: settings.tokenMaxLifetime),
+            gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
+        add(AuditAnchorService(pool: database.pool, nsNode: nsAddress, internalToken: internalToken,
+                               interval: settings.auditAnchorInterval, metrics: metrics(.admin), logger: logger))
+        addApplication(.admin, blueprint: blueprint, bound: nil)
+    }
+}

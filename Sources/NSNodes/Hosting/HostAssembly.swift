@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import NSCore
+import NSQueue
+import ServiceLifecycle
+
+/// The services of one `nsd` process while ``NodeHost`` builds them, and what its nodes share:
+/// their metrics, development keys, the internal token, the peers' addresses and the job queue
+/// (gateway and vp-node in one process use one queue object, so they share its committer).
+/// One file per node adds that node (`HostAssembly+Ledger.swift`, ...).
+struct HostAssembly {
+    let settings: DaemonSettings
+    let makeLogger: @Sendable (String) -> Logger
+    let keys: DevelopmentKeys
+    let internalToken: Secret
+    /// Where ns-node is reached: `NS_NODE_URL`, the in-process node once it listens, or the seeds' default.
+    let nsAddress: PeerAddress
+    let gatewayAddress: PeerAddress
+    let vpAddress: PeerAddress
+    let nsCheck: DependencyCheck
+    /// Services in start order; ServiceGroup stops them in reverse.
+    private(set) var services: [any Service] = []
+    private var metrics: [NodeRole: NodeMetrics]
+    private var queue: HostQueue?
+
+    init(settings: DaemonSettings, makeLogger: @escaping @Sendable (String) -> Logger) throws(ConfigurationError) {
+        self.settings = settings
+        self.makeLogger = makeLogger
+        keys = DevelopmentKeys(settings: settings, logger: makeLogger("nsd"))
+        internalToken = try keys.internalToken()
+        metrics = Dictionary(uniqueKeysWithValues: settings.roles.map { ($0, NodeMetrics(node: $0.serviceName)) })
+        let roles = settings.roles
+        if let configured = settings.nsNodeURL {
+            nsAddress = PeerAddress(url: configured)
+        } else if roles.contains(.ns) {
+            nsAddress = PeerAddress()
+        } else {
+            nsAddress = PeerAddress(url: DaemonSettings.defaultNSNodeURL)
+        }
+        // Peers admin-node calls: in-process nodes are reached on the port they bind; others at
+        // GATEWAY_URL / VP_URL, or the seeds' ports on localhost.
+        func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
+            if let configured { return PeerAddress(url: configured) }
+            if roles.contains(role) { return PeerAddress() }
+            return PeerAddress(url: URL(string: "http://localhost:\(role.defaultPort)")!)  // a literal with a port number: always valid
+        }
+        gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
+        vpAddress = peer(.vp, configured: settings.vpNodeURL)
+        nsCheck = NSNodeCheck.make(address: nsAddress, client: .probing, timeout: settings.healthCheckTimeout)
+    }
+
+    /// The metrics of `role`, made for every role this process hosts, and of no other.
+    func metrics(_ role: NodeRole) -> NodeMetrics {
+        if let made = metrics[role] { return made }
+        preconditionFailure("\(role) is not a role of this process: each add… function is called only for the settings' roles")
+    }
+
+    /// Opens (creating when missing) one node's SQLite database under a lock on its folder, and
+    /// closes it after every service added later has stopped.
+    mutating func openDatabase(_ path: String, variable: String, owner: NodeRole, writerCacheMiB: Int? = nil,
+                               schema: (inout DatabaseMigrator) -> Void) throws(ConfigurationError) -> NodeDatabase {
+        var migrator = DatabaseMigrator.node(owner.serviceName)
+        schema(&migrator)
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try VolumeLock.hold(folder: folder.isEmpty ? "." : folder)
+        } catch {
+            throw ConfigurationError(variable: variable, problem: "names \(path), whose folder cannot be locked (\(error.problem))",
+                                     fix: "point it at a writable local file system")
+        }
+        // The owner counts the database's failed background checkpoints.
+        let database = try NodeDatabase(path: path, variable: variable, migrator: migrator, writerCacheMiB: writerCacheMiB,
+                                        internalErrors: metrics[owner]?.internalErrors)
+        services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
+        return database
+    }
+
+    /// The job queue gateway and vp-node share, opened by whichever of them is added first.
+    mutating func sharedQueue() throws(ConfigurationError) -> HostQueue {
+        if let queue { return queue }
+        let opened = try HostQueue.open(in: &self)
+        queue = opened
+        return opened
+    }
+
+    /// Adds `role`'s HTTP application. `bound` is the peer address that learns its port once it
+    /// listens (the in-process peer others call), if any.
+    mutating func addApplication(_ role: NodeRole, blueprint: NodeBlueprint, bound: PeerAddress?) {
+        let logger = makeLogger(role.serviceName)
+        let router = NodeRouter.make(service: role.serviceName, blueprint: blueprint, metrics: metrics(role),
+                                     metricsEnabled: settings.enableMetrics, healthTimeout: settings.healthCheckTimeout)
+        let host = settings.host
+        services.append(Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: settings.ports[role] ?? role.defaultPort), serverName: "nsd"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                bound?.bind(host: host, port: port)
+                logger.info("listening", metadata: ["address": .string(host), "port": .stringConvertible(port)])
+            },
+            logger: logger))
+    }
+
+    mutating func add(_ service: some Service) {
+        services.append(service)
+    }
+}

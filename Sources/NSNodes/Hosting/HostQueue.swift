@@ -1,0 +1,43 @@
+import Foundation
+import NSCore
+import NSQueue
+
+/// The job queue of one `nsd` process, shared by its gateway and vp-node: in Redis when
+/// `REDIS_URL` is set (gateways and vp-nodes on several hosts share it), else in SQLite under
+/// vp-node-data (one host).
+struct HostQueue {
+    let queue: any JobQueue
+    /// ``QueueStoreCheck``: the store takes writes.
+    let check: DependencyCheck
+    let metrics: QueueMetrics
+    /// The Redis the queue lives in, which the gateway's rate limiter shares; `nil` on SQLite.
+    let redis: RedisClient?
+
+    /// Opens the store; its gauges belong to vp-node when this process hosts one, else to the gateway.
+    static func open(in assembly: inout HostAssembly) throws(ConfigurationError) -> HostQueue {
+        let settings = assembly.settings
+        let owner: NodeRole = settings.roles.contains(.vp) ? .vp : .gateway
+        let metrics = QueueMetrics(factory: assembly.metrics(owner).factory)
+        let defaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout, retention: settings.jobRetention)
+        let logger = assembly.makeLogger(NodeRole.vp.serviceName)
+        if let url = settings.redisURL {
+            let redis = try redisClient(url)
+            let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger)
+            return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "redis", gauges: metrics), metrics: metrics, redis: redis)
+        }
+        let database = try assembly.openDatabase(settings.queueDatabasePath, variable: "--data-dir", owner: owner, schema: SQLiteQueueSchema.register)
+        let queue = SQLiteJobQueue(pool: database.pool, defaults: defaults, metrics: metrics, logger: logger)
+        return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "sqlite", gauges: metrics), metrics: metrics, redis: nil)
+    }
+
+    /// nsd's Redis client. Commands take milliseconds on a healthy Redis; the short limits make a
+    /// Redis that stopped answering (shutting down, overloaded) a quick 503 at the gateway rather
+    /// than a request that hangs for seconds.
+    private static func redisClient(_ url: URL) throws(ConfigurationError) -> RedisClient {
+        do throws(RedisError) {
+            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: .milliseconds(1_500)))
+        } catch {
+            throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
+        }
+    }
+}

@@ -5,9 +5,9 @@ import NSCore
 public enum BlockRejection: Error, Equatable, Sendable, CustomStringConvertible {
     /// `height` is not tip + 1 (another producer was first, or the producer is behind).
     case height(expected: UInt64, got: UInt64)
-    /// `prevHash` is not the tip's hash.
+    /// `prevHash` is not the hash of the block before it.
     case prevHash
-    /// `time` is before the tip's time or too far in the future.
+    /// `time` is before the previous block's time or too far in the future.
     case time(String)
     /// `producer` is not in the validator set active at the block's height; `reason` says whether
     /// it is unknown, joins later or was removed.
@@ -28,23 +28,30 @@ public enum BlockRejection: Error, Equatable, Sendable, CustomStringConvertible 
     /// The ledger could not read or write its database; nothing changed, retry later.
     case unavailable(String)
 
-    /// The check's name, as the problem type and tests use it.
-    public var check: String {
+    /// The ``BlockRule`` the block broke; nil when it was not a block at all or not judged.
+    public var rule: BlockRule? {
         switch self {
-        case .height: "height"
-        case .prevHash: "prevHash"
-        case .time: "time"
-        case .producer: "producer"
-        case .signature: "signature"
-        case .txCount: "txCount"
-        case .tx: "tx"
-        case .duplicateTx: "duplicateTx"
-        case .txRoot: "txRoot"
-        case .logSize: "logSize"
-        case .logRoot: "logRoot"
-        case .malformed: "malformed"
-        case .unavailable: "unavailable"
+        case .height: .height
+        case .prevHash: .prevHash
+        case .time: .time
+        case .producer: .producer
+        case .signature: .signature
+        case .txCount: .txCount
+        case .tx: .tx
+        case .duplicateTx: .duplicateTx
+        case .txRoot: .txRoot
+        case .logSize: .logSize
+        case .logRoot: .logRoot
+        case .malformed, .unavailable: nil
         }
+    }
+
+    /// The check's name, as the problem type and tests use it: the rule's name, or `malformed`,
+    /// or `unavailable`.
+    public var check: String {
+        if let rule { return rule.rawValue }
+        if case .malformed = self { return "malformed" }
+        return "unavailable"
     }
 
     /// Conflicts with the current tip (the producer should rebuild on it) rather than a bad block.
@@ -58,7 +65,7 @@ public enum BlockRejection: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .height(let expected, let got): "height \(got) is not the next height \(expected)"
-        case .prevHash: "prevHash is not the hash of the current tip"
+        case .prevHash: "prevHash is not the hash of the block before it"
         case .time(let reason): "time \(reason)"
         case .producer(let id, let reason): "producer \(id) \(reason)"
         case .signature: "the producer's signature does not verify"

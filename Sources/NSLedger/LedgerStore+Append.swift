@@ -18,39 +18,34 @@ extension LedgerStore {
     /// Validates `proposal` against the tip and appends it atomically: block row, transactions,
     /// new tree nodes, mempool removal and the new signed checkpoint commit together or not at all.
     ///
-    /// Checks, in order: height = tip + 1, prevHash = tip hash (both conflicts: 409), time not
-    /// before the tip nor beyond the allowed skew, producer in the set active at the block's height
-    /// (``ValidatorSchedule``: a change recorded at tip H governs from H + 1), its signature,
-    /// transaction count, each transaction not repeated nor already committed, txRoot, logSize,
-    /// logRoot. Transactions were validated when the proposal was decoded.
+    /// The block must meet ``BlockRules`` (the rules `nsctl chain verify` checks again), with this
+    /// node's clock for `time` and its committed transactions for `duplicateTx`; the producer is
+    /// judged by the set active at the block's height (a change recorded at tip H governs from
+    /// H + 1). Transactions were validated when the proposal was decoded.
     public func append(_ proposal: BlockProposal) throws(BlockRejection) -> BlockHeader {
-        let header = proposal.header
-        guard header.height == tip.height + 1 else { throw .height(expected: tip.height + 1, got: header.height) }
-        guard header.prevHash == tipHash else { throw .prevHash }
-        guard header.time >= tip.time else { throw .time("\(header.time) is before the tip's \(tip.time)") }
-        guard header.time <= now() + settings.maxClockSkewMs else { throw .time("\(header.time) is too far in the future") }
-        let standing = schedule.standing(of: header.producer, at: header.height)
-        guard case .active(let validator) = standing else { throw .producer(header.producer, reason: standing.reason) }
-        guard header.hasValidSignature(by: validator.publicKey) else { throw .signature }
-        guard !proposal.txs.isEmpty else { throw .txCount("a block must carry at least one transaction") }
-        guard proposal.txs.count <= settings.maxBlockTxs else { throw .txCount("a block carries at most \(settings.maxBlockTxs) transactions") }
+        let body = try validate(proposal)
+        let removed = try persist(proposal, body)
+        tip = proposal.header
+        tipHash = proposal.header.hash
+        range = body.log
+        mempoolCount -= removed
+        return proposal.header
+    }
 
-        var seen = Set<MerkleHash>(minimumCapacity: proposal.txs.count)
-        for (index, tx) in proposal.txs.enumerated() where !seen.insert(tx.hash).inserted {
-            throw .duplicateTx(index: index, txHash: tx.hash.hex)
-        }
-        let leaves = proposal.txs.map(\.leafHash)
-        guard MerkleTree.root(leaves: leaves) == header.txRoot else { throw .txRoot }
-        let expectedSize = tip.logSize + UInt64(leaves.count)
-        guard header.logSize == expectedSize else { throw .logSize(expected: expectedSize, got: header.logSize) }
-        var newRange = range
-        var created: [CompactRange.Node] = []
-        for leaf in leaves { created += newRange.append(leaf) }
-        guard newRange.root == header.logRoot else { throw .logRoot }
+    /// The block rules over the tip; every transaction's absence from the log is checked by
+    /// ``persist(_:_:)``, inside its write transaction.
+    private func validate(_ proposal: BlockProposal) throws(BlockRejection) -> BlockRules.Body {
+        let rules = BlockRules(schedule: schedule, maxTxs: settings.maxBlockTxs)
+        try rules.checkHeader(proposal.header, after: tip, previousHash: tipHash, notAfter: now() + settings.maxClockSkewMs)
+        return try rules.checkBody(proposal.header, txs: proposal.txs, log: range)
+    }
 
-        let note = Checkpoint(origin: settings.origin, size: newRange.size, root: newRange.root).signed(with: settings.checkpointKey)
+    /// Commits the validated block in one write transaction, refusing it as `duplicateTx` if a
+    /// transaction is already committed; returns how many transactions left the mempool.
+    private func persist(_ proposal: BlockProposal, _ body: BlockRules.Body) throws(BlockRejection) -> Int {
+        let txs = proposal.txs
+        let note = Checkpoint(origin: settings.origin, size: body.log.size, root: body.log.root).signed(with: settings.checkpointKey)
         let firstLeaf = Int64(tip.logSize)
-        let removed: Int
         let hasPending = mempoolCount > 0
         do {
             if lookups.count >= settings.lookupBatch { try flushLookups() }
@@ -58,60 +53,63 @@ extension LedgerStore {
             throw .unavailable(Self.describe(error))
         }
         // In before the commit, and out again if it fails (``PendingLookups``).
-        lookups.add(proposal.txs.enumerated().map { offset, tx in
+        lookups.add(txs.enumerated().map { offset, tx in
             PendingLookups.Entry(leaf: firstLeaf + Int64(offset), hashKey: tx.hash.lookupKey, artifactKey: tx.artifactDigest.lookupKey,
                                  jobKey: JobLookups.key(tx.jobID))
         })
         do {
-            removed = try pool.write { db -> Int in
+            return try pool.write { db -> Int in
                 // Already committed? Checked inside the write transaction, so nothing can slip in
                 // between; in key order, so the lookup table's pages are visited in sequence.
                 let committed = try LookupTables.Committed(pending: lookups, db)
-                for (_, index) in proposal.txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
-                    if try committed(proposal.txs[index].hash) != nil {
+                for (_, index) in txs.enumerated().map({ ($1.hash.lookupKey, $0) }).sorted(by: { $0.0 < $1.0 }) {
+                    if try committed(txs[index].hash) != nil {
                         throw AlreadyCommitted(index: index)
                     }
                 }
-                try Self.insert(block: header, txCount: proposal.txs.count, db: db)
-                let insertTx = try BoundStatement(db, sql: """
-                    INSERT INTO txs (leaf_index, hash, leaf_hash, block_height, artifact, body) VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                let deletePending = try BoundStatement(db, sql: "DELETE FROM mempool WHERE hash = ?")
-                var removed = 0
-                for (offset, tx) in proposal.txs.enumerated() {
-                    try insertTx.bind(firstLeaf + Int64(offset), at: 1)
-                    try insertTx.bind(tx.hash.bytes, at: 2)
-                    try insertTx.bind(leaves[offset].bytes, at: 3)
-                    try insertTx.bind(Int64(header.height), at: 4)
-                    try insertTx.bind(tx.artifactDigest.bytes, at: 5)
-                    try insertTx.bind(tx.canonical, at: 6)
-                    try insertTx.run()
-                    if hasPending {
-                        try deletePending.bind(tx.hash.bytes, at: 1)
-                        try deletePending.run()
-                        removed += db.changesCount
-                    }
-                }
-                let insertNode = try BoundStatement(db, sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
-                for node in created {
-                    try insertNode.bind(Int64(node.level), at: 1)
-                    try insertNode.bind(Int64(node.index), at: 2)
-                    try insertNode.bind(node.hash.bytes, at: 3)
-                    try insertNode.run()
-                }
-                try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(newRange.size), note])
-                return removed
+                return try Self.insert(proposal, body, firstLeaf: firstLeaf, note: note, deletingPending: hasPending, db: db)
             }
         } catch {
-            lookups.removeLast(proposal.txs.count)
-            if let duplicate = error as? AlreadyCommitted { throw .duplicateTx(index: duplicate.index, txHash: proposal.txs[duplicate.index].hash.hex) }
+            lookups.removeLast(txs.count)
+            if let duplicate = error as? AlreadyCommitted { throw .duplicateTx(index: duplicate.index, txHash: txs[duplicate.index].hash.hex) }
             throw .unavailable(Self.describe(error))
         }
-        tip = header
-        tipHash = header.hash
-        range = newRange
-        mempoolCount -= removed
-        return header
+    }
+
+    /// Writes the block, its transactions (removing them from the mempool when `deletingPending`),
+    /// the tree nodes it completes and its checkpoint; returns how many left the mempool.
+    private static func insert(_ proposal: BlockProposal, _ body: BlockRules.Body, firstLeaf: Int64, note: String,
+                               deletingPending: Bool, db: Database) throws -> Int {
+        let (header, txs) = (proposal.header, proposal.txs)
+        try Self.insert(block: header, txCount: txs.count, db: db)
+        let insertTx = try BoundStatement(db, sql: """
+            INSERT INTO txs (leaf_index, hash, leaf_hash, block_height, artifact, body) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        let deletePending = try BoundStatement(db, sql: "DELETE FROM mempool WHERE hash = ?")
+        var removed = 0
+        for (offset, tx) in txs.enumerated() {
+            try insertTx.bind(firstLeaf + Int64(offset), at: 1)
+            try insertTx.bind(tx.hash.bytes, at: 2)
+            try insertTx.bind(body.leaves[offset].bytes, at: 3)
+            try insertTx.bind(Int64(header.height), at: 4)
+            try insertTx.bind(tx.artifactDigest.bytes, at: 5)
+            try insertTx.bind(tx.canonical, at: 6)
+            try insertTx.run()
+            if deletingPending {
+                try deletePending.bind(tx.hash.bytes, at: 1)
+                try deletePending.run()
+                removed += db.changesCount
+            }
+        }
+        let insertNode = try BoundStatement(db, sql: "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
+        for node in body.createdNodes {
+            try insertNode.bind(Int64(node.level), at: 1)
+            try insertNode.bind(Int64(node.index), at: 2)
+            try insertNode.bind(node.hash.bytes, at: 3)
+            try insertNode.run()
+        }
+        try db.execute(sql: "INSERT INTO checkpoints (log_size, note) VALUES (?, ?)", arguments: [Int64(body.log.size), note])
+        return removed
     }
 }
 

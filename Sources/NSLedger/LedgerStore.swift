@@ -23,7 +23,7 @@ public actor LedgerStore {
         public var lookupBatch: Int
 
         public init(origin: String, checkpointKey: LedgerKey, genesisValidators: [Validator], mempoolMax: Int = 100_000,
-                    maxBlockTxs: Int = 10_000, maxClockSkewMs: Int64 = 300_000, lookupBatch: Int = 16_384) {
+                    maxBlockTxs: Int = BlockRules.defaultMaxTxs, maxClockSkewMs: Int64 = 300_000, lookupBatch: Int = 16_384) {
             self.origin = origin
             self.checkpointKey = checkpointKey
             self.genesisValidators = genesisValidators

@@ -29,9 +29,10 @@ struct LedgerFixture {
         return pool
     }
 
-    func openStore(mempoolMax: Int = 100_000, lookupBatch: Int = 16_384) throws -> LedgerStore {
+    func openStore(mempoolMax: Int = 100_000, maxBlockTxs: Int = BlockRules.defaultMaxTxs, lookupBatch: Int = 16_384) throws -> LedgerStore {
         try LedgerStore(pool: openPool(), settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
-                                                          genesisValidators: validators, mempoolMax: mempoolMax, lookupBatch: lookupBatch),
+                                                          genesisValidators: validators, mempoolMax: mempoolMax,
+                                                          maxBlockTxs: maxBlockTxs, lookupBatch: lookupBatch),
                         now: { Self.now })
     }
 

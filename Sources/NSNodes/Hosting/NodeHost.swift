@@ -5,6 +5,7 @@ import Logging
 import NSCore
 import NSLedger
 import NSQueue
+import NSRedis
 import ServiceLifecycle
 
 /// Assembles the services one `nsd` process runs for its roles: each node's database, then each
@@ -78,14 +79,14 @@ public struct NodeHost {
         } else if roles.contains(.ns) {
             nsAddress = PeerAddress()
         } else {
-            nsAddress = PeerAddress(url: DaemonSettings.defaultNSNodeURL)
+            nsAddress = PeerAddress(url: NodeRole.ns.defaultURL)
         }
         // Peers admin-node calls: in-process nodes are reached on the port they bind; others at
         // GATEWAY_URL / VP_URL, or the seeds' ports on localhost.
         func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
             if let configured { return PeerAddress(url: configured) }
             if roles.contains(role) { return PeerAddress() }
-            return PeerAddress(url: URL(string: "http://localhost:\(role.defaultPort)")!)  // a literal with a port number: always valid
+            return PeerAddress(url: role.defaultURL)
         }
         let gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         let vpAddress = peer(.vp, configured: settings.vpNodeURL)

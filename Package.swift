@@ -35,6 +35,7 @@ let package = Package(
         .target(
             name: "NSSQLite",
             dependencies: [
+                "NSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -49,14 +50,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSRedis",
+            dependencies: [
+                "NSCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "NSQueue",
             dependencies: [
                 "NSCore",
                 "NSSQLite",
+                "NSRedis",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -67,6 +75,8 @@ let package = Package(
                 "NSCore",
                 "NSLedger",
                 "NSQueue",
+                "NSRedis",
+                "NSSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -90,7 +100,8 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSLedger",
-                "NSQueue",
+                "NSRedis",
+                "NSSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,12 +123,12 @@ let package = Package(
         .executableTarget(name: "nsctl", dependencies: ["NSCtlKit"]),
         .executableTarget(
             name: "queue-probe",
-            dependencies: ["NSCore", "NSNodes", "NSQueue", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NSCore", "NSNodes", "NSQueue", "NSRedis", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/QueueProbe"
         ),
         .executableTarget(
             name: "queue-bench",
-            dependencies: ["NSCore", "NSNodes", "NSQueue", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NSCore", "NSNodes", "NSQueue", "NSRedis", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "bench/QueueBench"
         ),
         .executableTarget(
@@ -136,7 +147,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-parsers",
-            dependencies: ["NSCore", "NSLedger", "NSQueue", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["NSCore", "NSLedger", "NSRedis", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/Parsers"
         ),
         .target(name: "NSTestSupport", path: "Tests/NSTestSupport"),
@@ -144,20 +155,22 @@ let package = Package(
         .testTarget(
             name: "NSQueueTests",
             dependencies: [
-                "NSQueue", "NSCore", "NSTestSupport",
+                "NSQueue", "NSRedis", "NSCore", "NSTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "NSRedisTests", dependencies: ["NSRedis", "NSTestSupport"]),
         .testTarget(name: "NSSQLiteTests", dependencies: ["NSSQLite", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NSCtlKitTests", dependencies: ["NSCtlKit"]),
+        .testTarget(name: "NSCtlKitTests", dependencies: ["NSCtlKit", "NSCore"]),
         .testTarget(
             name: "NSNodesTests",
             dependencies: [
                 "NSNodes",
                 "NSQueue",
+                "NSRedis",
                 "NSTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -170,6 +183,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSQueue",
+                "NSRedis",
                 "NSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NSCore
 import NSLedger
-@testable import NSQueue
+@testable import NSRedis
 
 /// The parsers and validators that face the network, each with the property it must keep on any
 /// input: no crash, and an accepted input is one a correct implementation would accept.

@@ -10,7 +10,7 @@ public struct NSCtl: AsyncParsableCommand {
         abstract: "Operate a NeuroSwarm network: secrets, submissions, jobs, health, backups.",
         discussion: """
             Settings come from flags, then the environment, then ./.env, then defaults \
-            (gateway http://localhost:8080, ns-node :3009, vp-node :3002, admin-node :3000).
+            (gateway \(NodeRole.gateway.defaultURL), ns-node :\(NodeRole.ns.defaultPort), vp-node :\(NodeRole.vp.defaultPort), admin-node :\(NodeRole.admin.defaultPort)).
             """,
         version: NeuroSwarmVersion.current,
         subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Chain.self, Verify.self,

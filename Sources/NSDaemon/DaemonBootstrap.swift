@@ -9,16 +9,6 @@ struct DaemonBootstrap {
     let settings: DaemonSettings
     let sink: LogSink
 
-    /// Flags over the process environment over the dotenv file.
-    static func configurationSource(flags: [String: String], envFile: String?) throws(ConfigurationError) -> ConfigurationSource {
-        let path = envFile ?? ".env"
-        let dotEnv = try DotEnvFile.load(path: path)
-        if envFile != nil && dotEnv == nil {
-            throw ConfigurationError(variable: "--env-file", problem: "names \(path), which does not exist", fix: "create it (nsctl secrets gen) or drop the flag")
-        }
-        return ConfigurationSource(flags: flags, environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv, dotEnvPath: path)
-    }
-
     /// Prints the one-line configuration error and exits with `EX_CONFIG`.
     static func fail(_ error: ConfigurationError) -> Never {
         FileHandle.standardError.write(Data("nsd: \(error.description)\n".utf8))

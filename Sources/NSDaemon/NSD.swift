@@ -11,7 +11,7 @@ public struct NSD: AsyncParsableCommand {
             `nsd run --role ns` (repeatable) starts only the named nodes, as the compose deployment does.
 
             Settings come from flags, then the environment, then ./.env, then defaults. \
-            A configuration error stops start-up with one line on stderr and exit status 78.
+            A configuration error stops start-up with one line on stderr and exit status \(ConfigurationError.exitCode).
             """,
         version: NeuroSwarmVersion.current,
         subcommands: [Run.self],

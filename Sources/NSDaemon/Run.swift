@@ -14,7 +14,7 @@ extension NSD {
                 On SIGTERM or SIGINT the listeners stop accepting, in-flight requests finish (bounded by \
                 SHUTDOWN_TIMEOUT_MS), the databases close, and nsd exits 0.
 
-                Exit status: 0 after a clean shutdown, 78 for a configuration error, 1 when a node fails.
+                Exit status: 0 after a clean shutdown, \(ConfigurationError.exitCode) for a configuration error, 1 when a node fails.
                 """)
 
         @OptionGroup var options: RunOptions
@@ -23,7 +23,7 @@ extension NSD {
             let settings: DaemonSettings
             let sink: LogSink
             do {
-                let source = try DaemonBootstrap.configurationSource(flags: options.asVariables, envFile: options.envFile)
+                let source = try ConfigurationSource.load(flags: options.asVariables, envFile: options.envFile)
                 settings = try DaemonSettings.load(roles: Set(options.roles.isEmpty ? NodeRole.allCases : options.roles), source: source)
                 sink = LogSink(file: try settings.logFile.map { path throws(ConfigurationError) in try RotatingFileWriter(path: path) })
             } catch {

@@ -16,16 +16,16 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Port when exactly one --role runs (0 picks a free port). Env: PORT.", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("gateway-node port. Env: GATEWAY_PORT (default 8080).", valueName: "port"))
+    @Option(help: ArgumentHelp("gateway-node port. Env: GATEWAY_PORT (default \(NodeRole.gateway.defaultPort)).", valueName: "port"))
     var gatewayPort: Int?
 
-    @Option(help: ArgumentHelp("ns-node port. Env: NS_PORT (default 3009).", valueName: "port"))
+    @Option(help: ArgumentHelp("ns-node port. Env: NS_PORT (default \(NodeRole.ns.defaultPort)).", valueName: "port"))
     var nsPort: Int?
 
-    @Option(help: ArgumentHelp("vp-node port. Env: VP_PORT (default 3002).", valueName: "port"))
+    @Option(help: ArgumentHelp("vp-node port. Env: VP_PORT (default \(NodeRole.vp.defaultPort)).", valueName: "port"))
     var vpPort: Int?
 
-    @Option(help: ArgumentHelp("admin-node port. Env: ADMIN_PORT (default 3000).", valueName: "port"))
+    @Option(help: ArgumentHelp("admin-node port. Env: ADMIN_PORT (default \(NodeRole.admin.defaultPort)).", valueName: "port"))
     var adminPort: Int?
 
     @Option(help: ArgumentHelp("trace, debug, info, notice, warn, error or critical. Env: LOG_LEVEL (default info).", valueName: "level"))

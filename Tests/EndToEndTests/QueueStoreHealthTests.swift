@@ -1,5 +1,6 @@
 import Foundation
 import NSQueue
+import NSRedis
 import NSTestSupport
 import Testing
 

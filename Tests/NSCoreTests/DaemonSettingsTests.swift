@@ -125,7 +125,7 @@ struct DaemonSettingsTests {
     func developmentSecretsFromTheDataFolder() throws {
         let settings = try load([:])
         #expect(settings.jwtSecret == nil && settings.adminJWTSecret == nil && settings.sessionSecret == nil)
-        #expect(Set(DaemonSettings.developmentSecretFiles.keys) == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"])
+        #expect(Set(DataLayout.developmentSecretFiles.keys) == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"])
         #expect(throws: ConfigurationError.self) { _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]) }
     }
 

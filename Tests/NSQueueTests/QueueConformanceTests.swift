@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import NSCore
 import NSQueue
+import NSRedis
 import Prometheus
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSQueue
+import NSRedis
 import NSTestSupport
 import Testing
 

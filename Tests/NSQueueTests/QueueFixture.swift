@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import NSQueue
+import NSRedis
 import NSTestSupport
 import Synchronization
 

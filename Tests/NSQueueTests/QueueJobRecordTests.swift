@@ -1,5 +1,6 @@
 import Foundation
 import NSQueue
+import NSRedis
 import Testing
 
 /// What a job record holds at each step, and how concurrent enqueues that share a store call keep

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NSCore
 import NSQueue
+import NSRedis
 import Prometheus
 import Testing
 

@@ -3,6 +3,7 @@ import GRDB
 import NSCore
 import NSNodes
 import NSQueue
+import NSRedis
 
 /// A separate process that uses the embedded queue exactly as nsd opens it, so tests can kill
 /// it with SIGKILL in the middle of its work:

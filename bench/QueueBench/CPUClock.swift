@@ -1,5 +1,6 @@
 import Foundation
 import NSQueue
+import NSRedis
 
 /// Wall time plus CPU time of this process (producers, workers and the queue client) and, when
 /// the backend is Redis, of redis-server (its `INFO cpu`). CPU per job shows which side a rate is

@@ -3,6 +3,7 @@ import GRDB
 import NSCore
 import NSNodes
 import NSQueue
+import NSRedis
 import NSTestSupport
 
 /// Job-queue benchmark, no-op jobs, for the embedded SQLite backend (WAL, synchronous=FULL) and

@@ -22,7 +22,7 @@ extension DaemonSettings {
     mutating func loadSecrets(source: ConfigurationSource) throws(ConfigurationError) {
         for name in Self.requiredSecrets(for: roles) {
             // nil in development when unset: nsd keeps a generated one in the data folder
-            // (``developmentSecretFiles``), which nsctl finds there too.
+            // (``DataLayout/developmentSecretFiles``), which nsctl finds there too.
             guard let secret = try resolveSecret(name, source: source) else { continue }
             switch name {
             case "JWT_SECRET": jwtSecret = secret
@@ -53,12 +53,6 @@ extension DaemonSettings {
         }
         return nil
     }
-
-    /// The files in the data folder where a development nsd keeps each secret it was not given
-    /// (0600, created once), by variable. nsctl reads the same files to talk to that nsd.
-    public static let developmentSecretFiles: [String: String] = [
-        "JWT_SECRET": "jwt-secret", "ADMIN_JWT_SECRET": "admin-jwt-secret", "SESSION_SECRET": "session-secret", "INTERNAL_TOKEN": "internal-token",
-    ]
 
     private mutating func checkLength(_ secret: Secret, name: String) throws(ConfigurationError) {
         guard secret.byteCount < Self.minimumSecretBytes else { return }

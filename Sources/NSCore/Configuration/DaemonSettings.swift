@@ -83,22 +83,22 @@ public struct DaemonSettings: Sendable {
     /// One minute: the longest a new audit entry waits for its anchor (docs/admin.md).
     public static let defaultAuditAnchorIntervalMs = 60_000
 
-    /// The URL other nodes use for ns-node when neither `NS_NODE_URL` nor an in-process ns-node applies.
-    public static let defaultNSNodeURL = URL(string: "http://localhost:3009")!  // literal, always valid
+    /// The files under ``dataDirectory``.
+    public var layout: DataLayout { DataLayout(dataDirectory: dataDirectory) }
 
     /// The folder holding `role`'s state.
     public func dataFolder(for role: NodeRole) -> String? {
-        role.dataFolder.map { (dataDirectory as NSString).appendingPathComponent($0) }
+        role.dataFolder.map(layout.folder)
     }
 
     /// Path of the SQLite job queue shared by gateway and vp-node on one host.
     public var queueDatabasePath: String {
-        ((dataDirectory as NSString).appendingPathComponent("vp-node-data") as NSString).appendingPathComponent("queue.db")
+        layout.queueDatabase
     }
 
     /// Path of admin-node's own database (audit trail, sessions).
     public var adminDatabasePath: String {
-        ((dataDirectory as NSString).appendingPathComponent("admin-node-data") as NSString).appendingPathComponent("admin.db")
+        layout.adminDatabase
     }
 
     public static func load(roles: Set<NodeRole>, dataDirectory: String? = nil, source: ConfigurationSource) throws(ConfigurationError) -> DaemonSettings {
@@ -138,7 +138,7 @@ public struct DaemonSettings: Sendable {
             sandboxScratchMB: placement.scratchMB,
             sandboxUIDBase: placement.uidBase,
             sanitizerMaxChars: try source.integer(["SANITIZER_MAX_CHARS"], default: 5_000, range: 1...LedgerTransaction.maxPreviewCharacters),
-            ledgerDatabasePath: source.string("DB_PATH") ?? (((dataDirectory as NSString).appendingPathComponent("ns-node-data")) as NSString).appendingPathComponent("neuroswarm_chain.db"),
+            ledgerDatabasePath: source.string("DB_PATH") ?? DataLayout(dataDirectory: dataDirectory).ledgerDatabase,
             enableMetrics: try source.boolean("ENABLE_METRICS", default: true),
             logLevel: try Self.logLevel(source),
             logFile: source.string("LOG_FILE"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One of the four nodes `nsd` can host.
 ///
 /// The raw value is what operators type after `--role`; the service name is what logs, health
@@ -29,6 +31,12 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         }
     }
 
+    /// Where nsctl and the other nodes reach this node when no URL is configured for it: this
+    /// host, on ``defaultPort``.
+    public var defaultURL: URL {
+        URL(string: "http://localhost:\(defaultPort)")!  // a literal host and a port number: always valid
+    }
+
     /// The variable that sets this node's port whatever other roles run in the process.
     public var portVariable: String {
         switch self {
@@ -44,9 +52,9 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
     public var dataFolder: String? {
         switch self {
         case .gateway: nil
-        case .ns: "ns-node-data"
-        case .vp: "vp-node-data"
-        case .admin: "admin-node-data"
+        case .ns: DataLayout.nsNodeFolder
+        case .vp: DataLayout.vpNodeFolder
+        case .admin: DataLayout.adminNodeFolder
         }
     }
 

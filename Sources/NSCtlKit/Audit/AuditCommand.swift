@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 extension NSCtl {
     /// `nsctl audit ...`: admin-node's tamper-evident audit trail.
@@ -22,7 +23,7 @@ struct AuditSource: ParsableArguments {
     func path(envFile: String?) throws -> String {
         if let db { return db }
         let dataDirectory = try Settings.source(envFile: envFile).string("DATA_DIR") ?? "data"
-        return ((dataDirectory as NSString).appendingPathComponent("admin-node-data") as NSString).appendingPathComponent("admin.db")
+        return DataLayout(dataDirectory: dataDirectory).adminDatabase
     }
 
     /// Every entry in sequence order.
@@ -32,13 +33,7 @@ struct AuditSource: ParsableArguments {
             throw CommandFailure("\(path) does not exist; pass --db with admin-node's admin.db or set DATA_DIR")
         }
         do {
-            return try ReadOnlyDatabase.read(path) { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map { row in
-                    AuditEntry(sequence: row["seq"], time: row["time"], actor: row["actor"], role: row["role"], source: row["source"],
-                               action: row["action"], target: row["target"], outcome: row["outcome"], correlationID: row["correlation_id"],
-                               previousHash: row["prev_hash"], hash: row["hash"])
-                }
-            }
+            return try ReadOnlyDatabase.read(path) { db in try AuditEntry.fetchAllInOrder(db) }
         } catch {
             throw CommandFailure("\(path) cannot be read as admin-node's database (\(error))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NSCore
 import NSLedger
 
 /// Checks a backup file end to end in a scratch folder: it unpacks (gzip's CRC catches a
@@ -59,8 +60,8 @@ struct BackupVerifier {
     }
 
     private func verifyLedger(_ manifest: BackupManifest, in dataFolder: String) throws {
-        guard let claimed = manifest.ledger else { throw CommandFailure("the ns-node-data manifest has no ledger state") }
-        let path = (dataFolder as NSString).appendingPathComponent("neuroswarm_chain.db")
+        guard let claimed = manifest.ledger else { throw CommandFailure("the \(DataLayout.nsNodeFolder) manifest has no ledger state") }
+        let path = (dataFolder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile)
         progress.step("verifying the chain")
         let outcome: Result<ChainAudit.Summary, ChainVerifier.Fault>
         do {

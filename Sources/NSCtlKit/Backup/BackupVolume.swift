@@ -4,11 +4,26 @@ import NSCore
 
 /// A volume `nsctl backup` can snapshot: the seeds' compose volume names, which are also the
 /// folder names under `nsd --data-dir`.
-enum BackupVolume: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case nsNode = "ns-node-data"
-    case vpNode = "vp-node-data"
-    case adminNode = "admin-node-data"
-    case redis = "redis-data"
+enum BackupVolume: CaseIterable, Sendable, RawRepresentable, ExpressibleByArgument {
+    case nsNode
+    case vpNode
+    case adminNode
+    case redis
+
+    /// The volume's name (``DataLayout``).
+    var rawValue: String {
+        switch self {
+        case .nsNode: DataLayout.nsNodeFolder
+        case .vpNode: DataLayout.vpNodeFolder
+        case .adminNode: DataLayout.adminNodeFolder
+        case .redis: DataLayout.redisVolume
+        }
+    }
+
+    init?(rawValue: String) {
+        guard let volume = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = volume
+    }
 
     /// Who keeps the volume open while it runs, as operators know them.
     var owner: String {

@@ -1,5 +1,5 @@
 import Foundation
-import NSQueue
+import NSRedis
 
 /// Takes a Redis snapshot for the `redis-data` volume: `BGSAVE`, wait until Redis reports that
 /// save finished successfully, then copy the RDB file it wrote. Redis writes the RDB to a
@@ -96,12 +96,7 @@ struct RedisSnapshot {
     }
 
     private func persistence(_ client: RedisClient) async throws -> [String: String] {
-        let info = try await client.command(["INFO", "persistence"]).string ?? ""
-        var fields: [String: String] = [:]
-        for line in info.split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]).trimmingCharacters(in: .whitespaces) }
-        }
+        let fields = try await client.info("persistence")
         guard fields["rdb_saves"] != nil else { throw CommandFailure("Redis does not report rdb_saves; nsctl backup needs Redis 7 or later") }
         return fields
     }

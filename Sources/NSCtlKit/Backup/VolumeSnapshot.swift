@@ -29,7 +29,7 @@ struct VolumeSnapshot {
                 progress.step("\(volume.rawValue): copying database \(relative)")
                 try Self.copyDatabase(from: from, to: to)
                 try Self.checkIntegrity(of: to, name: relative)
-                if volume == .nsNode && relative == "neuroswarm_chain.db" {
+                if volume == .nsNode && relative == DataLayout.ledgerDatabaseFile {
                     ledger = try Self.ledgerState(of: to)
                 }
                 kind = .sqlite

@@ -35,7 +35,7 @@ extension NSCtl.Chain {
                     do {
                         outcome = try ChainAudit.audit(path: db)
                     } catch let error as LedgerError {
-                        throw CommandFailure("\(error); pass the path of neuroswarm_chain.db")
+                        throw CommandFailure("\(error); pass the path of \(DataLayout.ledgerDatabaseFile)")
                     } catch {
                         throw CommandFailure("\(db) cannot be read as a ledger database (\(type(of: error)))")
                     }

@@ -19,6 +19,10 @@ extension NSCtl {
                 DATA_DIR, default ./data), which it says on stderr. Exits 0 only when everything verifies.
                 """)
 
+        /// The exit status when the check cannot be made at all (no pinned key, an unreadable file),
+        /// apart from 1 for a file the ledger does not vouch for.
+        static let cannotCheck: Int32 = 2
+
         @Argument(help: ArgumentHelp("The file to check.", valueName: "file"))
         var file: String
 
@@ -35,7 +39,7 @@ extension NSCtl {
                 let key: LedgerPublicKey
                 if let keyText = source.string("NS_PUBLIC_KEY") {
                     guard let pinned = LedgerPublicKey(base64: keyText) else {
-                        throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key", exitCode: 2)
+                        throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key", exitCode: Self.cannotCheck)
                     }
                     key = pinned
                 } else if let development = local.find(source: source)?
@@ -43,10 +47,10 @@ extension NSCtl {
                     key = development
                 } else {
                     throw CommandFailure("no pinned ns-node key: pass --ns-public-key, set NS_PUBLIC_KEY (nsctl secrets gen writes it to .env; "
-                                         + "ns-node logs it at start-up), or run next to a development nsd's data folder", exitCode: 2)
+                                         + "ns-node logs it at start-up), or run next to a development nsd's data folder", exitCode: Self.cannotCheck)
                 }
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CommandFailure("\(file) cannot be read; check the path and permissions", exitCode: 2)
+                    throw CommandFailure("\(file) cannot be read; check the path and permissions", exitCode: Self.cannotCheck)
                 }
                 let proof = try await ArtifactProof(client: try node.nsNode(), key: key).prove(Array(data))
                 if node.json {

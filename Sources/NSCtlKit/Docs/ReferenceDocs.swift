@@ -1,4 +1,5 @@
 import Foundation
+import NSCore
 
 /// The generated reference files: shell completions and man pages for `nsctl` and `nsd`, made
 /// from the built binaries' own command definitions, so `--help`, completions and man pages
@@ -60,7 +61,7 @@ struct ReferenceDocs {
             ]),
             ("EXIT STATUS", [
                 "0 on success, 1 when the command failed (one line on standard error says why and what to do),",
-                "64 for bad arguments and 78 for bad configuration.",
+                "64 for bad arguments and \(ConfigurationError.exitCode) for bad configuration.",
                 ".Nm nsctl health",
                 "follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
             ]),
@@ -83,11 +84,11 @@ struct ReferenceDocs {
             ]),
             ("FILES", [
                 ".Bl -tag -width Ds",
-                ".It Pa DATA_DIR/ns-node-data/neuroswarm_chain.db",
+                ".It Pa DATA_DIR/\(DataLayout.nsNodeFolder)/\(DataLayout.ledgerDatabaseFile)",
                 "The ledger.",
-                ".It Pa DATA_DIR/vp-node-data/queue.db",
+                ".It Pa DATA_DIR/\(DataLayout.vpNodeFolder)/\(DataLayout.queueDatabaseFile)",
                 "The embedded job queue.",
-                ".It Pa DATA_DIR/admin-node-data/",
+                ".It Pa DATA_DIR/\(DataLayout.adminNodeFolder)/",
                 "The admin node's state.",
                 ".El",
                 ".Pp",
@@ -97,7 +98,7 @@ struct ReferenceDocs {
             ]),
             ("EXIT STATUS", [
                 "0 after a clean shutdown on SIGTERM or SIGINT (listeners closed, in-flight requests finished,",
-                "databases checkpointed), 78 when the configuration is unusable (one line on standard error names",
+                "databases checkpointed), \(ConfigurationError.exitCode) when the configuration is unusable (one line on standard error names",
                 "the variable and the fix), 1 on any other failure.",
             ]),
             ("SEE ALSO", [".Xr nsctl 1"]),

@@ -2,7 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NSCore
-import NSQueue
+import NSRedis
 
 extension NSCtl {
     /// `nsctl health`: a monitoring-plugin check for cron, Nagios, Icinga and the like.
@@ -18,8 +18,8 @@ extension NSCtl {
                 --store-warning/--store-critical. A store that refuses writes makes the gateway and vp-node \
                 answer 503, which is CRITICAL. Checks run in parallel within --timeout seconds in total.
 
-                Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults http://localhost:8080, :3009, \
-                :3002, :3000) and REDIS_URL, from the environment or .env.
+                Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults \(NodeRole.gateway.defaultURL), :\(NodeRole.ns.defaultPort), \
+                :\(NodeRole.vp.defaultPort), :\(NodeRole.admin.defaultPort)) and REDIS_URL, from the environment or .env.
 
                 crontab: */5 * * * * nsctl health --ping-url https://hc-ping.com/<uuid> >/dev/null
                 """)
@@ -97,16 +97,16 @@ extension NSCtl {
 
         private func check() async throws -> HealthVerdict {
             let source = try Settings.source(envFile: envFile)
-            func url(_ name: String, _ fallback: String) throws -> URL {
+            func url(_ name: String, _ role: NodeRole) throws -> URL {
                 do {
-                    return try source.url(name, schemes: ["http", "https"]) ?? URL(string: fallback)!  // literal defaults are valid
+                    return try source.url(name, schemes: ["http", "https"]) ?? role.defaultURL
                 } catch {
                     throw CommandFailure(error.description)
                 }
             }
             let nodes: [(service: String, name: String, url: URL)] = try [
-                ("gateway", "gateway-node", url("GATEWAY_URL", "http://localhost:8080")), ("ns", "ns-node", url("NS_NODE_URL", "http://localhost:3009")),
-                ("vp", "vp-node", url("VP_URL", "http://localhost:3002")), ("admin", "admin-node", url("ADMIN_URL", "http://localhost:3000")),
+                ("gateway", "gateway-node", url("GATEWAY_URL", .gateway)), ("ns", "ns-node", url("NS_NODE_URL", .ns)),
+                ("vp", "vp-node", url("VP_URL", .vp)), ("admin", "admin-node", url("ADMIN_URL", .admin)),
             ].filter { selected.contains($0.0) }
             let redisURL: URL?
             do { redisURL = try source.url("REDIS_URL", schemes: ["redis", "rediss"]) } catch { throw CommandFailure(error.description) }
@@ -143,6 +143,10 @@ extension NSCtl {
                                   storeWarning: storeWarning, storeCritical: storeCritical))
         }
 
+        /// The key the queue's own store check writes (its default namespace `ns`), so the check
+        /// leaves no other key behind in the queue's Redis.
+        static let redisProbeKey = "{ns}:store-probe"
+
         /// Redis as the queue uses it: a write (a `PING` answers while every enqueue is refused).
         static func redis(_ url: URL, timeout: Duration) async -> ServiceReport {
             let start = ContinuousClock.now
@@ -153,11 +157,11 @@ extension NSCtl {
                 return ServiceReport(service: "redis", outcome: .down("\(error)"), latency: nil)
             }
             defer { Task { await client.shutdown() } }
-            do throws(JobQueueError) {
-                _ = try await RedisJobQueue(client: client).checkStore()
+            do throws(RedisStoreError) {
+                try await client.probeWrites(key: Self.redisProbeKey, value: Int64(Date().timeIntervalSince1970 * 1000))
+                _ = try await client.memoryUsage()
                 return ServiceReport(service: "redis", outcome: .up, latency: ContinuousClock.now - start)
             } catch {
-                if case .unavailable(let reason) = error { return ServiceReport(service: "redis", outcome: .down(reason), latency: nil) }
                 return ServiceReport(service: "redis", outcome: .down(error.description), latency: nil)
             }
         }

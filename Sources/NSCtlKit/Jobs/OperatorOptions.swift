@@ -6,7 +6,7 @@ import NSCore
 /// a token from `--token-file`, else `NSCTL_ADMIN_TOKEN`, else minted from `ADMIN_JWT_SECRET`
 /// (environment or .env) for `--sub` with `--role`. Never a token as a flag value.
 struct OperatorOptions: ParsableArguments {
-    @Option(name: .customLong("vp-url"), help: ArgumentHelp("vp-node base URL. Env: VP_URL (default http://localhost:3002).", valueName: "url"))
+    @Option(name: .customLong("vp-url"), help: ArgumentHelp("vp-node base URL. Env: VP_URL (default \(NodeRole.vp.defaultURL)).", valueName: "url"))
     var vpURL: String?
 
     @Option(help: ArgumentHelp("File holding an operator token (nsctl token create --admin).", valueName: "path"))
@@ -15,8 +15,8 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("User named in a minted token.", valueName: "name"))
     var sub = "nsctl"
 
-    @Option(help: ArgumentHelp("Role of a minted token: viewer, operator or admin.", valueName: "role"))
-    var role = "operator"
+    @Option(help: ArgumentHelp("Role of a minted token: \(OperatorRole.choices).", valueName: "role"))
+    var role = OperatorRole.operator.rawValue
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -26,7 +26,7 @@ struct OperatorOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        guard ["viewer", "operator", "admin"].contains(role) else { throw ValidationError("--role must be viewer, operator or admin") }
+        guard OperatorRole(rawValue: role) != nil else { throw ValidationError("--role must be \(OperatorRole.choices)") }
     }
 
     /// A connection to vp-node's operator API.
@@ -34,9 +34,9 @@ struct OperatorOptions: ParsableArguments {
         let source = try Settings.source(envFile: connection.envFile, flags: vpURL.map { ["VP_URL": $0] } ?? [:])
         let url: URL
         do {
-            url = try source.url("VP_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:3002")!  // literal, valid
+            url = try source.url("VP_URL", schemes: ["http", "https"]) ?? NodeRole.vp.defaultURL
         } catch {
-            throw CommandFailure(error.description, exitCode: 78)
+            throw CommandFailure(error)
         }
         let client = NodeClient(base: url, name: "vp-node", timeout: connection.requestTimeout, addressHint: "--vp-url / VP_URL")
         let credential = try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_ADMIN_TOKEN", secretName: "ADMIN_JWT_SECRET")

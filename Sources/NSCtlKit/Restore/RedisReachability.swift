@@ -1,5 +1,5 @@
 import Foundation
-import NSQueue
+import NSRedis
 
 /// Whether a Redis answers PING, for refusing to restore `redis-data` under a live server.
 enum RedisReachability {

@@ -77,7 +77,7 @@ extension NSCtl {
         }
 
         private func verifyRestoredChain(in folder: String) throws -> String {
-            let path = (folder as NSString).appendingPathComponent("neuroswarm_chain.db")
+            let path = (folder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile)
             switch try ChainAudit.audit(path: path) {
             case .success(let summary): return "chain verified to height \(summary.height)"
             case .failure(let fault): throw CommandFailure("the restored chain fails verification at height \(fault.height): \(fault.check); the previous data is kept aside")

@@ -6,7 +6,7 @@ import NSCore
 /// the environment or .env, else a token minted from `JWT_SECRET` there for `--sub`. A token is
 /// never taken as a flag value, where `ps` and shell history would show it.
 struct GatewayOptions: ParsableArguments {
-    @Option(name: .customLong("gateway-url"), help: ArgumentHelp("Gateway base URL. Env: GATEWAY_URL (default http://localhost:8080).", valueName: "url"))
+    @Option(name: .customLong("gateway-url"), help: ArgumentHelp("Gateway base URL. Env: GATEWAY_URL (default \(NodeRole.gateway.defaultURL)).", valueName: "url"))
     var gatewayURL: String?
 
     @Option(help: ArgumentHelp("File holding the bearer token.", valueName: "path"))
@@ -26,9 +26,9 @@ struct GatewayOptions: ParsableArguments {
     func gateway() throws -> NodeClient {
         let url: URL
         do {
-            url = try source().url("GATEWAY_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:8080")!  // literal, valid
+            url = try source().url("GATEWAY_URL", schemes: ["http", "https"]) ?? NodeRole.gateway.defaultURL
         } catch let error as ConfigurationError {
-            throw CommandFailure(error.description, exitCode: 78)
+            throw CommandFailure(error)
         }
         return NodeClient(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
     }

@@ -76,7 +76,7 @@ extension NSCtl {
                     limits = (try source.integer(["MAX_ARTIFACT_CHARS"], default: 10_000, range: 1...10_000_000),
                               try source.integer(["MAX_BATCH_ITEMS"], default: 100, range: 1...10_000))
                 } catch let error as ConfigurationError {
-                    throw CommandFailure(error.description, exitCode: 78)
+                    throw CommandFailure(error)
                 }
                 let artifacts = try files.map { try Artifact.read($0, maxCharacters: limits.chars) }
                 let client = try gateway.gateway()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NSCore
 
 /// A command that cannot do its job: one line on stderr saying what went wrong and what to do,
 /// then a non-zero exit.
@@ -10,6 +11,16 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ message: String, exitCode: Int32 = 1) {
         self.message = message
         self.exitCode = exitCode
+    }
+
+    /// A configuration problem: `message` with `EX_CONFIG`, the status nsd exits with for one.
+    static func configuration(_ message: String) -> CommandFailure {
+        CommandFailure(message, exitCode: ConfigurationError.exitCode)
+    }
+
+    /// A setting that cannot be used, in the words nsd would print for it.
+    init(_ error: ConfigurationError) {
+        self.init(error.description, exitCode: ConfigurationError.exitCode)
     }
 
     var description: String { message }

@@ -21,14 +21,14 @@ struct EnvironmentSecrets {
         do {
             secret = try source.secret(name) ?? local?.secret(name)
         } catch {
-            throw CommandFailure(error.description, exitCode: 78)
+            throw CommandFailure(error)
         }
         guard let secret else {
-            throw CommandFailure("\(name) is not set; export it, or run nsctl where the .env holding it is (or pass --env-file), "
-                                 + "or next to a development nsd's data folder (--data-dir, DATA_DIR, default ./data)", exitCode: 78)
+            throw CommandFailure.configuration("\(name) is not set; export it, or run nsctl where the .env holding it is (or pass --env-file), "
+                                 + "or next to a development nsd's data folder (--data-dir, DATA_DIR, default ./data)")
         }
         guard secret.byteCount >= DaemonSettings.minimumSecretBytes else {
-            throw CommandFailure("\(name) is shorter than 32 bytes and the nodes refuse it; rotate it with `nsctl secrets gen --rotate \(name)`", exitCode: 78)
+            throw CommandFailure.configuration("\(name) is shorter than 32 bytes and the nodes refuse it; rotate it with `nsctl secrets gen --rotate \(name)`")
         }
         return secret
     }

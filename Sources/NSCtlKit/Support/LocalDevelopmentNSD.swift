@@ -27,15 +27,14 @@ struct LocalDevelopmentNSD {
     static func find(dataDir: String?, source: ConfigurationSource) -> LocalDevelopmentNSD? {
         guard source.string("NODE_ENV")?.lowercased() != DaemonSettings.Mode.production.rawValue else { return nil }
         let folder = dataDir ?? source.string("DATA_DIR") ?? "data"
-        let marker = (folder as NSString).appendingPathComponent(DaemonSettings.developmentSecretFiles["INTERNAL_TOKEN"] ?? "internal-token")
-        guard FileManager.default.fileExists(atPath: marker) else { return nil }
+        guard let marker = DataLayout(dataDirectory: folder).developmentSecret("INTERNAL_TOKEN"),
+              FileManager.default.fileExists(atPath: marker) else { return nil }
         return LocalDevelopmentNSD(dataDirectory: folder)
     }
 
     /// The secret `name` a development nsd generated and keeps here, if it did.
     func secret(_ name: String) -> Secret? {
-        guard let file = DaemonSettings.developmentSecretFiles[name] else { return nil }
-        let path = (dataDirectory as NSString).appendingPathComponent(file)
+        guard let path = DataLayout(dataDirectory: dataDirectory).developmentSecret(name) else { return nil }
         guard let value = Self.read(path) else { return nil }
         Self.say("nsctl: using \(name) of the development nsd in \(dataDirectory) (\(path))")
         return Secret(value, origin: .developmentFile(path))
@@ -43,7 +42,7 @@ struct LocalDevelopmentNSD {
 
     /// ns-node's checkpoint public key, from the seed a development ns-node keeps here.
     func checkpointPublicKey(origin: String) -> LedgerPublicKey? {
-        let path = ((dataDirectory as NSString).appendingPathComponent("ns-node-data") as NSString).appendingPathComponent("checkpoint.key")
+        let path = DataLayout(dataDirectory: dataDirectory).checkpointKey
         guard let seed = Self.read(path), let key = try? LedgerKey(name: origin, seedBase64: seed) else { return nil }
         Self.say("nsctl: pinning the checkpoint key of the development ns-node in \(dataDirectory) (\(path))")
         return key.publicKey

@@ -5,7 +5,7 @@ import NSCore
 /// Where nsctl finds the nodes, and how it talks to them. Values come from flags, then the
 /// environment, then `./.env` (or `--env-file`), then the defaults.
 struct NodeOptions: ParsableArguments {
-    @Option(name: .customLong("ns-url"), help: ArgumentHelp("ns-node base URL. Env: NS_NODE_URL (default http://localhost:3009).", valueName: "url"))
+    @Option(name: .customLong("ns-url"), help: ArgumentHelp("ns-node base URL. Env: NS_NODE_URL (default \(NodeRole.ns.defaultURL)).", valueName: "url"))
     var nsURL: String?
 
     @OptionGroup var connection: ConnectionOptions
@@ -24,9 +24,9 @@ struct NodeOptions: ParsableArguments {
         let source = try source()
         let url: URL
         do {
-            url = try source.url("NS_NODE_URL", schemes: ["http", "https"]) ?? DaemonSettings.defaultNSNodeURL
+            url = try source.url("NS_NODE_URL", schemes: ["http", "https"]) ?? NodeRole.ns.defaultURL
         } catch {
-            throw CommandFailure(error.description, exitCode: 78)
+            throw CommandFailure(error)
         }
         return NodeClient(base: url, name: "ns-node", timeout: connection.requestTimeout)
     }

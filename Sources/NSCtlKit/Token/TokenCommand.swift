@@ -25,7 +25,7 @@ extension NSCtl.Token {
         @Option(help: ArgumentHelp("The user the token names (its sub claim).", valueName: "name"))
         var sub: String
 
-        @Option(help: ArgumentHelp("Role claim: viewer, operator or admin. On gateway tokens, admin reads every job.", valueName: "role"))
+        @Option(help: ArgumentHelp("Role claim: \(OperatorRole.choices). On gateway tokens, admin reads every job.", valueName: "role"))
         var role: String?
 
         @Option(help: ArgumentHelp("Lifetime: a number with s, m, h or d (at most JWT_MAX_TTL, default \(defaultMaximum)).", valueName: "duration"))
@@ -44,8 +44,8 @@ extension NSCtl.Token {
             guard LedgerTransaction.isValidSubmitter(sub) else {
                 throw ValidationError("--sub must be 1 to \(LedgerTransaction.maxSubmitterCharacters) characters (the ledger's limit for a submitter)")
             }
-            if let role, !["viewer", "operator", "admin"].contains(role) {
-                throw ValidationError("--role must be viewer, operator or admin")
+            if let role, OperatorRole(rawValue: role) == nil {
+                throw ValidationError("--role must be \(OperatorRole.choices)")
             }
             // The limit itself (JWT_MAX_TTL) is read with the secret, in run().
             _ = try Self.lifetime(ttl, maximum: .seconds(TokenLifetime.allowedSeconds.upperBound))
@@ -72,7 +72,7 @@ extension NSCtl.Token {
             do {
                 maximum = try source.tokenMaxLifetime()
             } catch {
-                throw CommandFailure(error.description, exitCode: 78)
+                throw CommandFailure(error)
             }
             let lifetime = try Self.lifetime(ttl, maximum: .seconds(TokenLifetime.allowedSeconds.upperBound))
             guard lifetime <= maximum else {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NSCore
 
 /// What admin-node refuses or cannot do, mapped in one place (``AdminErrorMiddleware``) to a
 /// page for browsers and to problem details for `/api/` callers.

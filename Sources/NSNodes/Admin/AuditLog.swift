@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NSCore
+import NSSQLite
 
 /// The audit trail: appends chained entries (each inside one write transaction, so the chain never
 /// forks under concurrent requests) and reads them back, newest first, filtered.
@@ -66,28 +67,22 @@ public struct AuditLog: Sendable {
             if let action { conditions.append("action = ?"); arguments.append(action) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY seq DESC LIMIT ?",
-                                    arguments: StatementArguments(arguments + [limit])).map(Self.entry)
+                                    arguments: StatementArguments(arguments + [limit])).map(AuditEntry.init(auditRow:))
         }
     }
 
     /// The newest entry, or `nil` for an empty trail: what admin-node anchors (``AuditAnchor``).
     public func head() throws -> AuditEntry? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1").map(Self.entry) }
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT 1").map(AuditEntry.init(auditRow:)) }
     }
 
     /// The entry numbered `sequence`, if the trail holds it.
     public func entry(sequence: Int64) throws -> AuditEntry? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit WHERE seq = ?", arguments: [sequence]).map(Self.entry) }
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit WHERE seq = ?", arguments: [sequence]).map(AuditEntry.init(auditRow:)) }
     }
 
     /// Every entry in order, for verification.
     public func all() throws -> [AuditEntry] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map(Self.entry) }
-    }
-
-    static func entry(_ row: Row) -> AuditEntry {
-        AuditEntry(sequence: row["seq"], time: row["time"], actor: row["actor"], role: row["role"], source: row["source"],
-                   action: row["action"], target: row["target"], outcome: row["outcome"], correlationID: row["correlation_id"],
-                   previousHash: row["prev_hash"], hash: row["hash"])
+        try pool.read { db in try AuditEntry.fetchAllInOrder(db) }
     }
 }

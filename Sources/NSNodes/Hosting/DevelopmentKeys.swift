@@ -40,10 +40,9 @@ public struct DevelopmentKeys: Sendable {
     /// it) the one kept in its file in the data folder, generated at the first start.
     private func secret(_ name: String, configured: Secret?) throws(ConfigurationError) -> Secret {
         if let configured { return configured }
-        guard settings.mode != .production, let file = DaemonSettings.developmentSecretFiles[name] else {
+        guard settings.mode != .production, let path = settings.layout.developmentSecret(name) else {
             throw ConfigurationError(variable: name, problem: "is not set", fix: "set \(name) or \(name)_FILE (nsctl secrets gen writes one)")
         }
-        let path = (settings.dataDirectory as NSString).appendingPathComponent(file)
         return Secret(try loadOrCreate(path, what: name) { DaemonSettings.randomHex(byteCount: 32) }, origin: .developmentFile(path))
     }
 
@@ -51,7 +50,7 @@ public struct DevelopmentKeys: Sendable {
     public func checkpointKey() throws(ConfigurationError) -> LedgerKey {
         let name = settings.ledger.origin
         if let configured = settings.ledger.signingKey { return try LedgerKey(name: name, seedBase64: configured.reveal()) }
-        let path = ((settings.dataDirectory as NSString).appendingPathComponent("ns-node-data") as NSString).appendingPathComponent("checkpoint.key")
+        let path = settings.layout.checkpointKey
         let seed = try loadOrCreate(path, what: "NS_SIGNING_KEY") { LedgerKey(generatingNamed: name).exportSeed() }
         return try LedgerKey(name: name, seedBase64: seed)
     }
@@ -59,7 +58,7 @@ public struct DevelopmentKeys: Sendable {
     /// The local producer key: `VP_SIGNING_KEY`, else `vp-node-data/producer.key`.
     public func producerKey() throws(ConfigurationError) -> LedgerKey {
         if let configured = settings.ledger.producerKey { return try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: configured.reveal()) }
-        let path = ((settings.dataDirectory as NSString).appendingPathComponent("vp-node-data") as NSString).appendingPathComponent("producer.key")
+        let path = settings.layout.producerKey
         let seed = try loadOrCreate(path, what: "VP_SIGNING_KEY") { LedgerKey(generatingNamed: "vp-node").exportSeed() }
         return try LedgerKey(name: "VP_SIGNING_KEY", seedBase64: seed)
     }

@@ -37,14 +37,14 @@ struct HostAssembly {
         } else if roles.contains(.ns) {
             nsAddress = PeerAddress()
         } else {
-            nsAddress = PeerAddress(url: DaemonSettings.defaultNSNodeURL)
+            nsAddress = PeerAddress(url: NodeRole.ns.defaultURL)
         }
         // Peers admin-node calls: in-process nodes are reached on the port they bind; others at
         // GATEWAY_URL / VP_URL, or the seeds' ports on localhost.
         func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
             if let configured { return PeerAddress(url: configured) }
             if roles.contains(role) { return PeerAddress() }
-            return PeerAddress(url: URL(string: "http://localhost:\(role.defaultPort)")!)  // a literal with a port number: always valid
+            return PeerAddress(url: role.defaultURL)
         }
         gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         vpAddress = peer(.vp, configured: settings.vpNodeURL)

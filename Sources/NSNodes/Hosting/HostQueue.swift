@@ -1,6 +1,7 @@
 import Foundation
 import NSCore
 import NSQueue
+import NSRedis
 
 /// The job queue of one `nsd` process, shared by its gateway and vp-node: in Redis when
 /// `REDIS_URL` is set (gateways and vp-nodes on several hosts share it), else in SQLite under

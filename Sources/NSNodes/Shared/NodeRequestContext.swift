@@ -43,16 +43,6 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public var isAdmin: Bool { role == .admin }
 }
 
-/// The dashboard's and operator API's roles, each allowed what the one before it is, and more:
-/// viewers read; operators also act on jobs and the queue; admins also govern.
-public enum OperatorRole: String, Sendable, Comparable, CaseIterable {
-    case viewer, `operator`, admin
-
-    public static func < (lhs: OperatorRole, rhs: OperatorRole) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // both are cases of allCases
-    }
-}
-
 /// Access-log fields known only once a request is being handled: who made it, how large its
 /// artifact is, and why its token was refused. Shared by every copy of the request's context (a class), so the outer middleware
 /// that writes the line sees what an inner one set.

@@ -1,4 +1,5 @@
 import Foundation
+import NSRedis
 
 /// Jobs from Redis replies. A hash stores only what is not a default (see ``RedisQueueScripts``),
 /// so absent fields read as their defaults here, exactly as the scripts read them.

@@ -1,3 +1,5 @@
+import NSRedis
+
 /// Enqueues on Redis. Concurrent callers share script calls: while as many enqueue scripts as
 /// ``RedisJobQueue/enqueuesInFlight`` allows are running, new batches wait and then go together in
 /// the next call (the Redis counterpart of the SQLite backend's group commit). A caller's batch is

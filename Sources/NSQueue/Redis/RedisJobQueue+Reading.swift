@@ -1,4 +1,5 @@
 import Foundation
+import NSRedis
 
 extension RedisJobQueue {
     public func counts() async throws(JobQueueError) -> QueueCounts {

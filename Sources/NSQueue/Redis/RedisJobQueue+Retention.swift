@@ -1,4 +1,5 @@
 import Foundation
+import NSRedis
 
 extension RedisJobQueue {
     public func deleteFinished(limit: Int) async throws(JobQueueError) -> Int {
@@ -47,47 +48,24 @@ extension RedisJobQueue {
         }
     }
 
-    /// A `SET` with a short expiry, which Redis refuses exactly when it refuses enqueues: over
-    /// `maxmemory` with `noeviction` (`OOM`), a replica (`READONLY`), a failed snapshot with
-    /// `stop-writes-on-bgsave-error` (`MISCONF`).
+    /// The write Redis refuses exactly when it refuses enqueues (``RedisClient/probeWrites(key:value:)``),
+    /// then the memory figures.
     public func checkStore() async throws(JobQueueError) -> QueueStoreUsage {
-        do throws(RedisError) {
-            _ = try await client.command(["SET", RedisArgument(prefix + "store-probe"), RedisArgument(clock.nowMs()), "PX", "60000"])
+        do throws(RedisStoreError) {
+            try await client.probeWrites(key: prefix + "store-probe", value: clock.nowMs())
         } catch {
-            if case .server(let message) = error, Self.writeRefusals.contains(where: message.hasPrefix) {
-                throw .unavailable("Redis refuses writes: \(message)")
-            }
             throw .unavailable(error.description)
         }
         return try await storeUsage()
     }
 
-    /// Error replies by which Redis refuses a write it would otherwise take.
-    static let writeRefusals = ["OOM", "READONLY", "MISCONF", "NOREPLICAS"]
-
     /// `used_memory` and `maxmemory` from `INFO memory`; a `maxmemory` of 0 means no limit.
     public func storeUsage() async throws(JobQueueError) -> QueueStoreUsage {
-        let text: String
-        do throws(RedisError) {
-            text = try await client.command(["INFO", "memory"]).string ?? ""
+        do throws(RedisStoreError) {
+            let memory = try await client.memoryUsage()
+            return QueueStoreUsage(usedBytes: memory.usedBytes, limitBytes: memory.limitBytes)
         } catch {
             throw .unavailable(error.description)
         }
-        let fields = Self.infoFields(text)
-        guard let used = fields["used_memory"].flatMap({ Int64($0) }) else {
-            throw .unavailable("Redis answered INFO memory without used_memory")
-        }
-        let limit = fields["maxmemory"].flatMap { Int64($0) } ?? 0
-        return QueueStoreUsage(usedBytes: used, limitBytes: limit > 0 ? limit : nil)
-    }
-
-    /// `name:value` lines of an `INFO` reply.
-    static func infoFields(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = String(line[line.index(after: colon)...])
-        }
-        return fields
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NSRedis
 
 /// The distributed job queue on Redis (`REDIS_URL`): every state change is one Lua script
 /// (``RedisQueueScripts``), so several gateways and vp-nodes can share it. The caller's clock is

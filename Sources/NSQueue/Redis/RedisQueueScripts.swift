@@ -1,3 +1,5 @@
+import NSRedis
+
 /// The Redis backend's Lua scripts: each state change is one script, so it is atomic. Every key
 /// starts with the hash-tagged prefix (`{ns}:` by default), so a Redis Cluster keeps them in one
 /// slot. ARGV[1] is always the prefix and ARGV[2] the caller's clock (Unix ms).

@@ -1,3 +1,5 @@
+import NSRedis
+
 extension RedisQueueScripts {
     /// ARGV: P, now, retention_ms, limit. Deletes up to `limit` completed or cancelled jobs that
     /// finished at least retention_ms ago, oldest first; returns how many it deleted. An entry

@@ -1,5 +1,6 @@
 import Logging
 import NSQueue
+import NSRedis
 import Synchronization
 
 /// Fixed-window counters in Redis, so every gateway sharing it enforces one limit.

@@ -1,7 +1,7 @@
 import Foundation
 import NSTestSupport
 import Testing
-@testable import NSQueue
+@testable import NSRedis
 
 /// Every Redis call ends: a caller that waits forever on a reply is deaf to cancellation and holds
 /// up the daemon's graceful shutdown (which then crashes it), and a stuck enqueue stalls the gateway.

@@ -164,7 +164,18 @@ let package = Package(
         .testTarget(name: "NSRedisTests", dependencies: ["NSRedis", "NSTestSupport"]),
         .testTarget(name: "NSSQLiteTests", dependencies: ["NSSQLite", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NSCtlKitTests", dependencies: ["NSCtlKit", "NSCore"]),
+        .testTarget(
+            name: "NSCtlKitTests",
+            dependencies: [
+                "NSCtlKit", "NSCore", "NSTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "NSDaemonTests",
+            dependencies: ["NSDaemon", "NSCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "NSNodesTests",
             dependencies: [

@@ -30,11 +30,17 @@ public struct NSCtl: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            if exitCode(for: error) == .validationFailure {
+            if let status = healthExitStatus(for: error) {
                 FileHandle.standardError.write(Data("nsctl: \(message(for: error))\n".utf8))
-                Foundation.exit(HealthVerdict.State.unknown.rawValue)
+                Foundation.exit(status)
             }
             exit(withError: error)
         }
+    }
+
+    /// The exit status `nsctl health` gives for an error out of parsing or running it: UNKNOWN for
+    /// bad arguments, as monitoring plugins do; `nil` leaves the status to argument-parser.
+    static func healthExitStatus(for error: any Error) -> Int32? {
+        exitCode(for: error) == .validationFailure ? HealthVerdict.State.unknown.rawValue : nil
     }
 }

@@ -24,7 +24,7 @@ extension NSD {
             let sink: LogSink
             do {
                 let source = try ConfigurationSource.load(flags: options.asVariables, envFile: options.envFile)
-                settings = try DaemonSettings.load(roles: Set(options.roles.isEmpty ? NodeRole.allCases : options.roles), source: source)
+                settings = try DaemonSettings.load(roles: options.selectedRoles, source: source)
                 sink = LogSink(file: try settings.logFile.map { path throws(ConfigurationError) in try RotatingFileWriter(path: path) })
             } catch {
                 DaemonBootstrap.fail(error)

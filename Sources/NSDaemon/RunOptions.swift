@@ -40,6 +40,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("dotenv file read after the environment; a missing default ./.env is fine, a missing named file is an error.", valueName: "path"))
     var envFile: String?
 
+    /// The nodes to run: those named with `--role`, or all four when none is.
+    var selectedRoles: Set<NodeRole> { Set(roles.isEmpty ? NodeRole.allCases : roles) }
+
     func validate() throws {
         if port != nil && roles.count != 1 {
             throw ValidationError("--port applies to exactly one --role; use --gateway-port, --ns-port, --vp-port or --admin-port instead")

@@ -49,26 +49,29 @@ extension NSCtl.Secrets {
         }
 
         func run() async throws {
-            try await reportingFailures {
-                let now = Date()
-                let backup: String?
-                if rotate.isEmpty {
-                    backup = try PrivateFile.write(EnvTemplate.render(generatedAt: LogTimestamp.now()), to: envFile, replacing: force, now: now)
-                } else {
-                    backup = try rotateSecrets(now: now)
-                }
-                if json {
-                    var fields: [String: JSONValue] = ["file": .string(envFile), "rotated": .array(rotate.map { .string($0) })]
-                    if let backup { fields["backup"] = .string(backup) }
-                    print(String(decoding: CanonicalJSON.encode(.object(fields)), as: UTF8.self))
-                } else {
-                    print(rotate.isEmpty ? "wrote \(envFile) (mode 0600)" : "rotated \(rotate.joined(separator: ", ")) in \(envFile)")
-                    if let backup { print("previous file kept as \(backup)") }
-                    if rotate.contains("JWT_SECRET") {
-                        print("JWT_SECRET_PREVIOUS now holds the old secret: restart the gateways, and remove it once old tokens have expired")
-                    }
-                }
+            try await reportingFailures { print(try writeEnvFile(now: Date())) }
+        }
+
+        /// Writes the file, or rotates the named secrets in it, and returns the report to print:
+        /// file names and secret names, never a secret's value. `now` names the backup of a replaced file.
+        func writeEnvFile(now: Date) throws -> String {
+            let backup: String?
+            if rotate.isEmpty {
+                backup = try PrivateFile.write(EnvTemplate.render(generatedAt: LogTimestamp.now()), to: envFile, replacing: force, now: now)
+            } else {
+                backup = try rotateSecrets(now: now)
             }
+            if json {
+                var fields: [String: JSONValue] = ["file": .string(envFile), "rotated": .array(rotate.map { .string($0) })]
+                if let backup { fields["backup"] = .string(backup) }
+                return String(decoding: CanonicalJSON.encode(.object(fields)), as: UTF8.self)
+            }
+            var lines = [rotate.isEmpty ? "wrote \(envFile) (mode 0600)" : "rotated \(rotate.joined(separator: ", ")) in \(envFile)"]
+            if let backup { lines.append("previous file kept as \(backup)") }
+            if rotate.contains("JWT_SECRET") {
+                lines.append("JWT_SECRET_PREVIOUS now holds the old secret: restart the gateways, and remove it once old tokens have expired")
+            }
+            return lines.joined(separator: "\n")
         }
 
         private func rotateSecrets(now: Date) throws -> String? {

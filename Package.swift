@@ -62,11 +62,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSNodeClient",
+            dependencies: [
+                "NSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "NSNodes",
             dependencies: [
                 "NSCore",
                 "NSLedger",
                 "NSQueue",
+                "NSNodeClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -79,6 +88,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -89,6 +99,7 @@ let package = Package(
                 "NSCore",
                 "NSLedger",
                 "NSQueue",
+                "NSNodeClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -152,9 +163,18 @@ let package = Package(
         .testTarget(name: "NSLedgerTests", dependencies: ["NSLedger", "NSTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NSCtlKitTests", dependencies: ["NSCtlKit"]),
         .testTarget(
+            name: "NSNodeClientTests",
+            dependencies: [
+                "NSNodeClient", "NSCore", "NSTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
             name: "NSNodesTests",
             dependencies: [
                 "NSNodes",
+                "NSNodeClient",
                 "NSQueue",
                 "NSTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -23,14 +23,14 @@ struct GatewayOptions: ParsableArguments {
         try Settings.source(envFile: connection.envFile, flags: gatewayURL.map { ["GATEWAY_URL": $0] } ?? [:])
     }
 
-    func gateway() throws -> NodeClient {
+    func gateway() throws -> NodeEndpoint {
         let url: URL
         do {
             url = try source().url("GATEWAY_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:8080")!  // literal, valid
         } catch let error as ConfigurationError {
             throw CommandFailure(error.description, exitCode: 78)
         }
-        return NodeClient(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
+        return NodeEndpoint(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
     }
 
     /// The `Authorization` header value, and where its token came from.

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import NSCore
+import NSNodeClient
 import NSQueue
 
 /// gateway-node (port 8080): the client API. It authenticates and rate-limits clients, validates
@@ -28,7 +29,7 @@ public enum GatewayNode {
         }
     }
 
-    public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
+    public static func blueprint(_ parts: Parts, settings: DaemonSettings, client: NodeClient = NodeClient(caller: .node)) -> NodeBlueprint {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
                                   ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))

@@ -89,7 +89,7 @@ public struct NodeHost {
         }
         let gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         let vpAddress = peer(.vp, configured: settings.vpNodeURL)
-        let nsCheck = NSNodeCheck.make(address: nsAddress, client: .probing, timeout: settings.healthCheckTimeout)
+        let nsCheck = NSNodeCheck.make(address: nsAddress, client: .nodeFailingFast, timeout: settings.healthCheckTimeout)
         let queueCheck = sharedQueue.map { QueueStoreCheck.make(queue: $0, backend: redis == nil ? "sqlite" : "redis", gauges: queueMetrics) }
 
         for role in roles {

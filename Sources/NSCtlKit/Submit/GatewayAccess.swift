@@ -33,7 +33,7 @@ struct GatewayOptions: ParsableArguments {
         return NodeEndpoint(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
     }
 
-    /// The `Authorization` header value, and where its token came from.
+    /// The bearer token, and where it came from.
     func credential() async throws -> BearerToken.Credential {
         let source = try source()
         return try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_TOKEN", secretName: "JWT_SECRET")

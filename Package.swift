@@ -70,6 +70,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NSNodeClient",
+            dependencies: [
+                "NSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "NSNodes",
             dependencies: [
                 "NSCore",
@@ -77,6 +85,7 @@ let package = Package(
                 "NSQueue",
                 "NSRedis",
                 "NSSQLite",
+                "NSNodeClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -89,6 +98,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -102,6 +112,7 @@ let package = Package(
                 "NSLedger",
                 "NSRedis",
                 "NSSQLite",
+                "NSNodeClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -177,9 +188,18 @@ let package = Package(
             dependencies: ["NSDaemon", "NSCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
+            name: "NSNodeClientTests",
+            dependencies: [
+                "NSNodeClient", "NSCore", "NSTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
             name: "NSNodesTests",
             dependencies: [
                 "NSNodes",
+                "NSNodeClient",
                 "NSQueue",
                 "NSRedis",
                 "NSTestSupport",

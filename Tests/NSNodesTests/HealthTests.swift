@@ -37,7 +37,7 @@ struct HealthTests {
     func refusedDependency() async throws {
         let port = try Tools.freePort()
         let address = PeerAddress(url: URL(string: "http://127.0.0.1:\(port)")!)
-        let check = NSNodeCheck.make(address: address, client: .probing, timeout: .seconds(2))
+        let check = NSNodeCheck.make(address: address, client: .nodeFailingFast, timeout: .seconds(2))
         let folder = try Tools.temporaryDirectory()
         let database = try NodeDatabase(path: folder + "/node.db", variable: "DB_PATH", migrator: .node("test-node"))
         let app = makeNodeApp(blueprint: NodeBlueprint(checks: [database.check(), check]))
@@ -58,7 +58,7 @@ struct HealthTests {
     func hungDependency() async throws {
         let listener = try SilentListener()
         let address = PeerAddress(url: URL(string: "http://127.0.0.1:\(listener.port)")!)
-        let check = NSNodeCheck.make(address: address, client: .probing, timeout: .seconds(10))
+        let check = NSNodeCheck.make(address: address, client: .nodeFailingFast, timeout: .seconds(10))
         let app = makeNodeApp(blueprint: NodeBlueprint(checks: [check]), healthTimeout: .milliseconds(300))
         try await app.test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in

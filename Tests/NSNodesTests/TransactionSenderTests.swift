@@ -18,8 +18,8 @@ struct TransactionSenderTests {
         // Accepts connections (the kernel's backlog) and never answers: a stalled ns-node.
         let stalled = try TCPListener()
         defer { stalled.close() }
-        let ledger = LedgerClient(address: PeerAddress(url: URL(string: "http://127.0.0.1:\(stalled.port)")!),  // built from a port number
-                                  token: Secret("internal-token"), timeout: .seconds(60), client: NodeHTTPClient.failFast)
+        let ledger = LedgerCalls(address: PeerAddress(url: URL(string: "http://127.0.0.1:\(stalled.port)")!),  // built from a port number
+                                  token: Secret("internal-token"), timeout: .seconds(60), client: .nodeFailingFast)
         let sender = TransactionSender(ledger: ledger)
         let first = Task { await sender.send(try Self.transaction(1)) }
         let second = Task { await sender.send(try Self.transaction(2)) }
@@ -53,8 +53,7 @@ struct TransactionSenderOnePerJobTests {
         try await ledger.commit([committed])
         _ = try await ledger.store.submit([waiting])
         try await ledger.serve { address in
-            let sender = TransactionSender(ledger: LedgerClient(address: address, token: Secret("internal-token"), timeout: .seconds(10),
-                                                                client: NodeHTTPClient.failFast))
+            let sender = TransactionSender(ledger: LedgerCalls(address: address, token: Secret("internal-token"), timeout: .seconds(10), client: .nodeFailingFast))
             let fresh = try Self.tx(job: "job_new", text: "never seen")
             let racers = try (0..<2).map { try Self.tx(job: "job_race", text: "worked by vp-node \($0)") }
             let workedAgain = try Self.tx(job: "job_done", text: "worked again: another sandbox duration")

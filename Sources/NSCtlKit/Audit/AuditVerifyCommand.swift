@@ -74,7 +74,7 @@ extension NSCtl.Audit {
 /// ns-node's lookup by job id (`GET /v1/jobs/{jobId}/tx?prefer=pending`): one request, however
 /// long the ledger, and it sees an anchor still waiting in the mempool.
 struct AuditAnchorLookup {
-    let client: NodeClient
+    let client: NodeEndpoint
 
     static let path = "/v1/jobs/\(AuditAnchor.jobID)/tx?prefer=pending"
 
@@ -86,10 +86,10 @@ struct AuditAnchorLookup {
             break
         // ns-node's 404 names the job id it has no transaction for; any other 404 means the
         // address is not an ns-node (a gateway, say), which must not read as "nothing anchored".
-        case 404 where NodeClient.problem(reply).contains(AuditAnchor.jobID):
+        case 404 where reply.problem.summary.contains(AuditAnchor.jobID):
             return nil
         default:
-            throw CommandFailure("\(client.name) at \(client.base.absoluteString) cannot look up the audit anchor (\(NodeClient.problem(reply))); "
+            throw CommandFailure("\(client.name) at \(client.base.absoluteString) cannot look up the audit anchor (\(reply.problem.summary)); "
                                  + "check --ns-url / NS_NODE_URL")
         }
         let answer: JSONValue

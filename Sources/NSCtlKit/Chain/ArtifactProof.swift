@@ -4,7 +4,7 @@ import NSCore
 /// The chain of evidence for one artifact: its hash, the transaction that records it, that
 /// transaction's place in the log, and a signed checkpoint of the log containing it.
 struct ArtifactProof {
-    let client: NodeClient
+    let client: NodeEndpoint
     let key: LedgerPublicKey
 
     struct Proven {

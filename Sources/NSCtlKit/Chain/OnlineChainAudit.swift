@@ -5,7 +5,7 @@ import NSLedger
 /// Verifies the chain a running ns-node serves, block by block over `/v1`, with the same
 /// ``ChainVerifier`` the offline audit uses.
 struct OnlineChainAudit {
-    let client: NodeClient
+    let client: NodeEndpoint
 
     func run() async throws -> Result<ChainAudit.Summary, ChainVerifier.Fault> {
         let schedule: ValidatorSchedule
@@ -46,7 +46,7 @@ struct OnlineChainAudit {
     /// The validator schedule from `GET /v1/validators`: genesis members (`addedHeight` 0) and
     /// every later term, checked with the rules ns-node applied when it recorded them. An
     /// inconsistent list is a fault of the chain's records, not of the command.
-    static func schedule(_ client: NodeClient) async throws -> Result<ValidatorSchedule, ChainVerifier.Fault> {
+    static func schedule(_ client: NodeEndpoint) async throws -> Result<ValidatorSchedule, ChainVerifier.Fault> {
         let entries = try await client.json("/v1/validators")["validators"]?.arrayValue ?? []
         var terms: [ValidatorSchedule.Term] = []
         for entry in entries {

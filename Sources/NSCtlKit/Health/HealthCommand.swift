@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NSCore
+import NSNodeClient
 import NSRedis
 
 extension NSCtl {
@@ -115,7 +116,7 @@ extension NSCtl {
             }
             let bound = Duration.milliseconds(Int64(timeout * 1000))
             // nsctl's client: a refused connection is reported at once, not retried until the deadline.
-            let client = NodeClient.client
+            let client = NodeEndpoint.client
             let vp = nodes.first { $0.service == "vp" }
             let (reports, figures) = await withTaskGroup(of: (ServiceReport?, QueueFigures?).self) { group in
                 for node in nodes {
@@ -176,7 +177,7 @@ extension NSCtl {
                     FileHandle.standardError.write(Data("nsctl: --ping-url answered HTTP \(response.status.code); the check's exit status stands\n".utf8))
                 }
             } catch {
-                FileHandle.standardError.write(Data("nsctl: --ping-url failed (\(HealthProbe.describe(error))); the check's exit status stands\n".utf8))
+                FileHandle.standardError.write(Data("nsctl: --ping-url failed (\(NodeCallError.noAnswer(error).reason)); the check's exit status stands\n".utf8))
             }
         }
     }

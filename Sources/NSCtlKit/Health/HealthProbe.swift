@@ -1,7 +1,6 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import NSCore
+import NSNodeClient
 
 /// One service's answer to `nsctl health`.
 struct ServiceReport: Sendable, Equatable {
@@ -21,43 +20,34 @@ struct ServiceReport: Sendable, Equatable {
 
 /// Probes a node's `GET /health` (or Redis with PING) with a deadline.
 enum HealthProbe {
-    static func node(_ service: String, base: URL, timeout: Duration, client: HTTPClient) async -> ServiceReport {
-        let start = ContinuousClock.now
-        var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/health")
-        request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
+    static func node(_ service: String, base: URL, timeout: Duration, client: NodeClient) async -> ServiceReport {
+        var request = NodeRequest(node: service, base: base, path: "/health", timeout: timeout)
+        request.maxBodyBytes = 1 << 20
+        let reply: NodeReply
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            let latency = ContinuousClock.now - start
-            switch response.status.code {
-            case 200: return ServiceReport(service: service, outcome: .up, latency: latency)
-            case 503:
-                // Foundation's parser: the report has fractional latencies, which canonical JSON refuses.
-                let report = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any]
-                let failing = report?["failing"] as? [String] ?? []
-                return ServiceReport(service: service, outcome: .degraded(failing.isEmpty ? "unhealthy" : "failing: " + failing.joined(separator: ", ")),
-                                     latency: latency)
-            default: return ServiceReport(service: service, outcome: .down("HTTP \(response.status.code)"), latency: latency)
-            }
+            reply = try await client.send(request)
         } catch {
-            return ServiceReport(service: service, outcome: .down(describe(error)), latency: nil)
+            return ServiceReport(service: service, outcome: .down(error.reason), latency: nil)
+        }
+        switch reply.status {
+        case 200: return ServiceReport(service: service, outcome: .up, latency: reply.latency)
+        case 503:
+            // Foundation's parser: the report has fractional latencies, which canonical JSON refuses.
+            let report = (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any]
+            let failing = report?["failing"] as? [String] ?? []
+            return ServiceReport(service: service, outcome: .degraded(failing.isEmpty ? "unhealthy" : "failing: " + failing.joined(separator: ", ")),
+                                 latency: reply.latency)
+        default: return ServiceReport(service: service, outcome: .down("HTTP \(reply.status)"), latency: reply.latency)
         }
     }
 
     /// The queue's figures from vp-node's metrics; `nil` when `/metrics` does not answer.
-    static func queueFigures(base: URL, timeout: Duration, client: HTTPClient) async -> QueueFigures? {
-        var request = HTTPClientRequest(url: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/metrics")
-        request.headers.add(name: "User-Agent", value: "nsctl/\(NeuroSwarmVersion.current)")
-        guard let response = try? await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1)))), response.status.code == 200,
-              let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
-        return QueueFigures(metrics: String(buffer: body))
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return "timed out"
-        }
-        return NetworkFailure.describe(error)
+    static func queueFigures(base: URL, timeout: Duration, client: NodeClient) async -> QueueFigures? {
+        var request = NodeRequest(node: "vp-node", base: base, path: "/metrics", timeout: timeout)
+        request.maxBodyBytes = 8 << 20
+        // No figures is an answer of its own: the verdict then says the dead-letter count is unknown.
+        guard let reply = try? await client.send(request), reply.status == 200 else { return nil }
+        return QueueFigures(metrics: reply.text)
     }
 }
 

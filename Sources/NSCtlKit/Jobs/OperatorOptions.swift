@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NSCore
+import NSNodeClient
 
 /// How `nsctl jobs` and `nsctl queue` reach vp-node's operator API: `--vp-url` or `VP_URL`, and
 /// a token from `--token-file`, else `NSCTL_ADMIN_TOKEN`, else minted from `ADMIN_JWT_SECRET`
@@ -38,7 +39,7 @@ struct OperatorOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error)
         }
-        let client = NodeClient(base: url, name: "vp-node", timeout: connection.requestTimeout, addressHint: "--vp-url / VP_URL")
+        let client = NodeEndpoint(base: url, name: "vp-node", timeout: connection.requestTimeout, addressHint: "--vp-url / VP_URL")
         let credential = try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_ADMIN_TOKEN", secretName: "ADMIN_JWT_SECRET")
             .credential(source: source, local: local.find(source: source), subject: sub, role: role, lifetime: .seconds(600))
         return OperatorAPI(client: client, credential: credential)
@@ -47,20 +48,20 @@ struct OperatorOptions: ParsableArguments {
 
 /// Calls to vp-node's `/v1` operator routes; a refusal becomes a one-line ``CommandFailure``.
 struct OperatorAPI {
-    let client: NodeClient
+    let client: NodeEndpoint
     let credential: BearerToken.Credential
 
     func get(_ path: String) async throws -> JSONValue {
-        try decode(try await client.get(path, headers: [("Authorization", credential.header)]), "GET \(path)")
+        try decode(try await client.get(path, bearer: credential.token), "GET \(path)")
     }
 
     func post(_ path: String, _ body: JSONValue = [:]) async throws -> JSONValue {
-        try decode(try await client.send(.POST, path, body: CanonicalJSON.encode(body), headers: [("Authorization", credential.header)]), "POST \(path)")
+        try decode(try await client.send(.POST, path, body: CanonicalJSON.encode(body), bearer: credential.token), "POST \(path)")
     }
 
-    private func decode(_ reply: NodeClient.Reply, _ what: String) throws -> JSONValue {
+    private func decode(_ reply: NodeReply, _ what: String) throws -> JSONValue {
         guard reply.status == 200, let value = try? CanonicalJSON.decode(reply.body) else {
-            throw CommandFailure("vp-node refused \(what), \(NodeClient.problem(reply))\(credential.hint(for: reply))")
+            throw CommandFailure("vp-node refused \(what), \(reply.problem.summary)\(credential.hint(for: reply))")
         }
         return value
     }

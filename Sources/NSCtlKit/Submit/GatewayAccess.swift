@@ -23,17 +23,17 @@ struct GatewayOptions: ParsableArguments {
         try Settings.source(envFile: connection.envFile, flags: gatewayURL.map { ["GATEWAY_URL": $0] } ?? [:])
     }
 
-    func gateway() throws -> NodeClient {
+    func gateway() throws -> NodeEndpoint {
         let url: URL
         do {
             url = try source().url("GATEWAY_URL", schemes: ["http", "https"]) ?? NodeRole.gateway.defaultURL
         } catch let error as ConfigurationError {
             throw CommandFailure(error)
         }
-        return NodeClient(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
+        return NodeEndpoint(base: url, name: "the gateway", timeout: connection.requestTimeout, addressHint: "--gateway-url / GATEWAY_URL")
     }
 
-    /// The `Authorization` header value, and where its token came from.
+    /// The bearer token, and where it came from.
     func credential() async throws -> BearerToken.Credential {
         let source = try source()
         return try await BearerToken(tokenFile: tokenFile, variable: "NSCTL_TOKEN", secretName: "JWT_SECRET")

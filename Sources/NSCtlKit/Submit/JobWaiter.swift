@@ -30,8 +30,8 @@ struct JobOutcome: Sendable {
 /// the time is up. On a terminal a progress bar is drawn on stderr; otherwise one line per
 /// finished job, so logs of scripted runs stay readable.
 struct JobWaiter {
-    let client: NodeClient
-    let authorization: String
+    let client: NodeEndpoint
+    let bearer: String
     let timeout: Duration
 
     func wait(for ids: [String], names: [String], json: Bool) async throws -> [JobOutcome] {
@@ -61,9 +61,9 @@ struct JobWaiter {
 
     /// The outcome once the job is final, `nil` while it is still on its way.
     private func poll(_ id: String, name: String) async throws -> JobOutcome? {
-        let reply = try await client.get("/api/status/\(id)", headers: [("Authorization", authorization)])
+        let reply = try await client.get("/api/status/\(id)", bearer: bearer)
         guard reply.status == 200, let status = try? CanonicalJSON.decode(reply.body) else {
-            throw CommandFailure("status of \(id): \(NodeClient.problem(reply))")
+            throw CommandFailure("status of \(id): \(reply.problem.summary)")
         }
         let state = status["state"]?.stringValue ?? "unknown"
         switch state {

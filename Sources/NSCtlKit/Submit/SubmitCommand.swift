@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NSCore
+import NSNodeClient
 
 extension NSCtl {
     /// `nsctl submit FILE...`: artifacts to the gateway, optionally waiting for their blocks.
@@ -87,7 +88,7 @@ extension NSCtl {
                     report(ids: ids, artifacts: artifacts)
                     return
                 }
-                let outcomes = try await JobWaiter(client: client, authorization: credential.header, timeout: .milliseconds(Int64(waitTimeout * 1000)))
+                let outcomes = try await JobWaiter(client: client, bearer: credential.token, timeout: .milliseconds(Int64(waitTimeout * 1000)))
                     .wait(for: ids, names: artifacts.map(\.name), json: json)
                 report(outcomes)
                 if !outcomes.allSatisfy(\.committed) { throw ExitCode(1) }
@@ -115,7 +116,7 @@ extension NSCtl {
 
 /// Sends artifacts: one with `/api/submit`, several with `/api/submit-batch` in chunks.
 struct SubmissionSender {
-    let client: NodeClient
+    let client: NodeEndpoint
     let credential: BearerToken.Credential
 
     func submit(_ artifacts: [Artifact], metadata: [String: JSONValue], priority: String?, chunk: Int) async throws -> [String] {
@@ -131,7 +132,7 @@ struct SubmissionSender {
         var ids: [String] = []
         for start in stride(from: 0, to: items.count, by: chunk) {
             let body = CanonicalJSON.encode(["items": .array(Array(items[start..<min(start + chunk, items.count)]))])
-            let reply: NodeClient.Reply
+            let reply: NodeReply
             do {
                 reply = try await post("/api/submit-batch", body)
             } catch let failure as CommandFailure where !ids.isEmpty {
@@ -145,11 +146,11 @@ struct SubmissionSender {
         return ids
     }
 
-    private func post(_ path: String, _ body: [UInt8]) async throws -> NodeClient.Reply {
-        let reply = try await client.send(.POST, path, body: body,
-                                          headers: [("Authorization", credential.header), ("Idempotency-Key", Artifact.idempotencyKey(for: body))])
+    private func post(_ path: String, _ body: [UInt8]) async throws -> NodeReply {
+        let reply = try await client.send(.POST, path, body: body, bearer: credential.token,
+                                          headers: [("Idempotency-Key", Artifact.idempotencyKey(for: body))])
         guard reply.status == 202 else {
-            throw CommandFailure("the gateway refused the submission, \(NodeClient.problem(reply))\(credential.hint(for: reply))")
+            throw CommandFailure("the gateway refused the submission, \(reply.problem.summary)\(credential.hint(for: reply))")
         }
         return reply
     }

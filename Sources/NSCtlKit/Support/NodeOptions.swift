@@ -20,7 +20,7 @@ struct NodeOptions: ParsableArguments {
         return try Settings.source(envFile: connection.envFile, flags: merged)
     }
 
-    func nsNode() throws -> NodeClient {
+    func nsNode() throws -> NodeEndpoint {
         let source = try source()
         let url: URL
         do {
@@ -28,6 +28,6 @@ struct NodeOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error)
         }
-        return NodeClient(base: url, name: "ns-node", timeout: connection.requestTimeout)
+        return NodeEndpoint(base: url, name: "ns-node", timeout: connection.requestTimeout)
     }
 }

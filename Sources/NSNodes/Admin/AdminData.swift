@@ -37,16 +37,17 @@ struct AdminData: Sendable {
         await withTaskGroup(of: (Int, JSONValue).self) { group in
             for (index, target) in AdminPeers.Target.allCases.enumerated() {
                 group.addTask {
-                    do {
+                    do throws(AdminError) {
                         let reply = try await admin.peers.call(target, "GET", "/health", requestID: requestID)
-                        let failing = reply.json?["failing"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                        // A body that is not canonical JSON lists nothing as failing; the status still tells up from down.
+                        let failing = (try? CanonicalJSON.decode(reply.body))?["failing"]?.arrayValue?.compactMap(\.stringValue) ?? []
                         return (index, ["name": .string(target.rawValue), "ok": .bool(reply.status == 200),
                                         "status": .string(reply.status == 200 ? "up" : "down (HTTP \(reply.status))"),
-                                        "latency": .string(String(format: "%.1f ms", reply.latencyMs)),
+                                        "latency": .string(String(format: "%.1f ms", ((reply.latency / .microseconds(1)).rounded() / 1000))),
                                         "detail": .string(failing.isEmpty ? "" : "failing: " + failing.joined(separator: ", "))])
                     } catch {
                         return (index, ["name": .string(target.rawValue), "ok": false, "status": "down", "latency": "-",
-                                        "detail": .string((error as? AdminError)?.detail ?? "\(error)")])
+                                        "detail": .string(error.detail)])
                     }
                 }
             }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import NSCore
@@ -44,7 +43,7 @@ public enum AdminNode {
         let pages = AdminPages()
         let admin = AdminContext(access: access, sessions: sessions, audit: audit,
                                  peers: AdminPeers(gateway: gateway, nsNode: nsNode, vpNode: vpNode, internalToken: settings.internalToken,
-                                                   adminSecret: settings.adminSecret, client: NodeHTTPClient.failFast),
+                                                   adminSecret: settings.adminSecret, client: .nodeFailingFast),
                                  pages: pages, cookie: cookie, rates: RateSampler())
         return NodeBlueprint(checks: [database.check()]) { router in
             let group = router.group().add(middleware: AdminErrorMiddleware(pages: pages))

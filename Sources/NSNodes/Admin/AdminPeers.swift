@@ -1,7 +1,7 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+import NIOHTTP1
 import NSCore
+import NSNodeClient
 
 /// admin-node's calls to the other nodes: their `/health`, ns-node's read API and validator
 /// changes (internal token), and vp-node's operator API with a short-lived token minted for the
@@ -12,14 +12,8 @@ struct AdminPeers: Sendable {
     let vpNode: PeerAddress
     let internalToken: Secret
     let adminSecret: Secret
-    let client: HTTPClient
+    var client = NodeClient.nodeFailingFast
     var timeout: Duration = .seconds(5)
-
-    struct Reply: Sendable {
-        let status: Int
-        let json: JSONValue?
-        let latencyMs: Double
-    }
 
     enum Target: String, Sendable, CaseIterable {
         case gateway = "gateway-node", nsNode = "ns-node", vpNode = "vp-node"
@@ -35,24 +29,12 @@ struct AdminPeers: Sendable {
 
     /// One call; a node that does not answer throws ``AdminError/upstream(_:)`` naming it.
     func call(_ target: Target, _ method: String, _ path: String, body: JSONValue? = nil, bearer: String? = nil,
-              requestID: String) async throws -> Reply {
-        var request = HTTPClientRequest(url: (try await address(target).url()).absoluteString.trimmingSuffix("/") + path)
-        request.method = .init(rawValue: method)
-        request.headers.add(name: RequestID.headerName, value: requestID)
-        request.headers.add(name: "User-Agent", value: NodeHTTPClient.userAgent)
-        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: CanonicalJSON.encode(body)))
-        }
-        let started = ContinuousClock.now
+              requestID: String) async throws(AdminError) -> NodeReply {
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-            let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            let latency = ((ContinuousClock.now - started) / .microseconds(1)).rounded() / 1000
-            return Reply(status: Int(response.status.code), json: try? CanonicalJSON.decode(Array(buffer: bytes)), latencyMs: latency)
+            return try await client.send(HTTPMethod(rawValue: method), to: address(target), node: target.rawValue, path: path, timeout: timeout,
+                                         requestID: requestID, bearer: bearer, jsonBody: body.map { CanonicalJSON.encode($0) })
         } catch {
-            throw AdminError.upstream("\(target.rawValue) did not answer \(method) \(path) (\(NetworkFailure.describe(error)))")
+            throw .upstream(error.description)
         }
     }
 
@@ -62,13 +44,15 @@ struct AdminPeers: Sendable {
     func json(_ target: Target, _ path: String, method: String = "GET", body: JSONValue? = nil, bearer: String? = nil,
               requestID: String) async throws -> JSONValue {
         let reply = try await call(target, method, path, body: body, bearer: bearer, requestID: requestID)
-        guard (200..<300).contains(reply.status), let json = reply.json else {
-            if reply.status == 404 { throw AdminError.notFound(reply.json?["detail"]?.stringValue ?? "\(path) not found") }
-            let refusal = "\(target.rawValue) refused \(method) \(path): \(reply.json?["detail"]?.stringValue ?? "HTTP \(reply.status)")"
-            if reply.status == 409 { throw AdminError.conflict(refusal) }
-            throw AdminError.upstream(refusal)
+        do {
+            return try reply.json(accepting: Set(200..<300))
+        } catch {
+            switch error.failure {
+            case .problem(let problem) where problem.status == 404: throw AdminError.notFound(problem.detail ?? "\(path) not found")
+            case .problem(let problem) where problem.status == 409: throw AdminError.conflict(error.description)
+            default: throw AdminError.upstream(error.description)
+            }
         }
-        return json
     }
 
     /// vp-node's operator API as `actor` (a five-minute token with the actor's role).

@@ -1,16 +1,16 @@
-import AsyncHTTPClient
 import Foundation
 import NSCore
+import NSNodeClient
 
 /// admin-node's two calls to ns-node for its audit anchors (``AuditAnchor``): the newest anchor
 /// (`GET /v1/jobs/audit-head-admin-node/tx?prefer=pending`, a public read) and a new one
-/// (`POST /tx` with the internal token, through vp-node's ``LedgerClient``).
+/// (`POST /tx` with the internal token, through vp-node's ``LedgerCalls``).
 struct AuditAnchorLedger: Sendable {
     let nsNode: PeerAddress
     let token: Secret
     var timeout: Duration = .seconds(5)
     /// Fails at once on a refused connection: an ns-node that is down costs a round nothing.
-    var client: HTTPClient = NodeHTTPClient.failFast
+    var client = NodeClient.nodeFailingFast
 
     /// Why a call did not do its job; ``reason`` is the metric label.
     enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -40,11 +40,11 @@ struct AuditAnchorLedger: Sendable {
     /// The newest anchored head, pending or committed; `nil` when the ledger holds none.
     func newest() async throws(Failure) -> AuditAnchor.Anchored? {
         let path = "/v1/jobs/\(AuditAnchor.jobID)/tx?prefer=pending"
-        let reply: NodeHTTPClient.Reply
+        let reply: NodeReply
         do {
-            reply = try await NodeHTTPClient(client: client).get(try await nsNode.url(), path: path, requestID: RequestID.generate(), timeout: timeout)
+            reply = try await client.send(to: nsNode, node: "ns-node", path: path, timeout: timeout, requestID: RequestID.generate())
         } catch {
-            throw .unreachable("ns-node did not answer GET \(path) (\(error))")
+            throw .unreachable(error.description)
         }
         switch reply.status {
         case 200: break
@@ -53,7 +53,7 @@ struct AuditAnchorLedger: Sendable {
         }
         let answer: JSONValue
         do {
-            answer = try CanonicalJSON.decode(reply.body.readableBytesView)
+            answer = try CanonicalJSON.decode(reply.body)
         } catch {
             throw .unreachable("ns-node answered GET \(path) with invalid JSON (\(error))")
         }
@@ -65,13 +65,13 @@ struct AuditAnchorLedger: Sendable {
 
     /// Hands `tx` to ns-node's mempool.
     func submit(_ tx: LedgerTransaction) async throws(Failure) {
-        let status: Int
-        let body: String
+        let reply: NodeReply
         do {
-            (status, body) = try await LedgerClient(address: nsNode, token: token, timeout: timeout, client: client).submit([tx])
+            reply = try await LedgerCalls(address: nsNode, token: token, timeout: timeout, client: client).submit([tx])
         } catch {
-            throw .unreachable("\(error)")
+            throw .unreachable(error.description)
         }
+        let (status, body) = (reply.status, reply.text)
         switch status {
         case 200..<300: return
         case 429, 500...: throw .unreachable("ns-node answered HTTP \(status) to POST /tx")

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import NSCore
+import NSNodeClient
 import NSQueue
 
 /// gateway-node (port 8080): the client API. It authenticates and rate-limits clients, validates
@@ -31,7 +32,7 @@ public enum GatewayNode {
     /// `internalErrors` (the gateway's ``NodeMetrics/internalErrors``) counts the unexpected
     /// errors that its CORS and rate-limit middleware answer themselves.
     public static func blueprint(_ parts: Parts, settings: DaemonSettings, internalErrors: InternalErrors?,
-                                 client: NodeHTTPClient = NodeHTTPClient()) -> NodeBlueprint {
+                                 client: NodeClient = NodeClient(caller: .node)) -> NodeBlueprint {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
                                   ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))

@@ -1,5 +1,6 @@
 import Hummingbird
 import NSCore
+import NSNodeClient
 import NSQueue
 
 /// `GET /api/status/{id}` and `GET /api/status/{id}/proof`: a job's progress and, once its
@@ -16,7 +17,7 @@ import NSQueue
 struct StatusRoutes {
     let queue: any JobQueue
     let nsNode: PeerAddress
-    let client: NodeHTTPClient
+    let client: NodeClient
     let timeout: Duration
 
     private var ledger: JobLedgerLookup { JobLedgerLookup(nsNode: nsNode, client: client, timeout: timeout) }
@@ -60,15 +61,15 @@ struct StatusRoutes {
         case .ledger(let record):
             txHash = record.txHash
         }
-        let reply: NodeHTTPClient.Reply
+        let reply: NodeReply
         do {
-            reply = try await client.get(await nsNode.url(), path: "/v1/proof/inclusion?leaf=\(txHash)",
-                                         requestID: context.requestID, timeout: timeout)
+            reply = try await client.send(to: nsNode, node: "ns-node", path: "/v1/proof/inclusion?leaf=\(txHash)", timeout: timeout,
+                                          requestID: context.requestID)
         } catch {
             throw NodeError.dependencyUnavailable(dependency: "ns-node", retryAfterSeconds: 5)
         }
         switch reply.status {
-        case 200: return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: reply.body))
+        case 200: return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         case 404: throw NodeError.notFound(detail: "transaction \(txHash) is not in a block yet; retry after the next block")
         default: throw NodeError.dependencyUnavailable(dependency: "ns-node", retryAfterSeconds: 5)
         }
@@ -106,16 +107,16 @@ struct StatusRoutes {
     }
 
     private func ledgerStatus(_ txHash: String, proofUrl: String, context: NodeRequestContext) async -> JSONValue {
-        let reply: NodeHTTPClient.Reply
+        let reply: NodeReply
         do {
-            reply = try await client.get(await nsNode.url(), path: "/v1/tx/\(txHash)", requestID: context.requestID, timeout: timeout)
+            reply = try await client.send(to: nsNode, node: "ns-node", path: "/v1/tx/\(txHash)", timeout: timeout, requestID: context.requestID)
         } catch {
             return ["status": "unknown", "detail": "ns-node did not answer; retry later"]
         }
         switch reply.status {
         case 200:
             // An unreadable answer is reported as such in the job's status, not thrown: the job's own state still stands.
-            guard let tx = try? CanonicalJSON.decode(reply.body.readableBytesView), let height = tx["blockHeight"]?.intValue else {
+            guard let tx = try? CanonicalJSON.decode(reply.body), let height = tx["blockHeight"]?.intValue else {
                 return ["status": "unknown", "detail": "ns-node answered with an unreadable transaction"]
             }
             return JobLedgerLookup.ledgerJSON(blockHeight: height, leafIndex: tx["leafIndex"]?.intValue, proofUrl: proofUrl)

@@ -48,7 +48,7 @@ struct HostAssembly {
         }
         gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         vpAddress = peer(.vp, configured: settings.vpNodeURL)
-        nsCheck = NSNodeCheck.make(address: nsAddress, client: .probing, timeout: settings.healthCheckTimeout)
+        nsCheck = NSNodeCheck.make(address: nsAddress, client: .nodeFailingFast, timeout: settings.healthCheckTimeout)
     }
 
     /// The metrics of `role`, made for every role this process hosts, and of no other.

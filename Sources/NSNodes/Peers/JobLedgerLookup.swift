@@ -1,5 +1,6 @@
 import Foundation
 import NSCore
+import NSNodeClient
 import NSQueue
 
 /// Asks ns-node for the transaction recording a job (`GET /v1/jobs/{id}/tx`): how the gateway
@@ -8,7 +9,7 @@ import NSQueue
 /// answer is a 503, never a 404: nobody can tell whether the job existed.
 struct JobLedgerLookup: Sendable {
     let nsNode: PeerAddress
-    let client: NodeHTTPClient
+    let client: NodeClient
     let timeout: Duration
 
     /// A job's transaction as ns-node reports it.
@@ -37,9 +38,9 @@ struct JobLedgerLookup: Sendable {
     /// answer, or answers anything but 200 or 404, or an unreadable 200.
     func record(jobID: String, requestID: String) async throws(NodeError) -> Record? {
         guard jobID.hasPrefix(JobID.prefix), LedgerTransaction.isValidJobID(jobID) else { return nil }
-        let reply: NodeHTTPClient.Reply
+        let reply: NodeReply
         do {
-            reply = try await client.get(await nsNode.url(), path: "/v1/jobs/\(jobID)/tx", requestID: requestID, timeout: timeout)
+            reply = try await client.send(to: nsNode, node: "ns-node", path: "/v1/jobs/\(jobID)/tx", timeout: timeout, requestID: requestID)
         } catch {
             throw Self.unavailable
         }
@@ -50,7 +51,7 @@ struct JobLedgerLookup: Sendable {
         }
         let json: JSONValue
         do {
-            json = try CanonicalJSON.decode(reply.body.readableBytesView)
+            json = try CanonicalJSON.decode(reply.body)
         } catch {
             throw Self.unavailable
         }

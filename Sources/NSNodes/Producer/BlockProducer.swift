@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NSCore
+import NSNodeClient
 import ServiceLifecycle
 
 /// vp-node's block producer: every `BLOCK_INTERVAL_MS` (or at once while the mempool still holds
@@ -26,13 +27,13 @@ public struct BlockProducer: Service {
         case lostRace
     }
 
-    let ledger: LedgerClient
+    let ledger: LedgerCalls
     let key: LedgerKey
     let settings: Settings
     let metrics: NodeMetrics
     let logger: Logger
 
-    init(ledger: LedgerClient, key: LedgerKey, settings: Settings, metrics: NodeMetrics, logger: Logger) {
+    init(ledger: LedgerCalls, key: LedgerKey, settings: Settings, metrics: NodeMetrics, logger: Logger) {
         self.ledger = ledger
         self.key = key
         self.settings = settings
@@ -74,10 +75,10 @@ public struct BlockProducer: Service {
             let started = ContinuousClock.now
             let header = BlockBuilder.header(after: tip, frontier: frontier, txs: txs, timeMs: Int64(Date().timeIntervalSince1970 * 1000), key: key)
             let built = ContinuousClock.now
-            let (status, body) = try await ledger.produce(header: header, txs: txs)
+            let reply = try await ledger.produce(header: header, txs: txs)
             Timer(label: "ns_block_build_seconds", factory: metrics.factory).recordNanoseconds(Int64((built - started) / .nanoseconds(1)))
             Timer(label: "ns_block_submit_seconds", factory: metrics.factory).recordNanoseconds(Int64((ContinuousClock.now - built) / .nanoseconds(1)))
-            switch status {
+            switch reply.status {
             case 201:
                 Counter(label: "ns_blocks_produced_total", factory: metrics.factory).increment()
                 Recorder(label: "ns_block_txs", factory: metrics.factory).record(txs.count)
@@ -87,7 +88,7 @@ public struct BlockProducer: Service {
                 Counter(label: "ns_block_races_lost_total", factory: metrics.factory).increment()
                 continue
             default:
-                throw LedgerClient.Failure(description: "ns-node refused block \(header.height) (HTTP \(status)): \(body.prefix(300))")
+                throw NodeCallError(call: reply.call, failure: .problem(reply.problem))
             }
         }
         return .lostRace

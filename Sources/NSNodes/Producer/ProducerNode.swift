@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Logging
 import NSCore
 import NSQueue
@@ -20,7 +19,7 @@ public enum ProducerNode {
                 if let usage = try? sqlite.storeUsageNow() { queueMetrics.record(usage) }
             }
         }
-        let ledger = nsAddress.map { JobLedgerLookup(nsNode: $0, client: NodeHTTPClient(), timeout: ledgerLookupTimeout) }
+        let ledger = nsAddress.map { JobLedgerLookup(nsNode: $0, client: .node, timeout: ledgerLookupTimeout) }
         let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, ledger: ledger, logger: logger)
         let checks = [queueCheck, nsNode, sandbox.check()]
         return NodeBlueprint(checks: checks) { router in
@@ -38,7 +37,7 @@ public enum ProducerNode {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
         return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox, concurrentSnippets: count),
                      sender: TransactionSender(ledger: ledgerClient(nsNode, token)),
-                     ledger: JobLedgerLookup(nsNode: nsNode, client: NodeHTTPClient(client: NodeHTTPClient.failFast), timeout: ledgerLookupTimeout),
+                     ledger: JobLedgerLookup(nsNode: nsNode, client: .nodeFailingFast, timeout: ledgerLookupTimeout),
                      count: count, batch: batch,
                      gauges: queue is SQLiteJobQueue ? nil : queueMetrics, metrics: metrics, logger: logger)
     }
@@ -50,7 +49,7 @@ public enum ProducerNode {
                       settings: .init(interval: settings.blockInterval, maxTxs: settings.blockMaxTxs), metrics: metrics, logger: logger)
     }
 
-    private static func ledgerClient(_ nsNode: PeerAddress, _ token: Secret) -> LedgerClient {
-        LedgerClient(address: nsNode, token: token, timeout: .seconds(60), client: NodeHTTPClient.failFast)
+    private static func ledgerClient(_ nsNode: PeerAddress, _ token: Secret) -> LedgerCalls {
+        LedgerCalls(address: nsNode, token: token, timeout: .seconds(60), client: .nodeFailingFast)
     }
 }

@@ -1,4 +1,5 @@
 import NSCore
+import NSNodeClient
 import Synchronization
 
 /// Sends workers' transactions to ns-node `POST /tx`, gathering those that arrive together into
@@ -33,13 +34,13 @@ actor TransactionSender {
         case unavailable(String)
     }
 
-    private let ledger: LedgerClient
+    private let ledger: LedgerCalls
     private let maxBatch: Int
     private let linger: Duration
     private var pending: [(tx: LedgerTransaction, reply: Reply)] = []
     private var flushScheduled = false
 
-    init(ledger: LedgerClient, maxBatch: Int = 256, linger: Duration = .milliseconds(2)) {
+    init(ledger: LedgerCalls, maxBatch: Int = 256, linger: Duration = .milliseconds(2)) {
         self.ledger = ledger
         self.maxBatch = maxBatch
         self.linger = linger
@@ -85,13 +86,13 @@ actor TransactionSender {
 
     /// One outcome per transaction, in order.
     private func post(_ txs: [LedgerTransaction]) async -> [Outcome] {
-        let status: Int
-        let body: String
+        let reply: NodeReply
         do {
-            (status, body) = try await ledger.submit(txs, onePerJob: true)
+            reply = try await ledger.submit(txs, onePerJob: true)
         } catch {
             return Array(repeating: .unavailable("\(error)"), count: txs.count)
         }
+        let (status, body) = (reply.status, reply.text)
         switch status {
         case 200..<300:
             guard let receipts = Self.receipts(body), receipts.count == txs.count else {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NSCore
+import NSNodeClient
 
 /// Records every answered request: one structured access-log line (as in the seeds' example) and
 /// the node's request counter and latency histogram, labelled by route template.
@@ -48,7 +49,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
     static func level(route: String, status: Int, userAgent: String?, duration: Duration) -> Logger.Level {
         guard (200..<300).contains(status), duration < slowRequest else { return .info }
         if route == "/health" || route == "/metrics" { return .debug }
-        if userAgent?.hasPrefix(NodeHTTPClient.userAgentPrefix) == true && !route.hasPrefix("/api/") { return .debug }
+        if userAgent?.hasPrefix(NodeClient.Caller.node.userAgentPrefix) == true && !route.hasPrefix("/api/") { return .debug }
         return .info
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NSCore
+import NSNodeClient
 import Testing
 @testable import NSNodes
 
@@ -18,9 +19,9 @@ struct JobLedgerLookupTests {
         try await ledger.serve { address in
             let base = try await address.url()
             func get(_ path: String) async throws -> (status: Int, json: [String: Any]?) {
-                let reply = try await NodeHTTPClient().get(base, path: path, requestID: "test", timeout: .seconds(10))
+                let reply = try await NodeClient.node.send(NodeRequest(node: "ns-node", base: base, path: path, timeout: .seconds(10), requestID: "test"))
                 // A body that is not a JSON object reads as nil, which the expectations then report.
-                return (reply.status, try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any])
+                return (reply.status, try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
             }
             let byJob = try await get("/v1/jobs/job_done/tx")
             let byHash = try await get("/v1/tx/\(committed.hash.hex)")
@@ -55,7 +56,7 @@ struct JobLedgerLookupTests {
         try await ledger.commit([committed])
         _ = try await ledger.store.submit([waiting])
         try await ledger.serve { address in
-            let lookup = JobLedgerLookup(nsNode: address, client: NodeHTTPClient(), timeout: .seconds(10))
+            let lookup = JobLedgerLookup(nsNode: address, client: .node, timeout: .seconds(10))
             let done = try await lookup.record(jobID: "job_done", requestID: "test")
             #expect(done == .init(txHash: committed.hash.hex, submitter: "alice", blockHeight: 1, leafIndex: 0,
                                   artifactSHA256: committed.artifactSHA256, metadata: committed.value["metadata"]))
@@ -68,7 +69,7 @@ struct JobLedgerLookupTests {
             #expect(impossible == nil)
         }
         // Nobody listens on port 9: nothing can say whether the job existed.
-        let away = JobLedgerLookup(nsNode: PeerAddress(url: URL(string: "http://127.0.0.1:9")!), client: .probing, timeout: .seconds(5))
+        let away = JobLedgerLookup(nsNode: PeerAddress(url: URL(string: "http://127.0.0.1:9")!), client: .nodeFailingFast, timeout: .seconds(5))
         await #expect(throws: JobLedgerLookup.unavailable) { try await away.record(jobID: "job_done", requestID: "test") }
         // Another writer's transaction (an audit anchor) is no one's job: not even asked for.
         #expect(try await away.record(jobID: "audit-head-admin-node", requestID: "test") == nil)

@@ -29,8 +29,8 @@ struct BlockProducerRaceTests {
         let app = makeNodeApp(blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: token, metrics: metrics))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let ledger = LedgerClient(address: PeerAddress(url: URL(string: "http://127.0.0.1:\(port)")!),  // built from a port number
-                                      token: token, timeout: .seconds(30), client: NodeHTTPClient.failFast)
+            let ledger = LedgerCalls(address: PeerAddress(url: URL(string: "http://127.0.0.1:\(port)")!),  // built from a port number
+                                      token: token, timeout: .seconds(30), client: .nodeFailingFast)
             let producers = keys.map { key in
                 BlockProducer(ledger: ledger, key: key, settings: .init(interval: .milliseconds(100), maxTxs: 1_000),
                               metrics: NodeMetrics(node: "vp-node"), logger: Logger(label: "vp-node"))

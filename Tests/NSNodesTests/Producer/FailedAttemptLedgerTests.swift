@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NSCore
+import NSNodeClient
 import NSQueue
 import Testing
 @testable import NSNodes
@@ -16,10 +17,9 @@ struct FailedAttemptLedgerTests {
     /// Workers leasing from `queue`, sending to and looking jobs up at `ledger`: one worker, so
     /// its leases grow 1, 2, 4 and the later jobs are worked in batches.
     static func workers(_ queue: SQLiteJobQueue, ledger address: PeerAddress) -> QueueWorkers {
-        let client = NodeHTTPClient(client: NodeHTTPClient.failFast)
+        let client = NodeClient.nodeFailingFast
         return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser()), sandbox: nil, concurrentSnippets: 1),
-                            sender: TransactionSender(ledger: LedgerClient(address: address, token: Secret("internal-token"), timeout: .seconds(10),
-                                                                           client: NodeHTTPClient.failFast)),
+                            sender: TransactionSender(ledger: LedgerCalls(address: address, token: Secret("internal-token"), timeout: .seconds(10), client: .nodeFailingFast)),
                             ledger: JobLedgerLookup(nsNode: address, client: client, timeout: .seconds(5)),
                             count: 1, batch: 8, logger: Logger(label: "vp-node"))
     }

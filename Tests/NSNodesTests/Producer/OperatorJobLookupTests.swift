@@ -28,7 +28,7 @@ struct OperatorJobLookupTests {
         try await queue.complete(id: inQueue, worker: "w1", result: ArtifactJob.Outcome(txHash: hash, submitter: "alice").encoded())
 
         try await ledger.serve { address in
-            let lookup = JobLedgerLookup(nsNode: address, client: NodeHTTPClient(), timeout: .seconds(10))
+            let lookup = JobLedgerLookup(nsNode: address, client: .node, timeout: .seconds(10))
             try await Self.app(queue: queue, ledger: lookup).test(.router) { client in
                 func get(_ id: String) async throws -> (HTTPResponse.Status, [String: Any]?) {
                     try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: GatewayFixture.bearer(viewer)) { ($0.status, $0.json) }

@@ -1,0 +1,60 @@
+import Foundation
+import NIOHTTP1
+import NSCore
+
+/// What one call to a node is, for messages: the node's name and the request line.
+public struct NodeCall: Sendable, Equatable, CustomStringConvertible {
+    /// How messages name the node (`ns-node`, `the gateway`).
+    public let node: String
+    public let method: String
+    /// The path and query, without the node's base URL (which may carry credentials).
+    public let path: String
+
+    public init(node: String, method: String, path: String) {
+        self.node = node
+        self.method = method
+        self.path = path
+    }
+
+    public var description: String { "\(method) \(path)" }
+}
+
+/// One request to a node: method, the node's base URL and a path, a deadline, and optionally a
+/// correlation id, a bearer token and a JSON body. Holds the token, so it is never logged.
+public struct NodeRequest: Sendable {
+    public let call: NodeCall
+    public let method: HTTPMethod
+    /// The base URL (without trailing `/`) followed by the path.
+    public let url: String
+    public var timeout: Duration
+    /// Sent as `X-Request-ID`, so one id follows a request across nodes.
+    public var requestID: String?
+    /// Sent as `Authorization: Bearer …`.
+    public var bearer: String?
+    /// Sent as the body with `Content-Type: application/json`.
+    public var jsonBody: [UInt8]?
+    /// Further headers (`Idempotency-Key`).
+    public var headers: [(String, String)] = []
+    /// The largest answer accepted; a larger one fails the call as unreachable.
+    public var maxBodyBytes = 64 * 1024 * 1024
+
+    /// `method base/path` to the node that messages call `node`.
+    public init(_ method: HTTPMethod = .GET, node: String, base: URL, path: String, timeout: Duration, requestID: String? = nil,
+                bearer: String? = nil, jsonBody: [UInt8]? = nil) {
+        let base = base.absoluteString
+        self.call = NodeCall(node: node, method: method.rawValue, path: path)
+        self.method = method
+        self.url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+        self.timeout = timeout
+        self.requestID = requestID
+        self.bearer = bearer
+        self.jsonBody = jsonBody
+    }
+
+    /// The same, with `body` sent as canonical JSON.
+    public init(_ method: HTTPMethod, node: String, base: URL, path: String, timeout: Duration, requestID: String? = nil,
+                bearer: String? = nil, json body: JSONValue) {
+        self.init(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID, bearer: bearer,
+                  jsonBody: CanonicalJSON.encode(body))
+    }
+}

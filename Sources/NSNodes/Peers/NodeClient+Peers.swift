@@ -1,0 +1,29 @@
+import Foundation
+import NIOHTTP1
+import NSCore
+import NSNodeClient
+
+/// How nodes call their peers: ``NodeClient`` as `nsd/`, to a ``PeerAddress``.
+extension NodeClient {
+    /// On AsyncHTTPClient's shared client, which retries a refused connection until the call's
+    /// deadline: the gateway's and the operator API's ledger lookups, where a peer restarting
+    /// for a moment should not fail a user's request.
+    public static let node = NodeClient(caller: .node)
+
+    /// On ``NodeClient/failFast``: health probes, vp-node's calls to ns-node, admin-node.
+    public static let nodeFailingFast = NodeClient(caller: .node, http: NodeClient.failFast)
+
+    /// `method path` on the peer at `address`, named `node` in messages; waits for an in-process
+    /// peer to bind. A wait cancelled before the peer binds fails like a call that got no answer.
+    func send(_ method: HTTPMethod = .GET, to address: PeerAddress, node: String, path: String, timeout: Duration, requestID: String,
+              bearer: String? = nil, jsonBody: [UInt8]? = nil) async throws(NodeCallError) -> NodeReply {
+        let base: URL
+        do {
+            base = try await address.url()
+        } catch {
+            throw NodeCallError(NodeCall(node: node, method: method.rawValue, path: path), classifying: error)
+        }
+        return try await send(NodeRequest(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID,
+                                          bearer: bearer, jsonBody: jsonBody))
+    }
+}

@@ -4,15 +4,7 @@ import NSCore
 /// the field `errors` the nodes add), or the start of a body that is none.
 public struct NodeProblem: Sendable, Equatable {
     /// One field the node refused: a JSON pointer into the request body (empty: the whole body).
-    public struct FieldError: Sendable, Equatable {
-        public let pointer: String
-        public let detail: String
-
-        public init(pointer: String, detail: String) {
-            self.pointer = pointer
-            self.detail = detail
-        }
-    }
+    public typealias FieldError = HTTPProblem.FieldError
 
     public let status: Int
     public let type: String?

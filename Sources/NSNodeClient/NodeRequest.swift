@@ -35,8 +35,9 @@ public struct NodeRequest: Sendable {
     public var jsonBody: [UInt8]?
     /// Further headers (`Idempotency-Key`).
     public var headers: [(String, String)] = []
-    /// The largest answer accepted; a larger one fails the call as unreachable.
-    public var maxBodyBytes = 64 * 1024 * 1024
+    /// The largest answer accepted; a larger one fails the call as unreachable. The default fits
+    /// every lookup, proof and `/health` answer; callers that read pages of transactions raise it.
+    public var maxBodyBytes = 4 * 1024 * 1024
 
     /// `method base/path` to the node that messages call `node`.
     public init(_ method: HTTPMethod = .GET, node: String, base: URL, path: String, timeout: Duration, requestID: String? = nil,

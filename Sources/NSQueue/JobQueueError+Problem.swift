@@ -6,7 +6,7 @@ extension JobQueueError: ProblemError {
     public var httpProblem: HTTPProblem {
         switch self {
         case .invalid(let index, let reason): .invalidFields([.init(pointer: "/\(index)", detail: reason)])
-        case .notFound(let id): HTTPProblem(status: 404, slug: "not-found", title: "Not found", detail: "no job \(id)")
+        case .notFound(let id): .notFound("no job \(id)")
         case .unavailable(let reason): .unavailable("the job queue", reason: reason)
         case .leaseLost: .unavailable("the job queue")
         }

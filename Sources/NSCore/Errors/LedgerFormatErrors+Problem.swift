@@ -5,7 +5,5 @@ extension TransactionError: ProblemError {
 }
 
 extension CanonicalJSONError: ProblemError {
-    public var httpProblem: HTTPProblem {
-        HTTPProblem(status: 400, slug: "bad-request", title: "Malformed request", detail: description)
-    }
+    public var httpProblem: HTTPProblem { .badRequest(description) }
 }

@@ -13,7 +13,7 @@ public protocol ProblemError: Error, Sendable {
 /// What a ``ProblemError`` tells a client: everything an RFC 9457 document and its headers need.
 public struct HTTPProblem: Sendable, Equatable {
     /// One failing input, located by a JSON pointer (RFC 6901).
-    public struct FieldError: Sendable, Equatable {
+    public struct FieldError: Codable, Sendable, Equatable {
         public var pointer: String
         public var detail: String
 
@@ -34,11 +34,13 @@ public struct HTTPProblem: Sendable, Equatable {
     public var check: String?
     /// Sent as `Retry-After`: the failure is temporary (a dependency is down, a buffer is full).
     public var retryAfterSeconds: Int?
+    /// Further headers the answer needs (`WWW-Authenticate` on a 401, `Allow` on a 405).
+    public var headers: [String: String]
     /// Why it happened, for the node's log only (a store's error text); never sent to the client.
     public var logReason: String?
 
     public init(status: Int, slug: String, title: String, detail: String, fieldErrors: [FieldError] = [], check: String? = nil,
-                retryAfterSeconds: Int? = nil, logReason: String? = nil) {
+                retryAfterSeconds: Int? = nil, headers: [String: String] = [:], logReason: String? = nil) {
         self.status = status
         self.slug = slug
         self.title = title
@@ -46,7 +48,18 @@ public struct HTTPProblem: Sendable, Equatable {
         self.fieldErrors = fieldErrors
         self.check = check
         self.retryAfterSeconds = retryAfterSeconds
+        self.headers = headers
         self.logReason = logReason
+    }
+
+    /// 400: a path or query parameter, or the body's JSON, is malformed.
+    public static func badRequest(_ detail: String) -> HTTPProblem {
+        HTTPProblem(status: 400, slug: "bad-request", title: "Malformed request", detail: detail)
+    }
+
+    /// 404: the thing named does not exist.
+    public static func notFound(_ detail: String) -> HTTPProblem {
+        HTTPProblem(status: 404, slug: "not-found", title: "Not found", detail: detail)
     }
 
     /// 503 with `Retry-After`: `dependency` is down and the request changed nothing; `reason` goes to the log.

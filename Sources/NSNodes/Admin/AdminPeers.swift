@@ -27,12 +27,16 @@ struct AdminPeers: Sendable {
         }
     }
 
+    /// The largest answer the dashboard reads (a page of blocks, a dead-letter list).
+    static let maxAnswerBytes = 16 * 1024 * 1024
+
     /// One call; a node that does not answer throws ``AdminError/upstream(_:)`` naming it.
     func call(_ target: Target, _ method: String, _ path: String, body: JSONValue? = nil, bearer: String? = nil,
               requestID: String) async throws(AdminError) -> NodeReply {
         do {
             return try await client.send(HTTPMethod(rawValue: method), to: address(target), node: target.rawValue, path: path, timeout: timeout,
-                                         requestID: requestID, bearer: bearer, jsonBody: body.map { CanonicalJSON.encode($0) })
+                                         requestID: requestID, bearer: bearer, jsonBody: body.map { CanonicalJSON.encode($0) },
+                                         maxBodyBytes: Self.maxAnswerBytes)
         } catch {
             throw .upstream(error.description)
         }

@@ -32,7 +32,7 @@ public enum GatewayNode {
     /// `internalErrors` (the gateway's ``NodeMetrics/internalErrors``) counts the unexpected
     /// errors that its CORS and rate-limit middleware answer themselves.
     public static func blueprint(_ parts: Parts, settings: DaemonSettings, internalErrors: InternalErrors?,
-                                 client: NodeClient = NodeClient(caller: .node)) -> NodeBlueprint {
+                                 client: NodeClient = .node) -> NodeBlueprint {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
                                   ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))

@@ -3,7 +3,6 @@ import GRDB
 import Hummingbird
 import Logging
 import NSCore
-import NSQueue
 import ServiceLifecycle
 
 /// The services of one `nsd` process while ``NodeHost`` builds them, and what its nodes share:
@@ -32,20 +31,14 @@ struct HostAssembly {
         internalToken = try keys.internalToken()
         metrics = Dictionary(uniqueKeysWithValues: settings.roles.map { ($0, NodeMetrics(node: $0.serviceName)) })
         let roles = settings.roles
-        if let configured = settings.nsNodeURL {
-            nsAddress = PeerAddress(url: configured)
-        } else if roles.contains(.ns) {
-            nsAddress = PeerAddress()
-        } else {
-            nsAddress = PeerAddress(url: NodeRole.ns.defaultURL)
-        }
-        // Peers admin-node calls: in-process nodes are reached on the port they bind; others at
-        // GATEWAY_URL / VP_URL, or the seeds' ports on localhost.
+        // In-process nodes are reached on the port they bind; others at NS_NODE_URL, GATEWAY_URL,
+        // VP_URL, or the seeds' ports on localhost.
         func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
             if let configured { return PeerAddress(url: configured) }
             if roles.contains(role) { return PeerAddress() }
             return PeerAddress(url: role.defaultURL)
         }
+        nsAddress = peer(.ns, configured: settings.nsNodeURL)
         gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         vpAddress = peer(.vp, configured: settings.vpNodeURL)
         nsCheck = NSNodeCheck.make(address: nsAddress, client: .nodeFailingFast, timeout: settings.healthCheckTimeout)
@@ -58,8 +51,9 @@ struct HostAssembly {
     }
 
     /// Opens (creating when missing) one node's SQLite database under a lock on its folder, and
-    /// closes it after every service added later has stopped.
-    mutating func openDatabase(_ path: String, variable: String, owner: NodeRole, writerCacheMiB: Int? = nil,
+    /// closes it after every service added later has stopped. `countedBy` is the node whose
+    /// metrics count its failed background checkpoints (by default the owner).
+    mutating func openDatabase(_ path: String, variable: String, owner: NodeRole, countedBy: NodeRole? = nil, writerCacheMiB: Int? = nil,
                                schema: (inout DatabaseMigrator) -> Void) throws(ConfigurationError) -> NodeDatabase {
         var migrator = DatabaseMigrator.node(owner.serviceName)
         schema(&migrator)
@@ -70,9 +64,8 @@ struct HostAssembly {
             throw ConfigurationError(variable: variable, problem: "names \(path), whose folder cannot be locked (\(error.problem))",
                                      fix: "point it at a writable local file system")
         }
-        // The owner counts the database's failed background checkpoints.
         let database = try NodeDatabase(path: path, variable: variable, migrator: migrator, writerCacheMiB: writerCacheMiB,
-                                        internalErrors: metrics[owner]?.internalErrors)
+                                        internalErrors: metrics[countedBy ?? owner]?.internalErrors)
         services.append(DatabaseCloser(database: database, logger: makeLogger(owner.serviceName)))
         return database
     }

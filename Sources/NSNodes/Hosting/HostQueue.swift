@@ -14,7 +14,8 @@ struct HostQueue {
     /// The Redis the queue lives in, which the gateway's rate limiter shares; `nil` on SQLite.
     let redis: RedisClient?
 
-    /// Opens the store; its gauges belong to vp-node when this process hosts one, else to the gateway.
+    /// Opens the store (with SQLite, vp-node's database even in a gateway-only process); its
+    /// gauges and failures are counted by vp-node when this process hosts one, else by the gateway.
     static func open(in assembly: inout HostAssembly) throws(ConfigurationError) -> HostQueue {
         let settings = assembly.settings
         let owner: NodeRole = settings.roles.contains(.vp) ? .vp : .gateway
@@ -26,7 +27,8 @@ struct HostQueue {
             let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger)
             return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "redis", gauges: metrics), metrics: metrics, redis: redis)
         }
-        let database = try assembly.openDatabase(settings.queueDatabasePath, variable: "--data-dir", owner: owner, schema: SQLiteQueueSchema.register)
+        let database = try assembly.openDatabase(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, countedBy: owner,
+                                                schema: SQLiteQueueSchema.register)
         let queue = SQLiteJobQueue(pool: database.pool, defaults: defaults, metrics: metrics, logger: logger)
         return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "sqlite", gauges: metrics), metrics: metrics, redis: nil)
     }

@@ -44,7 +44,7 @@ public enum MetricCatalogue {
         "ns_job_duration_seconds": "Time from lease to completion, by job type.",
         "ns_audit_head_sequence": "Sequence number of the newest entry in admin-node's audit trail (0 when empty).",
         "ns_audit_anchored_sequence": "Sequence number of the newest audit entry admin-node knows to be anchored in the ledger (0 before the first).",
-        "ns_internal_errors_total": "Failures no caller is told of, by node and operation: queue_recover_expired, queue_counts, queue_store_usage (vp-node's housekeeping, retried every second), wal_checkpoint (a background WAL checkpoint pass), ledger_log_size (ns-node's startup read of its log size), request (an unexpected error answered with 500). Each is logged with its reason; repeating ones once a minute.",
+        "ns_internal_errors_total": "Failures no caller is told of, by node and operation: queue_recover_expired, queue_retention, queue_counts, queue_store_usage (vp-node's housekeeping, retried every second; with SQLite the counts and usage are read at each scrape), wal_checkpoint (a background WAL checkpoint pass), ledger_log_size (ns-node's startup read of its log size), request (an unexpected error answered with 500). Each is logged with its reason; repeating ones once a minute.",
         "ns_audit_anchor_failures_total": "Rounds in which admin-node could not anchor its audit head, by reason: unreachable (ns-node did not answer), refused (ns-node refused the transaction), conflict (the trail does not hold the head the ledger anchored: entries were cut or rewritten), storage (admin.db could not be read).",
     ]
 

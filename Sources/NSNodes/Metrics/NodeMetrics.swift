@@ -24,12 +24,13 @@ public final class NodeMetrics: Sendable {
         let status: Int
     }
 
-    public init(node: String) {
+    /// `logger` writes the node's ``internalErrors`` lines (by default, one labelled with the node).
+    public init(node: String, logger: Logger? = nil) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         self.factory = NodeMetricsFactory(registry: registry)
         self.node = node
-        self.internalErrors = InternalErrors(series: (node, factory), logger: Logger(label: node))
+        self.internalErrors = InternalErrors(series: (node, factory), logger: logger ?? Logger(label: node))
         self.process = ProcessMetrics(registry: registry)
         registry.makeGauge(descriptor: MetricCatalogue.descriptor("ns_build_info"),
                            labels: [("node", node), ("version", NeuroSwarmVersion.current)]).set(to: 1.0)

@@ -15,15 +15,18 @@ extension NodeClient {
 
     /// `method path` on the peer at `address`, named `node` in messages; waits for an in-process
     /// peer to bind. A wait cancelled before the peer binds fails like a call that got no answer.
+    /// `maxBodyBytes`: the largest answer accepted (``NodeRequest/maxBodyBytes`` by default).
     func send(_ method: HTTPMethod = .GET, to address: PeerAddress, node: String, path: String, timeout: Duration, requestID: String,
-              bearer: String? = nil, jsonBody: [UInt8]? = nil) async throws(NodeCallError) -> NodeReply {
+              bearer: String? = nil, jsonBody: [UInt8]? = nil, maxBodyBytes: Int? = nil) async throws(NodeCallError) -> NodeReply {
         let base: URL
         do {
             base = try await address.url()
         } catch {
             throw NodeCallError(NodeCall(node: node, method: method.rawValue, path: path), classifying: error)
         }
-        return try await send(NodeRequest(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID,
-                                          bearer: bearer, jsonBody: jsonBody))
+        var request = NodeRequest(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID,
+                                  bearer: bearer, jsonBody: jsonBody)
+        if let maxBodyBytes { request.maxBodyBytes = maxBodyBytes }
+        return try await send(request)
     }
 }

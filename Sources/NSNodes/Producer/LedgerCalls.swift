@@ -62,7 +62,8 @@ struct LedgerCalls: Sendable {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(NodeCallError) -> NodeReply {
+        // A mempool page of up to `limit` transactions can run to tens of MiB.
         try await client.send(method, to: address, node: "ns-node", path: path, timeout: timeout, requestID: RequestID.generate(),
-                              bearer: token.reveal(), jsonBody: body)
+                              bearer: token.reveal(), jsonBody: body, maxBodyBytes: 64 * 1024 * 1024)
     }
 }

@@ -12,18 +12,30 @@ public enum ProducerNode {
     public static func blueprint(queue: any JobQueue, queueCheck: DependencyCheck, metrics: NodeMetrics, queueMetrics: QueueMetrics,
                                  nsNode: DependencyCheck, nsAddress: PeerAddress? = nil, sandbox: SandboxReadiness, operatorTokens: TokenVerifier,
                                  logger: Logger) -> NodeBlueprint {
-        if let sqlite = queue as? SQLiteJobQueue {
-            // A failed read leaves the last values; /health reports a store that fails.
-            metrics.beforeScrape {
-                if let counts = try? sqlite.countsNow() { queueMetrics.record(counts) }
-                if let usage = try? sqlite.storeUsageNow() { queueMetrics.record(usage) }
-            }
-        }
+        if let sqlite = queue as? SQLiteJobQueue { readGaugesAtScrape(sqlite, into: queueMetrics, metrics: metrics) }
         let ledger = nsAddress.map { JobLedgerLookup(nsNode: $0, client: .node, timeout: ledgerLookupTimeout) }
         let operatorRoutes = OperatorRoutes(queue: queue, verifier: operatorTokens, ledger: ledger, logger: logger)
         let checks = [queueCheck, nsNode, sandbox.check()]
         return NodeBlueprint(checks: checks) { router in
             operatorRoutes.add(to: router)
+        }
+    }
+
+    /// With SQLite the queue's gauges are read from the file before each scrape. A failed read
+    /// leaves the last values and is counted and logged (``InternalErrors``); /health reports a
+    /// store that fails.
+    static func readGaugesAtScrape(_ sqlite: SQLiteJobQueue, into queueMetrics: QueueMetrics, metrics: NodeMetrics) {
+        metrics.beforeScrape {
+            do {
+                queueMetrics.record(try sqlite.countsNow())
+            } catch {
+                metrics.internalErrors.record(.readCounts, reason: InternalErrors.reason(of: error))
+            }
+            do throws(JobQueueError) {
+                queueMetrics.record(try sqlite.storeUsageNow())
+            } catch {
+                metrics.internalErrors.record(.readStoreUsage, reason: error.description)
+            }
         }
     }
 

@@ -1,9 +1,8 @@
-import HTTPTypes
-import Hummingbird
+import NSCore
 
 /// The errors a node's handlers throw on purpose. Each maps to exactly one HTTP status and problem
-/// type in ``problem``; handlers never build error responses themselves.
-public enum NodeError: Error, Sendable, Equatable {
+/// type in ``httpProblem``; handlers never build error responses themselves.
+public enum NodeError: ProblemError, Equatable {
     /// A path or query parameter is malformed.
     case badRequest(detail: String)
     /// The request body failed validation; each field is named by a JSON pointer.
@@ -27,46 +26,28 @@ public enum NodeError: Error, Sendable, Equatable {
     /// The path exists but does not serve this method; `allowed` are the methods it serves.
     case methodNotAllowed(method: String, path: String, allowed: [String])
 
-    /// The status and problem document for this error.
-    public var problem: ProblemDetails {
+    /// The answer for this error: exactly one HTTP status and problem type per case.
+    public var httpProblem: HTTPProblem {
         switch self {
-        case .badRequest(let detail):
-            ProblemDetails(slug: "bad-request", title: "Malformed request", status: .badRequest, detail: detail)
-        case .invalidFields(let errors):
-            ProblemDetails(slug: "validation", title: "The request has invalid fields", status: .unprocessableContent,
-                           detail: "\(errors.count) field(s) failed validation", errors: errors)
-        case .notFound(let detail):
-            ProblemDetails(slug: "not-found", title: "Not found", status: .notFound, detail: detail)
-        case .unauthorized(let detail, _):
-            ProblemDetails(slug: "unauthorized", title: "Unauthorized", status: .unauthorized, detail: detail)
-        case .forbidden(let detail):
-            ProblemDetails(slug: "forbidden", title: "Forbidden", status: .forbidden, detail: detail)
-        case .conflict(let detail):
-            ProblemDetails(slug: "conflict", title: "Conflict", status: .conflict, detail: detail)
+        case .badRequest(let detail): .badRequest(detail)
+        case .invalidFields(let errors): .invalidFields(errors)
+        case .notFound(let detail): .notFound(detail)
+        case .unauthorized(let detail, let presented):
+            HTTPProblem(status: 401, slug: "unauthorized", title: "Unauthorized", detail: detail, headers: [
+                "WWW-Authenticate": presented ? "Bearer realm=\"neuroswarm\", error=\"invalid_token\"" : "Bearer realm=\"neuroswarm\"",
+            ])
+        case .forbidden(let detail): HTTPProblem(status: 403, slug: "forbidden", title: "Forbidden", detail: detail)
+        case .conflict(let detail): HTTPProblem(status: 409, slug: "conflict", title: "Conflict", detail: detail)
         case .rateLimited(let who, let seconds):
-            ProblemDetails(slug: "rate-limited", title: "Too many requests", status: .tooManyRequests,
-                           detail: "the rate limit for \(who) is used up; retry in \(seconds) s")
+            HTTPProblem(status: 429, slug: "rate-limited", title: "Too many requests",
+                        detail: "the rate limit for \(who) is used up; retry in \(seconds) s", retryAfterSeconds: seconds)
         case .unsupportedMediaType(let detail):
-            ProblemDetails(slug: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType, detail: detail)
-        case .dependencyUnavailable(let dependency, _):
-            ProblemDetails(slug: "unavailable", title: "Service temporarily unavailable", status: .serviceUnavailable,
-                           detail: "\(dependency) is unavailable; retry later")
+            HTTPProblem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type", detail: detail)
+        case .dependencyUnavailable(let dependency, let seconds): .unavailable(dependency, retryAfterSeconds: seconds)
         case .methodNotAllowed(let method, let path, let allowed):
-            ProblemDetails(slug: "method-not-allowed", title: "Method not allowed", status: .methodNotAllowed,
-                           detail: "\(path) does not accept \(method); it accepts \(allowed.joined(separator: ", "))")
-        }
-    }
-
-    /// Headers that go with the problem (`Retry-After` for 429 and 503, `WWW-Authenticate` for 401,
-    /// `Allow` for 405).
-    public var headers: HTTPFields {
-        switch self {
-        case .dependencyUnavailable(_, let seconds): [.retryAfter: String(seconds)]
-        case .unauthorized(_, let presented):
-            [.wwwAuthenticate: presented ? "Bearer realm=\"neuroswarm\", error=\"invalid_token\"" : "Bearer realm=\"neuroswarm\""]
-        case .rateLimited(_, let seconds): [.retryAfter: String(seconds)]
-        case .methodNotAllowed(_, _, let allowed): [.allow: allowed.joined(separator: ", ")]
-        default: [:]
+            HTTPProblem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
+                        detail: "\(path) does not accept \(method); it accepts \(allowed.joined(separator: ", "))",
+                        headers: ["Allow": allowed.joined(separator: ", ")])
         }
     }
 }

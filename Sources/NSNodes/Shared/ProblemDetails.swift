@@ -9,15 +9,7 @@ import NSCore
 /// can branch on it; `detail` is safe to show and never holds secrets or internal error text.
 public struct ProblemDetails: Codable, Sendable, Equatable {
     /// One failing input, located by a JSON pointer (RFC 6901).
-    public struct FieldError: Codable, Sendable, Equatable {
-        public let pointer: String
-        public let detail: String
-
-        public init(pointer: String, detail: String) {
-            self.pointer = pointer
-            self.detail = detail
-        }
-    }
+    public typealias FieldError = HTTPProblem.FieldError
 
     public static let mediaType = "application/problem+json"
 
@@ -42,7 +34,7 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     /// The document for an error that says its own answer (``ProblemError``).
     public init(_ problem: HTTPProblem) {
         self.init(slug: problem.slug, title: problem.title, status: .init(code: problem.status), detail: problem.detail,
-                  errors: problem.fieldErrors.isEmpty ? nil : problem.fieldErrors.map { FieldError(pointer: $0.pointer, detail: $0.detail) })
+                  errors: problem.fieldErrors.isEmpty ? nil : problem.fieldErrors)
         check = problem.check
     }
 
@@ -58,5 +50,18 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
         var headers = extra
         headers[.contentType] = Self.mediaType
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPProblem {
+    /// The `application/problem+json` response for this answer, with `Retry-After` and its other headers.
+    public func response(instance: String?, correlationId: String) -> Response {
+        var fields = HTTPFields()
+        if let retryAfterSeconds { fields[.retryAfter] = String(retryAfterSeconds) }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            // The names are written in this code base (Allow, WWW-Authenticate), always valid field names.
+            if let field = HTTPField.Name(name) { fields[field] = value }
+        }
+        return ProblemDetails(self).response(instance: instance, correlationId: correlationId, headers: fields)
     }
 }

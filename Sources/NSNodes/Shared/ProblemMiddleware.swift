@@ -6,8 +6,8 @@ import NSCore
 /// Turns every error a handler throws into an `application/problem+json` response: the one place
 /// where errors become HTTP responses.
 ///
-/// An error that says its own answer (``ProblemError``: the ledger's, the queue's, the transaction
-/// format's; ``NodeError``) gets it; Hummingbird's `HTTPError` (unknown route, wrong method, body
+/// An error that says its own answer (``ProblemError``: the nodes' ``NodeError``, the ledger's,
+/// the queue's, the transaction format's) gets it; Hummingbird's `HTTPError` (unknown route, wrong method, body
 /// too large, undecodable body) keeps its status; anything else is a 500 whose detail names only
 /// the correlation id, while the error goes to the log (its text only when
 /// ``InternalErrors/reason(of:)`` knows it holds no secret) and to `ns_internal_errors_total`.
@@ -34,16 +34,13 @@ public struct ProblemMiddleware: RouterMiddleware {
     static func response(for error: any Error, request: Request, context: Context, internalErrors: InternalErrors?) -> Response {
         let instance = request.uri.path
         switch error {
-        case let error as NodeError:
-            return error.problem.response(instance: instance, correlationId: context.requestID, headers: error.headers)
         case let error as any ProblemError:
             let problem = error.httpProblem
             if let reason = problem.logReason {
                 context.logger.warning("request refused: a dependency is unavailable",
                                        metadata: ["problem": .string(problem.slug), "reason": .string(reason)])
             }
-            return ProblemDetails(problem).response(instance: instance, correlationId: context.requestID,
-                                                    headers: problem.retryAfterSeconds.map { [.retryAfter: String($0)] } ?? [:])
+            return problem.response(instance: instance, correlationId: context.requestID)
         case let error as HTTPError:
             let problem = ProblemDetails(
                 slug: slug(for: error.status), title: error.status.reasonPhrase, status: error.status,

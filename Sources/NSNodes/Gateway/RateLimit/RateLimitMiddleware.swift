@@ -48,8 +48,8 @@ public struct RateLimitMiddleware: RouterMiddleware {
                 response = ProblemMiddleware.response(for: error, request: request, context: context, internalErrors: internalErrors)
             }
         } else {
-            let refusal = NodeError.rateLimited(who: who, retryAfterSeconds: decision.resetSeconds)
-            response = refusal.problem.response(instance: request.uri.path, correlationId: context.requestID, headers: refusal.headers)
+            response = NodeError.rateLimited(who: who, retryAfterSeconds: decision.resetSeconds).httpProblem
+                .response(instance: request.uri.path, correlationId: context.requestID)
         }
         Self.report(decision, on: &response.headers)
         return response

@@ -1,15 +1,8 @@
 import Foundation
 
-/// One line of admin-node's audit trail: who did what to what, from where, with what outcome.
-///
-/// Entries are chained: each stores the hash of the one before it, and its own hash covers its
-/// fields and that link, so changing, deleting or reordering any stored entry breaks the chain
-/// at that entry (``AuditChain/firstBreak(in:)``).
-public struct AuditEntry: Sendable, Equatable {
-    /// 1, 2, 3, ... in append order.
-    public var sequence: Int64
-    /// Unix milliseconds.
-    public var time: Int64
+/// What an admin action is about: who did what to what, from where, with what outcome. The audit
+/// log fills in its place in the chain (``AuditEntry``).
+public struct AuditEvent: Sendable, Equatable {
     /// The signed-in user's `sub`, or what a failed sign-in claimed (`-` when nothing).
     public var actor: String
     /// `viewer`, `operator`, `admin`, or `-` before sign-in.
@@ -23,14 +16,8 @@ public struct AuditEntry: Sendable, Equatable {
     /// `ok`, `denied`, `failed: <reason>`.
     public var outcome: String
     public var correlationID: String
-    /// The previous entry's hash (64 zeros for the first).
-    public var previousHash: String
-    public var hash: String
 
-    public init(sequence: Int64, time: Int64, actor: String, role: String, source: String, action: String, target: String,
-                outcome: String, correlationID: String, previousHash: String, hash: String = "") {
-        self.sequence = sequence
-        self.time = time
+    public init(actor: String, role: String, source: String, action: String, target: String, outcome: String, correlationID: String) {
         self.actor = actor
         self.role = role
         self.source = source
@@ -38,16 +25,53 @@ public struct AuditEntry: Sendable, Equatable {
         self.target = target
         self.outcome = outcome
         self.correlationID = correlationID
+    }
+}
+
+/// One line of admin-node's audit trail: an ``AuditEvent`` (whose fields read as the entry's own,
+/// `entry.actor`) at its place in the chain.
+///
+/// Entries are chained: each stores the hash of the one before it, and its own hash covers its
+/// fields and that link, so changing, deleting or reordering any stored entry breaks the chain
+/// at that entry (``AuditChain/firstBreak(in:)``).
+@dynamicMemberLookup
+public struct AuditEntry: Sendable, Equatable {
+    /// 1, 2, 3, ... in append order.
+    public var sequence: Int64
+    /// Unix milliseconds.
+    public var time: Int64
+    public var event: AuditEvent
+    /// The previous entry's hash (64 zeros for the first).
+    public var previousHash: String
+    public var hash: String
+
+    public init(sequence: Int64, time: Int64, event: AuditEvent, previousHash: String, hash: String = "") {
+        self.sequence = sequence
+        self.time = time
+        self.event = event
         self.previousHash = previousHash
         self.hash = hash
+    }
+
+    public init(sequence: Int64, time: Int64, actor: String, role: String, source: String, action: String, target: String,
+                outcome: String, correlationID: String, previousHash: String, hash: String = "") {
+        self.init(sequence: sequence, time: time,
+                  event: AuditEvent(actor: actor, role: role, source: source, action: action, target: target, outcome: outcome,
+                                    correlationID: correlationID),
+                  previousHash: previousHash, hash: hash)
+    }
+
+    public subscript<Field>(dynamicMember field: WritableKeyPath<AuditEvent, Field>) -> Field {
+        get { event[keyPath: field] }
+        set { event[keyPath: field] = newValue }
     }
 
     /// The canonical JSON the hash covers: every field but `hash` itself.
     public var canonicalBytes: [UInt8] {
         CanonicalJSON.encode([
-            "seq": .int(sequence), "time": .int(time), "actor": .string(actor), "role": .string(role), "source": .string(source),
-            "action": .string(action), "target": .string(target), "outcome": .string(outcome),
-            "correlationId": .string(correlationID), "prev": .string(previousHash),
+            "seq": .int(sequence), "time": .int(time), "actor": .string(event.actor), "role": .string(event.role),
+            "source": .string(event.source), "action": .string(event.action), "target": .string(event.target),
+            "outcome": .string(event.outcome), "correlationId": .string(event.correlationID), "prev": .string(previousHash),
         ])
     }
 
@@ -56,9 +80,10 @@ public struct AuditEntry: Sendable, Equatable {
 
     public var json: JSONValue {
         .object([
-            "seq": .int(sequence), "time": .string(LogTimestamp.format(unixMs: time)), "actor": .string(actor), "role": .string(role),
-            "source": .string(source), "action": .string(action), "target": .string(target), "outcome": .string(outcome),
-            "correlationId": .string(correlationID), "prevHash": .string(previousHash), "hash": .string(hash),
+            "seq": .int(sequence), "time": .string(LogTimestamp.format(unixMs: time)), "actor": .string(event.actor),
+            "role": .string(event.role), "source": .string(event.source), "action": .string(event.action), "target": .string(event.target),
+            "outcome": .string(event.outcome), "correlationId": .string(event.correlationID), "prevHash": .string(previousHash),
+            "hash": .string(hash),
         ])
     }
 }

@@ -13,25 +13,7 @@ public struct AuditLog: Sendable {
     }
 
     /// What an action is about; the log fills in sequence, time and the chain.
-    public struct Event: Sendable {
-        public var actor: String
-        public var role: String
-        public var source: String
-        public var action: String
-        public var target: String
-        public var outcome: String
-        public var correlationID: String
-
-        public init(actor: String, role: String, source: String, action: String, target: String, outcome: String, correlationID: String) {
-            self.actor = actor
-            self.role = role
-            self.source = source
-            self.action = action
-            self.target = target
-            self.outcome = outcome
-            self.correlationID = correlationID
-        }
-    }
+    public typealias Event = AuditEvent
 
     /// Appends `event` in a transaction of its own. Throws when admin.db refuses the write; admin-node
     /// then does not do what the entry was for (``AdminAudit``).
@@ -45,9 +27,7 @@ public struct AuditLog: Sendable {
     @discardableResult
     func append(_ event: Event, now: Date = Date(), in db: Database) throws -> AuditEntry {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        var entry = AuditEntry(sequence: (last?["seq"] as Int64? ?? 0) + 1, time: Int64(now.timeIntervalSince1970 * 1000),
-                               actor: event.actor, role: event.role, source: event.source, action: event.action, target: event.target,
-                               outcome: event.outcome, correlationID: event.correlationID,
+        var entry = AuditEntry(sequence: (last?["seq"] as Int64? ?? 0) + 1, time: Int64(now.timeIntervalSince1970 * 1000), event: event,
                                previousHash: last?["hash"] as String? ?? AuditChain.genesisHash)
         entry.hash = entry.computedHash
         try db.execute(sql: """

@@ -93,6 +93,7 @@ public struct QueueWorkers: Service {
             }
             guard !jobs.isEmpty else {
                 let pause = idle
+                // Throws only when shutdown cuts the pause short; the loop's condition then ends it.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                 idle = min(idle * 2, .seconds(1))
                 continue

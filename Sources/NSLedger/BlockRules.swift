@@ -41,6 +41,8 @@ public struct BlockRules: Sendable {
 
     /// Who may produce at each height.
     public let schedule: ValidatorSchedule
+    /// The `txCount` limit: an audit must use the limit ns-node's store applied (`LedgerStore.Settings.maxBlockTxs`),
+    /// or it refuses blocks ns-node rightly accepted.
     public let maxTxs: Int
 
     public init(schedule: ValidatorSchedule, maxTxs: Int = BlockRules.defaultMaxTxs) {
@@ -51,8 +53,11 @@ public struct BlockRules: Sendable {
     /// What the body rules computed, which the writer stores: the block's leaves, the log after
     /// the block and the complete subtrees the block added to it.
     public struct Body: Sendable {
+        /// The leaf hash of each transaction, in block order: what the log appends.
         public let leaves: [MerkleHash]
+        /// The log after the block; its size and root are the ones the header was checked against.
         public let log: CompactRange
+        /// The complete subtrees the block's leaves closed, which the writer stores for inclusion proofs.
         public let createdNodes: [CompactRange.Node]
     }
 

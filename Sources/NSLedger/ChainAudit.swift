@@ -24,6 +24,7 @@ public enum ChainAudit {
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // Read-only and already read: a failed close can lose nothing.
         defer { try? queue.close() }
         return try audit(reader: queue)
     }

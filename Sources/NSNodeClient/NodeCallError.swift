@@ -5,6 +5,7 @@ import NSCore
 /// not within the deadline), an answer with a status the caller does not accept, or a body it
 /// cannot read. Never holds the node's URL, which may carry credentials.
 public struct NodeCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Whether the node answered at all, and if so what was wrong with the answer.
     public enum Failure: Sendable, Equatable {
         /// No connection or no answer: refused, unresolvable, broken (in plain words).
         case unreachable(String)
@@ -26,9 +27,12 @@ public struct NodeCallError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// The call that failed, for messages: names the node and the request line, never its URL.
     public let call: NodeCall
+    /// Why it failed: callers branch on it (no answer, refused status, unreadable body).
     public let failure: Failure
 
+    /// A failure the caller classified itself, such as an answer it cannot use.
     public init(call: NodeCall, failure: Failure) {
         self.call = call
         self.failure = failure

@@ -20,10 +20,13 @@ public struct NodeClient: Sendable {
         /// What a `User-Agent` starts with when this caller sent it.
         public var userAgentPrefix: String { rawValue }
 
+        /// `nsd/1.2.3` or `nsctl/1.2.3`: the access log tells node calls from operators' by it.
         public var userAgent: String { rawValue + NeuroSwarmVersion.current }
     }
 
+    /// Sent as `User-Agent` on every call, so the called node can tell who asked.
     public let caller: Caller
+    /// The connection pool calls go through; its owner (not this value) shuts it down.
     public let http: HTTPClient
 
     /// `http` defaults to AsyncHTTPClient's shared client, which retries a refused connection

@@ -2,8 +2,11 @@ import NSCore
 
 /// A node's answer, whatever its status, with the whole body.
 public struct NodeReply: Sendable {
+    /// What was asked, for messages about this answer.
     public let call: NodeCall
+    /// The HTTP status as sent, not yet judged: see ``accept(_:)`` and ``json(accepting:)``.
     public let status: Int
+    /// The whole answer, at most the request's `maxBodyBytes`.
     public let body: [UInt8]
     /// From sending the request to the last byte of the body.
     public let latency: Duration

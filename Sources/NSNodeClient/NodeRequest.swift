@@ -6,6 +6,7 @@ import NSCore
 public struct NodeCall: Sendable, Equatable, CustomStringConvertible {
     /// How messages name the node (`ns-node`, `the gateway`).
     public let node: String
+    /// `GET`, `POST`, …, as in the request line.
     public let method: String
     /// The path and query, without the node's base URL (which may carry credentials).
     public let path: String
@@ -22,10 +23,13 @@ public struct NodeCall: Sendable, Equatable, CustomStringConvertible {
 /// One request to a node: method, the node's base URL and a path, a deadline, and optionally a
 /// correlation id, a bearer token and a JSON body. Holds the token, so it is never logged.
 public struct NodeRequest: Sendable {
+    /// The node and request line, for messages about this call.
     public let call: NodeCall
+    /// The HTTP method sent.
     public let method: HTTPMethod
     /// The base URL (without trailing `/`) followed by the path.
     public let url: String
+    /// The deadline for the whole call, connecting included; past it the call fails as timed out.
     public var timeout: Duration
     /// Sent as `X-Request-ID`, so one id follows a request across nodes.
     public var requestID: String?

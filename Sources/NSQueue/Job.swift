@@ -45,6 +45,16 @@ public struct JobFailure: Sendable, Codable, Equatable {
         self.worker = worker
         self.message = message
     }
+
+    /// A stored failure history, as JSON; one that does not decode stays visible as a single entry
+    /// saying so, rather than reading as a job that never failed.
+    static func history(_ json: Data, store: String) -> [JobFailure] {
+        do {
+            return try JSONDecoder().decode([JobFailure].self, from: json)
+        } catch {
+            return [JobFailure(time: 0, worker: "", message: "the failure history stored in \(store) is unreadable: \(error)")]
+        }
+    }
 }
 
 /// A job as the queue stores it. Times are Unix milliseconds.

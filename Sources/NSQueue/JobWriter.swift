@@ -85,7 +85,7 @@ enum JobRow {
     static func decode(_ row: Row) throws -> Job {
         let errorsText: String = row[14]
         // Most jobs have not failed yet: skip building a decoder for their empty history.
-        let errors = errorsText == "[]" ? [] : (try? JSONDecoder().decode([JobFailure].self, from: Data(errorsText.utf8))) ?? []
+        let errors = errorsText == "[]" ? [] : JobFailure.history(Data(errorsText.utf8), store: "SQLite")
         return Job(id: row[0], type: row[1], payload: Array(row[2] as Data), priority: JobPriority(rank: row[priorityIndex]) ?? .normal,
                    state: JobState(rawValue: row[4]) ?? .queued, attempts: row[5], maxAttempts: row[6],
                    timeoutMs: row[7], createdAt: row[8], updatedAt: row[9], runAt: row[10],

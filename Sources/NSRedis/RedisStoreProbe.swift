@@ -5,6 +5,11 @@ extension RedisClient {
     /// Error replies by which Redis refuses a write it would otherwise take.
     public static let writeRefusals = ["OOM", "READONLY", "MISCONF", "NOREPLICAS"]
 
+    /// The key a job queue's store check writes under its key `prefix` (`{namespace}:`, so the key
+    /// lives in the queue's hash slot). The queue and `nsctl health` both write this one key, so
+    /// checking never leaves another key behind.
+    public static func storeProbeKey(prefix: String) -> String { prefix + "store-probe" }
+
     /// A `SET` of `key` with a one-minute expiry, which Redis refuses exactly when it refuses
     /// enqueues: over `maxmemory` with `noeviction` (`OOM`), a replica (`READONLY`), a failed
     /// snapshot with `stop-writes-on-bgsave-error` (`MISCONF`).

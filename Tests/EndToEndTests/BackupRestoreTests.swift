@@ -222,4 +222,27 @@ struct BackupRestoreTests {
         #expect(noRedis.status == 1)
         #expect(noRedis.stderr.contains("REDIS_URL"))
     }
+
+    @Test("restoring redis-data refuses with 78, naming REDIS_URL, when it cannot check that Redis is stopped, and 1 while it runs")
+    func redisRestoreNeedsAUsableURL() async throws {
+        let dataDirectory = try Tools.temporaryDirectory("nsd-redis-restore")
+        try FileManager.default.createDirectory(atPath: dataDirectory + "/redis-data", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dataDirectory + "/redis-data/dump.rdb", contents: Data("REDIS-current".utf8))
+        // The refusal comes before the archive is read, so a file that is not there shows which check stopped the restore.
+        let restore = ["restore", dataDirectory + "/absent.tar.gz", "--volume", "redis-data", "--data-dir", dataDirectory, "--yes"]
+
+        for environment in [["REDIS_URL": "http://localhost:6379"], [:]] {
+            let refused = try await NSCtlRunner.run(restore, environment: environment, directory: dataDirectory)
+            #expect(refused.status == 78, "\(environment): \(refused.stderr)")
+            #expect(refused.stderr.contains("cannot check that Redis is stopped"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("REDIS_URL"), "\(refused.stderr)")
+        }
+        let redis = try await RedisServer()
+        defer { Task { await redis.stop() } }
+        let running = try await NSCtlRunner.run(restore, environment: ["REDIS_URL": redis.url], directory: dataDirectory)
+        #expect(running.status == 1)
+        #expect(running.stderr.contains("is running; stop it before restoring redis-data"), "\(running.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dataDirectory).sorted() == ["redis-data"])
+        #expect(FileManager.default.contents(atPath: dataDirectory + "/redis-data/dump.rdb") == Data("REDIS-current".utf8))
+    }
 }

@@ -10,6 +10,7 @@ public struct LedgerKey: Sendable, CustomStringConvertible {
     private let seed: [UInt8]
 
     public init(name: String, seedBase64: String) throws(ConfigurationError) {
+        // Why the bytes are not a key does not matter to the operator: the one error below names the fix.
         guard let seed = Base64.decode(seedBase64.trimmingCharacters(in: .whitespaces)), seed.count == 32,
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed)
         else {
@@ -53,6 +54,7 @@ public struct LedgerPublicKey: Sendable, Hashable, Codable {
     }
 
     public init?(base64: String) {
+        // Bytes that are not a key are not one: `nil` is the documented answer.
         guard let raw = Base64.decode(base64), raw.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else { return nil }
         self.raw = raw
     }
@@ -63,6 +65,7 @@ public struct LedgerPublicKey: Sendable, Hashable, Codable {
     public var validatorID: String { Hex.encode(MerkleHash.sha256(raw).bytes.prefix(8)) }
 
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        // `raw` was accepted as a key at init, so this does not fail; if it did, no signature would be valid.
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { return false }
         return key.isValidSignature(signature, for: message)
     }

@@ -10,6 +10,8 @@ public final class RotatingFileWriter {
     public let keep: Int
     private var fd: Int32
     private var size: Int
+    /// Whether stderr already says the file could not be reopened, so a lasting failure is told once.
+    private var reportedReopenFailure = false
 
     /// Opens (creating, mode 0640) `path` for appending.
     public init(path: String, maxBytes: Int = 10 * 1024 * 1024, keep: Int = 3) throws(ConfigurationError) {
@@ -58,6 +60,7 @@ public final class RotatingFileWriter {
         close(fd)
         let manager = FileManager.default
         if keep > 1 {
+            // Usually absent; if it cannot be removed, the renames below replace it all the same.
             try? manager.removeItem(atPath: "\(path).\(keep - 1)")
             for index in stride(from: keep - 2, through: 1, by: -1) {
                 Foundation.rename("\(path).\(index)", "\(path).\(index + 1)")
@@ -66,7 +69,17 @@ public final class RotatingFileWriter {
         } else {
             unlink(path)
         }
-        fd = (try? Self.open(path)) ?? -1
+        do {
+            fd = try Self.open(path)
+            reportedReopenFailure = false
+        } catch {
+            fd = -1
+            if !reportedReopenFailure {
+                reportedReopenFailure = true
+                let line = "nsd: LOG_FILE \(error.problem) after rotating it; log lines are lost until the next rotation reopens it\n"
+                Array(line.utf8).withUnsafeBytes { LogSink.writeAll(fd: STDERR_FILENO, $0) }
+            }
+        }
         size = 0
     }
 

@@ -37,6 +37,7 @@ public struct ArtifactJob: Sendable, Equatable {
 
     /// Reads a payload written by ``encoded()``; `nil` when the bytes are not an artifact job.
     public init?(payload: [UInt8]) {
+        // Bytes that are not JSON are not an artifact job: `nil` is the documented answer.
         guard let value = try? CanonicalJSON.decode(payload), let content = value["content"]?.stringValue,
               let metadata = value["metadata"]?.objectValue, let submitter = value["submitter"]?.stringValue,
               let submittedAt = value["submittedAt"]?.intValue else { return nil }

@@ -32,8 +32,10 @@ public struct DataLayout: Sendable, Equatable {
         "JWT_SECRET": "jwt-secret", "ADMIN_JWT_SECRET": "admin-jwt-secret", "SESSION_SECRET": "session-secret", "INTERNAL_TOKEN": "internal-token",
     ]
 
+    /// The root every path here is under, as given (relative paths stay relative to the working folder).
     public let dataDirectory: String
 
+    /// Paths only: nothing is created or checked until a caller opens them.
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
     }
@@ -43,10 +45,15 @@ public struct DataLayout: Sendable, Equatable {
         (dataDirectory as NSString).appendingPathComponent(folder)
     }
 
+    /// ns-node's ledger, where a `DB_PATH` does not move it.
     public var ledgerDatabase: String { file(Self.ledgerDatabaseFile, in: Self.nsNodeFolder) }
+    /// The checkpoint key seed ns-node generated when `NS_SIGNING_KEY` was not given; nsctl pins its public half.
     public var checkpointKey: String { file(Self.checkpointKeyFile, in: Self.nsNodeFolder) }
+    /// The embedded queue, shared by vp-node and a gateway on the same host.
     public var queueDatabase: String { file(Self.queueDatabaseFile, in: Self.vpNodeFolder) }
+    /// The producer key seed vp-node generated when `VP_SIGNING_KEY` was not given.
     public var producerKey: String { file(Self.producerKeyFile, in: Self.vpNodeFolder) }
+    /// admin-node's audit trail and sessions.
     public var adminDatabase: String { file(Self.adminDatabaseFile, in: Self.adminNodeFolder) }
 
     /// Where a development nsd keeps the secret `variable`; `nil` for a variable it never generates.

@@ -28,6 +28,7 @@ public enum VolumeLock {
     public static func hold(folder: String) throws(VolumeLockError) {
         try held.withLock { (held: inout [String: Int32]) throws(VolumeLockError) in
             if held[folder] != nil { return }
+            // A folder that cannot be made makes the open below fail, which reports why.
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
             let path = (folder as NSString).appendingPathComponent(fileName)

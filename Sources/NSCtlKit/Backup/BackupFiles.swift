@@ -12,6 +12,7 @@ enum BackupFiles {
     /// SHA-256 of a file, read in 1 MiB chunks so a large database never sits in memory whole.
     static func sha256(path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandFailure("cannot read \(path)") }
+        // A handle only read from: a failed close can lose nothing.
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
@@ -52,6 +53,7 @@ enum BackupFiles {
     /// Whether the file starts with SQLite's header string.
     static func isSQLite(path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        // A handle only read from: a failed close can lose nothing; a header that cannot be read is not SQLite's.
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         return header == Data("SQLite format 3\u{0}".utf8)
@@ -78,6 +80,7 @@ enum BackupFiles {
 
     /// Removes `path` if it exists, ignoring failures: used to clean up after a failed step.
     static func discard(_ path: String) {
+        // Already failing: the step's own error is the one to report, and a leftover is named by it.
         try? FileManager.default.removeItem(atPath: path)
     }
 }

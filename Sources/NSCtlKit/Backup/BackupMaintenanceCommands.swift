@@ -14,6 +14,7 @@ extension NSCtl.Backup {
                 var rows: [[String: Any]] = []
                 for name in names {
                     let path = (folder as NSString).appendingPathComponent(name.fileName)
+                    // A file that cannot be read lists as size 0 with the manifest problem below, which names the fix.
                     var row: [String: Any] = ["file": name.fileName, "volume": name.volume.rawValue, "size": (try? BackupFiles.size(path: path)) ?? 0]
                     if let manifest = try? BackupArchive.manifest(of: path) {
                         row["createdAt"] = manifest.createdAt

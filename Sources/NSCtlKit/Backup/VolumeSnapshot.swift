@@ -54,6 +54,7 @@ struct VolumeSnapshot {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             let database = try DatabaseQueue(path: from, configuration: configuration)
+            // VACUUM INTO has written the copy (or failed) before this runs; a failed close changes neither.
             defer { try? database.close() }
             try database.writeWithoutTransaction { db in
                 try db.execute(sql: "VACUUM INTO ?", arguments: [to])
@@ -86,7 +87,7 @@ struct VolumeSnapshot {
                                              logRoot: Hex.encode(Array((tip?["log_root"] as Data?) ?? Data())), checkpoint: checkpoint)
             }
         } catch {
-            throw CommandFailure("neuroswarm_chain.db copy cannot be read as a ledger: \(error)")
+            throw CommandFailure("\(DataLayout.ledgerDatabaseFile) copy cannot be read as a ledger: \(error)")
         }
     }
 }

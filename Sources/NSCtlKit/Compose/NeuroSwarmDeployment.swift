@@ -128,7 +128,7 @@ enum NeuroSwarmDeployment {
         name: "redis", containerName: "neuroswarm-redis", summary: "redis: the shared job queue and rate-limit store (AOF on).",
         runtime: .image("redis:7.2-alpine", command: ["redis-server", "--appendonly", "yes", "--maxmemory", "2gb", "--maxmemory-policy", "noeviction"]),
         address: "172.20.0.15", port: .init(host: 6379, container: 6379, isPublic: false),
-        environment: [], secrets: [], volumes: [.init(source: "redis-data", target: "/data")], dependsOn: [],
+        environment: [], secrets: [], volumes: [.init(source: DataLayout.redisVolume, target: "/data")], dependsOn: [],
         health: .init(test: ["CMD", "redis-cli", "ping"], startPeriod: "10s"),
         resources: .init(cpus: "1", memory: "3G", reservedCPUs: "0.25", reservedMemory: "1G"),
         commandNotes: [

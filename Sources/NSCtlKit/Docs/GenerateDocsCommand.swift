@@ -21,6 +21,7 @@ extension NSCtl {
 
         func run() async throws {
             try await reportingFailures {
+                // Without /proc (not Linux) the path nsctl was started by names the same folder.
                 let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
                 let nsdPath = nsd ?? ((own as NSString).deletingLastPathComponent as NSString).appendingPathComponent("nsd")
                 let docs = ReferenceDocs(tools: [ReferenceDocs.nsctl(executable: own), ReferenceDocs.nsd(executable: nsdPath)])

@@ -61,7 +61,9 @@ struct ReferenceDocs {
             ]),
             ("EXIT STATUS", [
                 "0 on success, 1 when the command failed (one line on standard error says why and what to do),",
-                "64 for bad arguments and \(ConfigurationError.exitCode) for bad configuration.",
+                "64 for bad arguments, \(ConfigurationError.exitCode) for bad configuration and \(NodeEndpoint.unavailable) when a node cannot be reached.",
+                ".Nm nsctl verify",
+                "exits \(NSCtl.Verify.cannotCheck) when it cannot check at all (no pinned key, an unreadable file), 1 when the ledger does not vouch for the file.",
                 ".Nm nsctl health",
                 "follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
             ]),

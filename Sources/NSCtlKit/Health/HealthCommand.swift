@@ -146,7 +146,7 @@ extension NSCtl {
 
         /// The key the queue's own store check writes (its default namespace `ns`), so the check
         /// leaves no other key behind in the queue's Redis.
-        static let redisProbeKey = "{ns}:store-probe"
+        static let redisProbeKey = RedisClient.storeProbeKey(prefix: "{ns}:")
 
         /// Redis as the queue uses it: a write (a `PING` answers while every enqueue is refused).
         static func redis(_ url: URL, timeout: Duration) async -> ServiceReport {

@@ -60,6 +60,7 @@ struct OperatorAPI {
     }
 
     private func decode(_ reply: NodeReply, _ what: String) throws -> JSONValue {
+        // A body that is not JSON is reported below with the reply's own summary.
         guard reply.status == 200, let value = try? CanonicalJSON.decode(reply.body) else {
             throw CommandFailure("vp-node refused \(what), \(reply.problem.summary)\(credential.hint(for: reply))")
         }

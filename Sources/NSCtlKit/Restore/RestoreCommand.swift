@@ -66,7 +66,13 @@ extension NSCtl {
 
         private func refuseWhileOwnerRuns(_ target: String) async throws {
             if volume == .redis {
-                if let url = try? options.redisURL(), await RedisReachability.answers(url) {
+                let url: URL
+                do {
+                    url = try options.redisURL()
+                } catch {
+                    throw RedisReachability.refusal("\(error)")
+                }
+                if try await RedisReachability.answers(url) {
                     throw CommandFailure("Redis at \(url.host ?? "?"):\(url.port ?? 6379) is running; stop it before restoring redis-data")
                 }
                 return

@@ -62,6 +62,7 @@ struct JobWaiter {
     /// The outcome once the job is final, `nil` while it is still on its way.
     private func poll(_ id: String, name: String) async throws -> JobOutcome? {
         let reply = try await client.get("/api/status/\(id)", bearer: bearer)
+        // A body that is not JSON is reported below with the reply's own summary.
         guard reply.status == 200, let status = try? CanonicalJSON.decode(reply.body) else {
             throw CommandFailure("status of \(id): \(reply.problem.summary)")
         }

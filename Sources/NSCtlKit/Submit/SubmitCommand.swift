@@ -124,6 +124,7 @@ struct SubmissionSender {
         if items.count == 1 {
             let body = CanonicalJSON.encode(items[0])
             let reply = try await post("/api/submit", body)
+            // An answer that is not JSON is reported below, quoting the answer itself.
             guard let id = (try? CanonicalJSON.decode(reply.body))?["id"]?.stringValue else {
                 throw CommandFailure("the gateway accepted the artifact but its answer has no id: \(reply.text.prefix(200))")
             }
@@ -139,6 +140,7 @@ struct SubmissionSender {
                 throw CommandFailure(failure.message + "; the first \(ids.count) file(s) were queued (\(ids.joined(separator: ", "))): "
                                      + "run the same command again to send the rest (its idempotency keys skip what is queued)")
             }
+            // An answer that is not JSON adds no ids, which the count check below reports.
             let receipts = (try? CanonicalJSON.decode(reply.body))?["items"]?.arrayValue ?? []
             ids += receipts.compactMap { $0["id"]?.stringValue }
         }

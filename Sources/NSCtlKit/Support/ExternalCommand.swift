@@ -30,6 +30,7 @@ enum ExternalCommand {
         else {
             throw CommandFailure("cannot run \(executable): cannot create a scratch file in \(NSTemporaryDirectory()) (set TMPDIR to a writable folder)")
         }
+        // A scratch file in the temporary folder: one left behind harms nothing.
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let output = Pipe()
         process.standardOutput = output
@@ -42,6 +43,7 @@ enum ExternalCommand {
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // Unreadable captured stderr only leaves the exit status to tell what happened.
         let complaint = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         return Outcome(status: process.terminationStatus, stdout: data,
                        firstErrorLine: complaint.split(whereSeparator: \.isNewline).first.map(String.init))

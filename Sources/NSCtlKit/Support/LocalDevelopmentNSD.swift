@@ -43,6 +43,7 @@ struct LocalDevelopmentNSD {
     /// ns-node's checkpoint public key, from the seed a development ns-node keeps here.
     func checkpointPublicKey(origin: String) -> LedgerPublicKey? {
         let path = DataLayout(dataDirectory: dataDirectory).checkpointKey
+        // A seed that is not a key pins nothing, as when there is none: the caller then asks for the key.
         guard let seed = Self.read(path), let key = try? LedgerKey(name: origin, seedBase64: seed) else { return nil }
         Self.say("nsctl: pinning the checkpoint key of the development ns-node in \(dataDirectory) (\(path))")
         return key.publicKey

@@ -8,6 +8,7 @@ enum ReadOnlyDatabase {
         var configuration = Configuration()
         configuration.readonly = true
         let database = try DatabaseQueue(path: path, configuration: configuration)
+        // Read-only and already read: a failed close can lose nothing.
         defer { try? database.close() }
         return try database.read(body)
     }

@@ -9,6 +9,8 @@ struct AdminData: Sendable {
 
     func overview(_ actor: AdminAccess.Actor, requestID: String) async throws -> JSONValue {
         async let nodes = nodeHealth(requestID: requestID)
+        // The overview shows what the nodes can tell and "unknown" for the rest: a figure that
+        // failed does not hide the others, and the node rows below it say which node is down and why.
         async let latest = try? admin.peers.json(.nsNode, "/v1/blocks/latest", requestID: requestID)
         async let mempool = try? admin.peers.json(.nsNode, "/v1/mempool?limit=1", requestID: requestID)
         async let queue = try? admin.peers.queue("/v1/queue", actor: actor, requestID: requestID)

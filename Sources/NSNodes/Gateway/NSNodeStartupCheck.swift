@@ -46,6 +46,7 @@ public struct NSNodeStartupCheck: Service {
             }
             guard attempt <= retries else { break }
             let pause = delay
+            // Throws only when shutdown cuts the pause short; the next line then returns.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             delay = min(delay * 2, .seconds(30))

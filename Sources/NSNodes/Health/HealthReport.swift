@@ -89,6 +89,7 @@ public struct HealthChecker: Sendable {
                 }
             }
             Task {
+                // Nothing cancels this timer; once the work has answered, its timeout is ignored.
                 try? await Task.sleep(for: limit)
                 outcome.resolve(.failure(DependencyFailure("timed out after \(Int(limit / .milliseconds(1))) ms")))
                 work.cancel()

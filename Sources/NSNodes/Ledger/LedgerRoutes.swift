@@ -168,6 +168,7 @@ struct LedgerRoutes: Sendable {
 
     static func json(_ tx: LedgerReader.CommittedTx) -> JSONValue {
         ["txHash": .string(tx.hash.hex), "leafIndex": .int(Int64(tx.leafIndex)), "blockHeight": .int(Int64(tx.blockHeight)),
+         // A committed leaf was canonical JSON when admitted; were it not, `leaf` still carries its bytes.
          "leaf": .string(Base64.encode(tx.canonical)), "tx": (try? CanonicalJSON.decode(tx.canonical)) ?? .null]
     }
 

@@ -35,6 +35,7 @@ final class ProcessMetrics: Sendable {
             virtualMemory.set(virtual * pageSize)
             residentMemory.set(resident * pageSize)
         }
+        // Without /proc the gauge keeps its last value; the other figures are still worth emitting.
         if let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             openFileDescriptors.set(Double(fds.count))
         }

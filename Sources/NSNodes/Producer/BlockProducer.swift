@@ -55,6 +55,7 @@ public struct BlockProducer: Service {
                 failing = true
             }
             if full { continue }
+            // Throws only when shutdown cuts the pause short; the loop's condition then ends it.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.interval) }
         }
     }

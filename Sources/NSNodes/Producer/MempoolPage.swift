@@ -29,6 +29,7 @@ enum MempoolPage {
         guard entry[tail..<tail + hashKey.count].elementsEqual(hashKey),
               let claimed = MerkleHash(hex: String(decoding: entry[(tail + hashKey.count)..<(entry.endIndex - 2)], as: UTF8.self)) else { return nil }
         let bytes = Array(entry[(entry.startIndex + head.count)..<tail])
+        // Bytes that are not canonical JSON are another shape: `nil` sends them the general way, which says what is wrong.
         guard let (value, isCanonical) = try? CanonicalJSON.decodeNotingCanonical(bytes), isCanonical else { return nil }
         let tx = try LedgerTransaction(value, canonicalBytes: bytes)
         return tx.hash == claimed ? tx : nil

@@ -16,7 +16,7 @@ import ServiceLifecycle
 /// with the reason. Before a failure is recorded, the job id is looked up in the ledger: a job
 /// whose transaction is already there (its re-run failed where the first attempt succeeded) is
 /// completed with it, so the queue never retries or dead-letters a job the ledger records. A
-/// housekeeping loop returns expired leases and timed-out attempts to the queue and deletes
+/// housekeeping loop (``housekeepingLoop()``) returns expired leases and timed-out attempts to the queue and deletes
 /// finished jobs whose retention has passed (``RetentionSweeper``).
 ///
 /// Each leased job keeps its own lease, timeout and outcome: one job failing does not touch the
@@ -72,7 +72,7 @@ public struct QueueWorkers: Service {
             for index in 0..<count {
                 group.addTask { await work(worker: "\(name)-\(index)") }
             }
-            group.addTask { await housekeeping() }
+            group.addTask { await housekeepingLoop() }
         }
     }
 
@@ -93,6 +93,7 @@ public struct QueueWorkers: Service {
             }
             guard !jobs.isEmpty else {
                 let pause = idle
+                // Throws only when shutdown cuts the pause short; the loop's condition then ends it.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                 idle = min(idle * 2, .seconds(1))
                 continue
@@ -220,49 +221,4 @@ public struct QueueWorkers: Service {
         logger.log(level: state == .deadLetter ? .error : .warning, "job attempt failed",
                    metadata: ["jobId": .string(job.id), "state": .string(state.rawValue), "reason": .string(reason)])
     }
-
-    private func housekeeping() async {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Throws only when shutdown cuts the pause short; the loop's condition then ends it.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            await housekeep()
-        }
-    }
-
-    /// One housekeeping round. A store call that fails is retried on the next round, a second
-    /// later; each failure is counted and logged once a minute (``InternalErrors``).
-    func housekeep() async {
-        do {
-            let recovered = try await queue.recoverExpired()
-            if recovered > 0 { logger.warning("expired leases recovered", metadata: ["count": .stringConvertible(recovered)]) }
-        } catch {
-            report(.recoverExpired, error)
-        }
-        await retention.sweep(queue)
-        guard let gauges else { return }
-        do {
-            gauges.record(try await queue.counts())
-        } catch {
-            report(.readCounts, error)
-        }
-        do {
-            gauges.record(try await queue.storeUsage())
-        } catch {
-            report(.readStoreUsage, error)
-        }
-    }
-
-    private func report(_ operation: InternalErrors.Operation, _ error: JobQueueError) {
-        // At shutdown the store's call ends with the cancellation: nothing to report.
-        guard !Task.isCancelled else { return }
-        internalErrors.record(operation, reason: error.description)
-    }
-}
-
-extension InternalErrors.Operation {
-    static let recoverExpired = Self(label: "queue_recover_expired",
-                                     message: "expired leases and timed-out attempts could not be returned to the queue; retrying every second")
-    static let readCounts = Self(label: "queue_counts", message: "the queue's counts could not be read for its gauges; retrying every second")
-    static let readStoreUsage = Self(label: "queue_store_usage",
-                                     message: "the queue store's usage could not be read for its gauges; retrying every second")
 }

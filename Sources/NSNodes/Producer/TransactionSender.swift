@@ -57,6 +57,7 @@ actor TransactionSender {
                     flushNow()
                 } else if !flushScheduled {
                     flushScheduled = true
+                    // Nothing cancels this task; were the sleep cut short, the batch would only go out sooner.
                     Task { try? await Task.sleep(for: linger); self.flushNow() }
                 }
             }

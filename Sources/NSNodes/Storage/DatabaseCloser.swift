@@ -15,6 +15,7 @@ public struct DatabaseCloser: Service {
     }
 
     public func run() async throws {
+        // Throws only when the task is cancelled, which is a shutdown too: close either way.
         try? await gracefulShutdown()
         do {
             try database.close()

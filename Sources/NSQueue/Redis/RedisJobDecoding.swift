@@ -49,6 +49,6 @@ extension RedisJobQueue {
 
     private static func errors(_ bytes: [UInt8]?) -> [JobFailure] {
         guard let bytes, bytes != Array("[]".utf8) else { return [] }
-        return (try? JSONDecoder().decode([JobFailure].self, from: Data(bytes))) ?? []
+        return JobFailure.history(Data(bytes), store: "Redis")
     }
 }

@@ -52,7 +52,7 @@ extension RedisJobQueue {
     /// then the memory figures.
     public func checkStore() async throws(JobQueueError) -> QueueStoreUsage {
         do throws(RedisStoreError) {
-            try await client.probeWrites(key: prefix + "store-probe", value: clock.nowMs())
+            try await client.probeWrites(key: RedisClient.storeProbeKey(prefix: prefix), value: clock.nowMs())
         } catch {
             throw .unavailable(error.description)
         }

@@ -27,11 +27,11 @@ struct HousekeepingFailureTests {
         let workers = Self.workers(queue, gauges: QueueMetrics(factory: metrics.factory), metrics: metrics, logger: log.logger("vp-node"))
 
         // A working store: a round reports nothing.
-        await workers.housekeep()
+        await workers.housekeepOnce()
         for operation in Self.operations { #expect(metrics.internalErrors(operation) == 0, "\(operation)") }
 
         await redis.stop()
-        for _ in 0..<3 { await workers.housekeep() }
+        for _ in 0..<3 { await workers.housekeepOnce() }
         for operation in Self.operations {
             #expect(metrics.internalErrors(operation) == 3, "\(operation): every failed round is counted")
             let lines = log.records(operation: operation)
@@ -51,8 +51,8 @@ struct HousekeepingFailureTests {
         let metrics = NodeMetrics(node: "vp-node")
         // As nsd builds them for SQLite: no gauges to refresh (they are read at scrape time).
         let workers = Self.workers(fixture.queue, gauges: nil, metrics: metrics, logger: log.logger("vp-node"))
-        await workers.housekeep()
-        await workers.housekeep()
+        await workers.housekeepOnce()
+        await workers.housekeepOnce()
         #expect(metrics.internalErrors("queue_recover_expired") == 2)
         #expect(metrics.internalErrors("queue_counts") == 0, "without gauges the counts are not read")
         let lines = log.records(operation: "queue_recover_expired")

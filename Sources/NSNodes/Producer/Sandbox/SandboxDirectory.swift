@@ -33,9 +33,11 @@ enum SandboxDirectory {
 
     private static func tasksOfCurrentUser() -> Int {
         let uid = String(getuid())
+        // Without /proc the count is unknown: assume many, so the limit stays generous rather than failing jobs.
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 256 }
         var tasks = 0
         for entry in entries where entry.first?.isNumber == true {
+            // A task that ended since the listing has no status: it no longer counts.
             guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8) else { continue }
             var owned = false
             for line in status.split(separator: "\n") {

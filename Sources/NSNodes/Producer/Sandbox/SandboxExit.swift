@@ -13,6 +13,7 @@ enum SandboxExit {
     static func wait(for exit: Task<Void, Never>, atMost bound: Duration) async -> Bool {
         let race = Race()
         let sleeper = Task {
+            // Cancelled only once the race is answered, so the `false` it then gives is ignored.
             try? await Task.sleep(for: bound)
             race.answer(false)
         }

@@ -34,14 +34,21 @@ struct SecretRotationTests {
         var ids: [String] { answers.withLock { $0.compactMap(\.id) } }
     }
 
-    /// Waits until the job `id` is committed in the ledger (the gateway's status answers from it).
-    static func committed(_ gateway: String, id: String, token: String, within seconds: Int = 30) async throws -> Bool {
-        for _ in 0..<(seconds * 10) {
-            let status = try await Fetched.get(gateway + "/api/status/\(id)", token: token)
-            if (status.json?["ledger"] as? [String: Any])?["status"] as? String == "committed" { return true }
-            try await Task.sleep(for: .milliseconds(100))
+    /// The jobs among `ids` not committed in the ledger within `seconds` (the gateway's status
+    /// answers from the ledger); every id is asked again each round, so a refused one fails fast.
+    static func uncommitted(_ gateway: String, ids: [String], token: String, within seconds: Int = 30) async throws -> [String] {
+        var waiting = ids
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !waiting.isEmpty && ContinuousClock.now < deadline {
+            var still: [String] = []
+            for id in waiting {
+                let status = try await Fetched.get(gateway + "/api/status/\(id)", token: token)
+                if (status.json?["ledger"] as? [String: Any])?["status"] as? String != "committed" { still.append(id) }
+            }
+            waiting = still
+            if !waiting.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
         }
-        return false
+        return waiting
     }
 
     @Test("INTERNAL_TOKEN and SESSION_SECRET roll node by node while submissions continue: none refused, all committed, sessions survive")
@@ -79,13 +86,13 @@ struct SecretRotationTests {
             ns = try await NSDInstance(roles: ["ns"], environment: rolling, dataDirectory: data, nsPort: nsPort)
             // vp-node still sends the old token: a job submitted now commits only if ns-node takes it.
             let afterNS = try #require(try await Fetched.submit(gateway, token: token, content: "after ns-node rolled").json?["id"] as? String)
-            #expect(try await Self.committed(gateway, id: afterNS, token: token), "ns-node accepts INTERNAL_TOKEN_PREVIOUS from vp-node")
+            try #require(try await Self.uncommitted(gateway, ids: [afterNS], token: token).isEmpty, "ns-node accepts INTERNAL_TOKEN_PREVIOUS from vp-node")
 
             // 2. Its callers send the new token: vp-node, then admin-node (which also takes the new session secret).
             #expect(await vp.stop() == 0)
             vp = try await NSDInstance(roles: ["vp"], environment: rolling, dataDirectory: data)
             let afterVP = try #require(try await Fetched.submit(gateway, token: token, content: "after vp-node rolled").json?["id"] as? String)
-            #expect(try await Self.committed(gateway, id: afterVP, token: token), "ns-node accepts the new token from vp-node")
+            try #require(try await Self.uncommitted(gateway, ids: [afterVP], token: token).isEmpty, "ns-node accepts the new token from vp-node")
             #expect(await admin.stop() == 0)
             admin = try await NSDInstance(roles: ["admin"], environment: rolling.merging(peers(vp)) { $1 }, dataDirectory: data)
 
@@ -109,10 +116,7 @@ struct SecretRotationTests {
         let answers = load.answers.withLock { $0 }
         #expect(answers.count >= 20, "steady load through the rotation: \(answers.count) submissions")
         #expect(answers.allSatisfy { $0.status == 202 }, "no submission refused: \(answers.map(\.status).filter { $0 != 202 })")
-        var uncommitted: [String] = []
-        for id in load.ids {
-            if try await !Self.committed(gateway, id: id, token: token) { uncommitted.append(id) }
-        }
+        let uncommitted = try await Self.uncommitted(gateway, ids: load.ids, token: token, within: 60)
         #expect(uncommitted.isEmpty && load.ids.count == answers.count, "every accepted submission committed; not: \(uncommitted)")
         for instance in [front, admin, vp, ns] { #expect(await instance.stop() == 0) }
     }

@@ -192,7 +192,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl env" version' -l 'version' -d 'Show the version.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl env" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl env" -eq 1' -fa 'check' -d 'Validate a .env file: missing or short secrets, wildcard CORS in production, malformed values.'
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl env" -eq 1' -fa 'check' -d 'Validate a .env file: missing, short or overdue secrets, wildcard CORS in production, malformed values.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl env check" env-file' -l 'env-file' -d 'The file to check.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl env check" json' -l 'json' -d 'Print JSON instead of text.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl env check" version' -l 'version' -d 'Show the version.'

@@ -53,10 +53,10 @@ struct SecretsGenerationTests {
         #expect(Set(passwords).count == passwords.count)
     }
 
-    @Test("the rotatable secrets are the five the template writes; only JWT_SECRET keeps its previous value")
+    @Test("the rotatable secrets are the five the template writes; the four shared ones keep their previous value")
     func rotatable() {
         #expect(Set(EnvTemplate.rotatable.keys) == Set(Self.secretNames))
-        #expect(EnvTemplate.keepsPrevious == ["JWT_SECRET"])
+        #expect(EnvTemplate.keepsPrevious == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"])
         #expect(EnvTemplate.rotatable["GRAFANA_ADMIN_PASSWORD"]?().count == 24)
         #expect(EnvTemplate.rotatable["SESSION_SECRET"]?().count == 64)
     }
@@ -75,6 +75,12 @@ struct SecretsGenerationTests {
         #expect(values["JWT_SECRET"] != values["ADMIN_JWT_SECRET"])
         for secret in Self.secrets(values) { #expect(!report.contains(secret)) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [".env"], "no temporary file left")
+        let lines = try String(contentsOfFile: folder + "/.env", encoding: .utf8).split(separator: "\n").map(String.init)
+        for name in Self.secretNames {
+            let position = try #require(lines.firstIndex { $0.hasPrefix(name + "=") })
+            #expect(lines[position - 1] == "# \(name) generated 2026-11-22T16:03:03Z", "\(name) is dated on the line above it")
+        }
+        #expect(lines.filter { SecretStamp(line: $0) != nil }.count == Self.secretNames.count)
 
         _ = try Self.generate(folder + "/other.env")
         let second = try Self.values(folder + "/other.env")
@@ -109,7 +115,8 @@ struct SecretsGenerationTests {
         let lines = text.split(separator: "\n").map(String.init)
         let secret = try #require(try Self.values(path)["JWT_SECRET"])
         #expect(secret.count == 64 && secret != "old-gateway-secret")
-        #expect(lines == ["# deployment settings", "export LOG_LEVEL=debug", "JWT_SECRET=\(secret)", "JWT_SECRET_PREVIOUS=old-gateway-secret",
+        #expect(lines == ["# deployment settings", "export LOG_LEVEL=debug", "# JWT_SECRET rotated 2026-11-22T16:03:03Z", "JWT_SECRET=\(secret)",
+                          "JWT_SECRET_PREVIOUS=old-gateway-secret",
                           "CUSTOM=kept", "ADMIN_JWT_SECRET=old-admin-secret"])
         #expect(try Self.mode(path) == 0o600)
         let backup = path + ".backup-20261122T160303Z"
@@ -132,9 +139,11 @@ struct SecretsGenerationTests {
         #expect(text.components(separatedBy: "JWT_SECRET_PREVIOUS=").count == 2, "one JWT_SECRET_PREVIOUS line: \(text)")
         #expect(try Self.values(path)["JWT_SECRET_PREVIOUS"] == second)
         #expect(!text.contains("first"))
+        #expect(text.components(separatedBy: "# JWT_SECRET rotated").count == 2, "one stamp, the later one: \(text)")
+        #expect(text.contains("# JWT_SECRET rotated 2026-11-22T16:03:04Z\nJWT_SECRET="))
     }
 
-    @Test("--rotate of other secrets changes only them and writes no _PREVIOUS line; --json reports names, never values")
+    @Test("--rotate of other secrets changes only them (and ADMIN_JWT_SECRET_PREVIOUS), re-dates them; --json reports names, never values")
     func rotateOthers() throws {
         let folder = try Tools.temporaryDirectory("ns-secrets")
         let path = folder + "/.env"
@@ -144,9 +153,15 @@ struct SecretsGenerationTests {
         let after = try Self.values(path)
         #expect(after["ADMIN_JWT_SECRET"] != before["ADMIN_JWT_SECRET"])
         #expect(after["GRAFANA_ADMIN_PASSWORD"]?.count == 24 && after["GRAFANA_ADMIN_PASSWORD"] != before["GRAFANA_ADMIN_PASSWORD"])
-        let untouched = { (values: [String: String]) in values.filter { !["ADMIN_JWT_SECRET", "GRAFANA_ADMIN_PASSWORD"].contains($0.key) } }
+        let untouched = { (values: [String: String]) in
+            values.filter { !["ADMIN_JWT_SECRET", "ADMIN_JWT_SECRET_PREVIOUS", "GRAFANA_ADMIN_PASSWORD"].contains($0.key) }
+        }
         #expect(untouched(after) == untouched(before))
-        #expect(!after.keys.contains { $0.hasSuffix("_PREVIOUS") })
+        #expect(after["ADMIN_JWT_SECRET_PREVIOUS"] == before["ADMIN_JWT_SECRET"])
+        #expect(after.keys.filter { $0.hasSuffix("_PREVIOUS") } == ["ADMIN_JWT_SECRET_PREVIOUS"], "a password has no previous value")
+        let stamps = SecretStamp.latest(in: try String(contentsOfFile: path, encoding: .utf8))
+        #expect(stamps["ADMIN_JWT_SECRET"]?.event == .rotated && stamps["GRAFANA_ADMIN_PASSWORD"]?.event == .rotated)
+        #expect(stamps["JWT_SECRET"]?.event == .generated)
         #expect(report == #"{"backup":"\#(path).backup-20261122T160303Z","file":"\#(path)","rotated":["ADMIN_JWT_SECRET","GRAFANA_ADMIN_PASSWORD"]}"#)
         for secret in Self.secrets(before) + Self.secrets(after) { #expect(!report.contains(secret)) }
     }

@@ -5,9 +5,19 @@ extension DaemonSettings {
     /// keys shorter than this are refused in every mode.
     public static let minimumSecretBytes = 32
 
+    /// The rotation policy: a secret older than this many days is due (`nsctl env check` lists it,
+    /// `nsctl health` is WARNING).
+    public static let defaultSecretMaxAgeDays = 30
+
+    /// `SECRET_MAX_AGE_DAYS`, 1 to 3650 (default ``defaultSecretMaxAgeDays``). nsd itself does not
+    /// age secrets; it refuses a malformed value so `nsctl env check` reports it like any other.
+    public static func secretMaxAgeDays(source: ConfigurationSource) throws(ConfigurationError) -> Int {
+        try source.integer(["SECRET_MAX_AGE_DAYS"], default: defaultSecretMaxAgeDays, range: 1...3_650)
+    }
+
     /// The HS256 keys: RFC 7518 section 3.2 says a key MUST be at least as long as the hash
     /// output (32 bytes), and jwt-kit enforces it, so a short one is never merely a warning.
-    static let tokenKeys: Set<String> = ["JWT_SECRET", "JWT_SECRET_PREVIOUS", "ADMIN_JWT_SECRET"]
+    static let tokenKeys: Set<String> = ["JWT_SECRET", "JWT_SECRET_PREVIOUS", "ADMIN_JWT_SECRET", "ADMIN_JWT_SECRET_PREVIOUS"]
 
     /// Which secrets each role signs or verifies with.
     static func requiredSecrets(for roles: [NodeRole]) -> [String] {
@@ -37,10 +47,18 @@ extension DaemonSettings {
             throw ConfigurationError(variable: "INTERNAL_TOKEN", problem: "is not set and NODE_ENV=production",
                                      fix: "set the same INTERNAL_TOKEN (or INTERNAL_TOKEN_FILE) on every node (nsctl secrets gen writes one)")
         }
-        if jwtSecret != nil, let previous = try source.secret("JWT_SECRET_PREVIOUS") {
-            try checkLength(previous, name: "JWT_SECRET_PREVIOUS")
-            jwtSecretPrevious = previous
-        }
+        if jwtSecret != nil { jwtSecretPrevious = try previousSecret("JWT_SECRET", source: source) }
+        if adminJWTSecret != nil { adminJWTSecretPrevious = try previousSecret("ADMIN_JWT_SECRET", source: source) }
+        if sessionSecret != nil { sessionSecretPrevious = try previousSecret("SESSION_SECRET", source: source) }
+        internalTokenPrevious = try previousSecret("INTERNAL_TOKEN", source: source)
+    }
+
+    /// `<name>_PREVIOUS` (or its `_FILE` form), held to the same length rule as the secret: the
+    /// value a rotation replaced, which the nodes accept alongside the current one while they roll.
+    private mutating func previousSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret? {
+        guard let previous = try source.secret(name + "_PREVIOUS") else { return nil }
+        try checkLength(previous, name: name + "_PREVIOUS")
+        return previous
     }
 
     private mutating func resolveSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret? {

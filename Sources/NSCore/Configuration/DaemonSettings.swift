@@ -29,13 +29,22 @@ public struct DaemonSettings: Sendable {
     public var jwtSecret: Secret?
     public var jwtSecretPrevious: Secret?
     public var adminJWTSecret: Secret?
+    /// `ADMIN_JWT_SECRET_PREVIOUS`: during a rotation admin-node and vp-node's operator API also
+    /// accept operator tokens signed with it (chosen by `kid`, as for `JWT_SECRET_PREVIOUS`).
+    public var adminJWTSecretPrevious: Secret?
     public var sessionSecret: Secret?
+    /// `SESSION_SECRET_PREVIOUS`: during a rotation admin-node also accepts session cookies
+    /// signed with it (and signs new ones with `SESSION_SECRET` only).
+    public var sessionSecretPrevious: Secret?
     /// `JWT_MAX_TTL`: the longest lifetime (`exp - iat`) of a token the gateway, vp-node's
     /// operator API and admin-node accept.
     public var tokenMaxLifetime: Duration = TokenLifetime.defaultMaximum
     /// `INTERNAL_TOKEN`: the bearer token on node-to-node calls; `nil` in development means
     /// "the token kept in the data folder", so processes sharing a data folder agree.
     public var internalToken: Secret?
+    /// `INTERNAL_TOKEN_PREVIOUS`: during a rotation ns-node also accepts it on its internal
+    /// routes, so callers not yet restarted with the new token are not refused.
+    public var internalTokenPrevious: Secret?
     public var rateLimitWindow: Duration
     public var rateLimitMaxRequests: Int
     public var enableCORS: Bool
@@ -148,6 +157,7 @@ public struct DaemonSettings: Sendable {
             gateway: try GatewaySettings.load(source: source)
         )
         try settings.loadSecrets(source: source)
+        _ = try Self.secretMaxAgeDays(source: source)
         if ordered.contains(.admin) {
             settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)
         }

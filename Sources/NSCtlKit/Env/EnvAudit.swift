@@ -1,3 +1,4 @@
+import Foundation
 import NSCore
 
 /// What `nsctl env check` finds wrong with a dotenv file: each problem names its variable, what is
@@ -14,7 +15,9 @@ enum EnvAudit {
         ("JWT_SECRET", 32), ("ADMIN_JWT_SECRET", 32), ("SESSION_SECRET", 32), ("INTERNAL_TOKEN", 32), ("GRAFANA_ADMIN_PASSWORD", 16),
     ]
 
-    static func problems(in file: DotEnvFile, path: String) -> [Problem] {
+    /// Every problem in `file`; `secretAges` (from the file's stamps) adds each secret overdue
+    /// for rotation or of unknown age.
+    static func problems(in file: DotEnvFile, path: String, secretAges: SecretAges? = nil) -> [Problem] {
         var values = file.values.filter { !$0.value.isEmpty }
         var found: [Problem] = []
         for (name, minimum) in requiredSecrets {
@@ -35,8 +38,19 @@ enum EnvAudit {
             values["CORS_ORIGIN"] = "https://placeholder.invalid"
         }
         found += malformedValues(values, path: path)
+        if let secretAges {
+            found += secretAges.overdue.map { Problem(variable: $0.name, problem: secretAges.problem($0), fix: SecretAges.fix($0)) }
+        }
         var seen: Set<String> = []
         return found.filter { seen.insert($0.variable).inserted }
+    }
+
+    /// The ages of the secrets `text` (the file `file` was parsed from) assigns at `now`, against
+    /// its SECRET_MAX_AGE_DAYS (the default when that is malformed: ``problems(in:path:secretAges:)`` reports it).
+    static func secretAges(in file: DotEnvFile, text: String, path: String, now: Date) -> SecretAges {
+        let source = ConfigurationSource(dotEnv: file, dotEnvPath: path)
+        let maxDays = (try? DaemonSettings.secretMaxAgeDays(source: source)) ?? DaemonSettings.defaultSecretMaxAgeDays  // a malformed value is a problem of its own
+        return SecretAges(text: text, values: file.values, maxDays: maxDays, now: now)
     }
 
     /// Every value `nsd` itself would refuse, found by loading the settings for all four roles

@@ -12,8 +12,13 @@ extension NSCtl {
 extension NSCtl.Env {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a .env file: missing or short secrets, wildcard CORS in production, malformed values.",
-            discussion: "Prints every problem with its fix and exits 1 if there is any; 0 when the file is ready for nsd.")
+            abstract: "Validate a .env file: missing, short or overdue secrets, wildcard CORS in production, malformed values.",
+            discussion: """
+                Prints every problem with its fix and exits 1 if there is any; 0 when the file is ready for nsd. \
+                A secret the file assigns is overdue when its "# NAME generated|rotated <time>" line (written by \
+                nsctl secrets gen) is more than SECRET_MAX_AGE_DAYS (default \(DaemonSettings.defaultSecretMaxAgeDays)) days old, \
+                or missing (age unknown); the fix is nsctl secrets gen --rotate NAME.
+                """)
 
         @Option(help: ArgumentHelp("The file to check.", valueName: "path"))
         var envFile = ".env"
@@ -32,7 +37,10 @@ extension NSCtl.Env {
                 } catch let error as ConfigurationError {
                     throw CommandFailure(error.description)
                 }
-                let problems = EnvAudit.problems(in: file, path: envFile)
+                // The stamps are comments, which the parsed file leaves out; load() just read the same bytes.
+                let text = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let ages = EnvAudit.secretAges(in: file, text: text, path: envFile, now: Date())
+                let problems = EnvAudit.problems(in: file, path: envFile, secretAges: ages)
                 if json {
                     let list: [JSONValue] = problems.map { ["variable": .string($0.variable), "problem": .string($0.problem), "fix": .string($0.fix)] }
                     print(String(decoding: CanonicalJSON.encode(["file": .string(envFile), "ok": .bool(problems.isEmpty), "problems": .array(list)]), as: UTF8.self))

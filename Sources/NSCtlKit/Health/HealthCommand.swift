@@ -17,7 +17,9 @@ extension NSCtl {
                 dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical; the queue store's \
                 fill (Redis used_memory of maxmemory, or the disk under SQLite; vp-node's metrics) by \
                 --store-warning/--store-critical. A store that refuses writes makes the gateway and vp-node \
-                answer 503, which is CRITICAL. Checks run in parallel within --timeout seconds in total.
+                answer 503, which is CRITICAL. Checks run in parallel within --timeout seconds in total. \
+                A secret in the .env older than SECRET_MAX_AGE_DAYS (default \(DaemonSettings.defaultSecretMaxAgeDays)), or with no \
+                date recorded by nsctl secrets gen, is WARNING; the oldest age in days is the perfdata secret_age_days.
 
                 Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults \(NodeRole.gateway.defaultURL), :\(NodeRole.ns.defaultPort), \
                 :\(NodeRole.vp.defaultPort), :\(NodeRole.admin.defaultPort)) and REDIS_URL, from the environment or .env.
@@ -98,6 +100,7 @@ extension NSCtl {
 
         private func check() async throws -> HealthVerdict {
             let source = try Settings.source(envFile: envFile)
+            let secrets = try secretAges(source: source)
             func url(_ name: String, _ role: NodeRole) throws -> URL {
                 do {
                     return try source.url(name, schemes: ["http", "https"]) ?? role.defaultURL
@@ -141,7 +144,23 @@ extension NSCtl {
                 reports: reports.sorted { order.firstIndex(of: HealthVerdict.label($0.service)) ?? 9 < order.firstIndex(of: HealthVerdict.label($1.service)) ?? 9 },
                 queue: figures, checksDeadLetters: vp != nil,
                 thresholds: .init(warning: .milliseconds(warningMs), critical: .milliseconds(criticalMs), dlqWarning: dlqWarning, dlqCritical: dlqCritical,
-                                  storeWarning: storeWarning, storeCritical: storeCritical))
+                                  storeWarning: storeWarning, storeCritical: storeCritical),
+                secrets: secrets)
+        }
+
+        /// The ages of the secrets in the `.env` the settings came from; `nil` without one.
+        private func secretAges(source: ConfigurationSource) throws -> SecretAges? {
+            let path = envFile ?? ConfigurationSource.defaultDotEnvPath
+            // Settings.source has just read and parsed this file (or found none): no new failure to report.
+            guard let data = FileManager.default.contents(atPath: path), let file = try? DotEnvFile(parsing: String(decoding: data, as: UTF8.self), path: path) else {
+                return nil
+            }
+            do {
+                return SecretAges(text: String(decoding: data, as: UTF8.self), values: file.values,
+                                  maxDays: try DaemonSettings.secretMaxAgeDays(source: source), now: Date())
+            } catch {
+                throw CommandFailure(error.description)
+            }
         }
 
         /// The key the queue's own store check writes (its default namespace `ns`), so the check
@@ -200,6 +219,14 @@ enum HealthJSON {
                                            "services": .array(services), "summary": .string(verdict.statusLine)]
         if verdict.checksDeadLetters { fields["deadLetters"] = verdict.deadLetters.map { .int(Int64($0)) } ?? .null }
         if let percent = verdict.queue?.storePercent { fields["queueStorePercent"] = .int(Int64(percent.rounded())) }
+        if let secrets = verdict.secrets, !secrets.entries.isEmpty {
+            fields["secrets"] = .object([
+                "state": .string(verdict.secretState.name), "maxAgeDays": .int(Int64(secrets.maxDays)),
+                "ages": .object(Dictionary(uniqueKeysWithValues: secrets.entries.map { entry -> (String, JSONValue) in
+                    (entry.name, entry.days.map { .int(Int64($0)) } ?? .null)
+                })),
+            ])
+        }
         return .object(fields)
     }
 }

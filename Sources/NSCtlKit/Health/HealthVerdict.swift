@@ -53,10 +53,13 @@ struct HealthVerdict: Sendable {
     /// Whether the queue figures were asked for (vp-node checked); `nil` then means unknown.
     let checksDeadLetters: Bool
     let thresholds: Thresholds
+    /// The ages of the `.env`'s secrets; `nil` when there is no `.env` to read them from.
+    let secrets: SecretAges?
 
     var deadLetters: Int? { queue?.deadLetters }
 
-    init(reports: [ServiceReport], queue: QueueFigures?, checksDeadLetters: Bool, thresholds: Thresholds) {
+    init(reports: [ServiceReport], queue: QueueFigures?, checksDeadLetters: Bool, thresholds: Thresholds, secrets: SecretAges? = nil) {
+        self.secrets = secrets
         self.reports = reports
         self.queue = queue
         self.checksDeadLetters = checksDeadLetters
@@ -89,7 +92,7 @@ struct HealthVerdict: Sendable {
     }
 
     var state: State {
-        (reports.map(state(of:)) + [deadLetterState, storeState]).max() ?? .unknown
+        (reports.map(state(of:)) + [deadLetterState, storeState, secretState]).max() ?? .unknown
     }
 
     /// `45.1 MiB of 48.0 MiB (94%)`: the queue store's fill, when it has a limit.
@@ -106,6 +109,7 @@ struct HealthVerdict: Sendable {
             parts.append(deadLetters.map { "dlq \($0)" } ?? "dlq unknown (vp-node /metrics did not answer)")
         }
         if let storeSummary { parts.append("queue store " + storeSummary) }
+        if let secretSummary { parts.append("secrets " + secretSummary) }
         return "NEUROSWARM \(state.painted) - \(parts.joined(separator: "; ")) | \(performanceData)"
     }
 
@@ -116,6 +120,7 @@ struct HealthVerdict: Sendable {
             lines.append("dead-letter queue: \(deadLetterState.painted) - " + (deadLetters.map { "\($0) jobs" } ?? "count unknown (vp-node /metrics did not answer)"))
         }
         if let storeSummary { lines.append("queue store: \(storeState.painted) - " + storeSummary) }
+        if let secretSummary { lines.append("secrets: \(secretState.painted) - " + secretSummary) }
         return lines
     }
 
@@ -129,6 +134,7 @@ struct HealthVerdict: Sendable {
                 items.append(String(format: "queue_store=%.1f%%;%g;%g;0;100", percent, thresholds.storeWarning, thresholds.storeCritical))
             }
         }
+        if let secretPerformanceData { items.append(secretPerformanceData) }
         return items.joined(separator: " ")
     }
 

@@ -35,4 +35,12 @@ struct EnvEditor {
             lines.append("\(name)=\(value)")
         }
     }
+
+    /// Records when `stamp.name` was generated or rotated: its stamp line goes directly above the
+    /// setting's line, and any older stamp for it is removed. Call after ``set(_:to:after:)``.
+    mutating func record(_ stamp: SecretStamp) {
+        lines.removeAll { SecretStamp(line: $0)?.name == stamp.name }
+        guard let position = lines.lastIndex(where: { Self.name(of: $0) == stamp.name }) else { return }
+        lines.insert(stamp.line, at: position)
+    }
 }

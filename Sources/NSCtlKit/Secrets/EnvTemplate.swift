@@ -1,3 +1,4 @@
+import Foundation
 import NSCore
 
 /// The `.env` that `nsctl secrets gen` writes: fresh secrets and keys, then every other setting
@@ -12,9 +13,10 @@ enum EnvTemplate {
         "GRAFANA_ADMIN_PASSWORD": { password() },
     ]
 
-    /// The secret whose old value moves to `<NAME>_PREVIOUS` on rotation, so tokens signed with it
-    /// keep working until they expire.
-    static let keepsPrevious: Set<String> = ["JWT_SECRET"]
+    /// The secrets whose old value moves to `<NAME>_PREVIOUS` on rotation: the nodes accept both
+    /// values (tokens and session cookies signed with the old one, callers still sending the old
+    /// internal token) while the nodes restart one by one.
+    static let keepsPrevious: Set<String> = ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"]
 
     /// 32 bytes from the system CSPRNG as 64 hex characters.
     static func hexSecret() -> String {
@@ -34,27 +36,37 @@ enum EnvTemplate {
         return String(characters)
     }
 
-    /// The whole file.
-    static func render(generatedAt: String) -> String {
+    /// The whole file; each secret carries its ``SecretStamp`` for `now`.
+    static func render(now: Date) -> String {
+        let stamp = { (name: String) in SecretStamp(name: name, event: .generated, date: now).line }
         let nsKey = LedgerKey(generatingNamed: "ns-node")
         let vpKey = LedgerKey(generatingNamed: "vp-node")
         return """
-            # NeuroSwarm settings, written by `nsctl secrets gen` at \(generatedAt).
+            # NeuroSwarm settings, written by `nsctl secrets gen` at \(now.formatted(.iso8601)).
             # Keep this file private (mode 0600) and out of version control.
             # Check it with `nsctl env check`; rotate a secret with `nsctl secrets gen --rotate NAME`.
+            # The "# NAME generated|rotated <time>" lines date each secret: `nsctl env check` and
+            # `nsctl health` warn when one is older than SECRET_MAX_AGE_DAYS (docs/operations.md).
 
             NODE_ENV=production
 
             # --- secrets (32 random bytes as hex unless noted) ---
+            \(stamp("JWT_SECRET"))
             JWT_SECRET=\(hexSecret())
+            \(stamp("ADMIN_JWT_SECRET"))
             ADMIN_JWT_SECRET=\(hexSecret())
+            \(stamp("SESSION_SECRET"))
             SESSION_SECRET=\(hexSecret())
             # Bearer token of node-to-node calls; the same on every node.
+            \(stamp("INTERNAL_TOKEN"))
             INTERNAL_TOKEN=\(hexSecret())
+            \(stamp("GRAFANA_ADMIN_PASSWORD"))
             GRAFANA_ADMIN_PASSWORD=\(password())
 
             # --- tokens: the longest lifetime (exp - iat) the nodes accept and nsctl token create mints ---
             JWT_MAX_TTL=\(TokenLifetime.text(TokenLifetime.defaultMaximum))
+            # Days after which nsctl env check and nsctl health call a secret due for rotation.
+            SECRET_MAX_AGE_DAYS=\(DaemonSettings.defaultSecretMaxAgeDays)
 
             # --- ledger keys (Ed25519 seeds, base64) and the validator set ---
             # ns-node signs checkpoints with NS_SIGNING_KEY; nsctl verify pins its public key

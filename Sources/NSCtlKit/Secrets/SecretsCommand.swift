@@ -24,8 +24,12 @@ extension NSCtl.Secrets {
                 replaced without --force; with --force the old file is kept as FILE.backup-<time>.
 
                 With --rotate NAME (repeatable): replaces only those secrets in the existing file \
-                (a backup is kept). Rotating JWT_SECRET moves the old value to JWT_SECRET_PREVIOUS, \
-                so tokens signed with it keep working until they expire; remove that line afterwards.
+                (a backup is kept). Rotating JWT_SECRET, ADMIN_JWT_SECRET, SESSION_SECRET or INTERNAL_TOKEN moves the old \
+                value to NAME_PREVIOUS, which the nodes accept alongside the new one while they restart \
+                one by one (tokens and session cookies signed with it keep working); remove that line \
+                afterwards. Every secret written gets a comment line above it dating it \
+                ("# NAME generated|rotated <UTC time>"), which `nsctl env check` and `nsctl health` \
+                compare with SECRET_MAX_AGE_DAYS.
                 Rotatable: \(EnvTemplate.rotatable.keys.sorted().joined(separator: ", ")).
                 """)
 
@@ -53,11 +57,12 @@ extension NSCtl.Secrets {
         }
 
         /// Writes the file, or rotates the named secrets in it, and returns the report to print:
-        /// file names and secret names, never a secret's value. `now` names the backup of a replaced file.
+        /// file names and secret names, never a secret's value. `now` names the backup of a replaced
+        /// file and dates the secrets written (their ``SecretStamp`` lines).
         func writeEnvFile(now: Date) throws -> String {
             let backup: String?
             if rotate.isEmpty {
-                backup = try PrivateFile.write(EnvTemplate.render(generatedAt: LogTimestamp.now()), to: envFile, replacing: force, now: now)
+                backup = try PrivateFile.write(EnvTemplate.render(now: now), to: envFile, replacing: force, now: now)
             } else {
                 backup = try rotateSecrets(now: now)
             }
@@ -68,8 +73,8 @@ extension NSCtl.Secrets {
             }
             var lines = [rotate.isEmpty ? "wrote \(envFile) (mode 0600)" : "rotated \(rotate.joined(separator: ", ")) in \(envFile)"]
             if let backup { lines.append("previous file kept as \(backup)") }
-            if rotate.contains("JWT_SECRET") {
-                lines.append("JWT_SECRET_PREVIOUS now holds the old secret: restart the gateways, and remove it once old tokens have expired")
+            for name in rotate where EnvTemplate.keepsPrevious.contains(name) {
+                lines.append("\(name)_PREVIOUS now holds the old secret: restart the nodes one by one, then remove it (docs/operations.md, Rotating secrets)")
             }
             return lines.joined(separator: "\n")
         }
@@ -90,6 +95,7 @@ extension NSCtl.Secrets {
                     editor.set(name + "_PREVIOUS", to: old, after: name)
                 }
                 editor.set(name, to: EnvTemplate.rotatable[name]!())  // checked in validate()
+                editor.record(SecretStamp(name: name, event: .rotated, date: now))
             }
             return try PrivateFile.write(editor.text, to: envFile, replacing: true, now: now)
         }

@@ -10,7 +10,11 @@ public enum AdminNode {
     /// What admin-node needs from the daemon's configuration.
     public struct Settings: Sendable {
         public var adminSecret: Secret
+        /// `ADMIN_JWT_SECRET_PREVIOUS`: operator tokens signed with it are accepted during a rotation.
+        public var adminSecretPrevious: Secret?
         public var sessionSecret: Secret
+        /// `SESSION_SECRET_PREVIOUS`: cookies signed with it stay valid during a rotation.
+        public var sessionSecretPrevious: Secret?
         public var internalToken: Secret
         /// Secure cookies: production, or served behind TLS.
         public var secureCookies: Bool
@@ -19,11 +23,13 @@ public enum AdminNode {
         /// `JWT_MAX_TTL`: the longest lifetime of a token admin-node accepts.
         public var tokenMaxLifetime: Duration
 
-        public init(adminSecret: Secret, sessionSecret: Secret, internalToken: Secret, secureCookies: Bool,
+        public init(adminSecret: Secret, adminSecretPrevious: Secret? = nil, sessionSecret: Secret, sessionSecretPrevious: Secret? = nil, internalToken: Secret, secureCookies: Bool,
                     sessionLifetime: Duration = .seconds(8 * 3600), trustedProxies: [IPNetwork] = [],
                     tokenMaxLifetime: Duration = TokenLifetime.defaultMaximum) {
             self.adminSecret = adminSecret
+            self.adminSecretPrevious = adminSecretPrevious
             self.sessionSecret = sessionSecret
+            self.sessionSecretPrevious = sessionSecretPrevious
             self.internalToken = internalToken
             self.secureCookies = secureCookies
             self.sessionLifetime = sessionLifetime
@@ -36,8 +42,8 @@ public enum AdminNode {
                                  vpNode: PeerAddress) async -> NodeBlueprint {
         let sessions = SessionStore(pool: database.pool, lifetime: settings.sessionLifetime)
         let audit = AdminAudit(log: AuditLog(pool: database.pool))
-        let cookie = SessionCookie(secret: settings.sessionSecret, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
-        let tokens = await TokenVerifier(current: settings.adminSecret, previous: nil, holder: .adminNode, maxLifetime: settings.tokenMaxLifetime)
+        let cookie = SessionCookie(secret: settings.sessionSecret, previous: settings.sessionSecretPrevious, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
+        let tokens = await TokenVerifier(current: settings.adminSecret, previous: settings.adminSecretPrevious, holder: .adminNode, maxLifetime: settings.tokenMaxLifetime)
         let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: tokens,
                                  audit: audit, addresses: ClientAddress(trustedProxies: settings.trustedProxies))
         let pages = AdminPages()

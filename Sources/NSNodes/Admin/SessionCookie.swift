@@ -10,12 +10,15 @@ import NSCore
 struct SessionCookie: Sendable {
     static let name = "ns_session"
 
+    /// Signs new cookies and verifies them.
     let secret: Secret
+    /// The secret a rotation replaced: cookies it signed are still accepted, never issued.
+    var previous: Secret? = nil
     let secure: Bool
     let lifetime: Duration
 
     func value(for id: String) -> String {
-        "\(id).\(signature(id))"
+        "\(id).\(Self.signature(id, secret: secret))"
     }
 
     /// The session id in the request's cookie, when present and correctly signed.
@@ -26,7 +29,10 @@ struct SessionCookie: Sendable {
                 guard parts.count == 2, parts[0] == Self.name else { continue }
                 let pieces = parts[1].split(separator: ".").map(String.init)
                 guard pieces.count == 2, pieces[0].count == 64 else { return nil }
-                guard ConstantTime.equal(signature(pieces[0]), pieces[1]) else { return nil }
+                // Both comparisons always run, so timing does not tell which secret signed the cookie.
+                let current = ConstantTime.equal(Self.signature(pieces[0], secret: secret), pieces[1])
+                let old = previous.map { ConstantTime.equal(Self.signature(pieces[0], secret: $0), pieces[1]) } ?? false
+                guard current || old else { return nil }
                 return pieces[0]
             }
         }
@@ -48,7 +54,7 @@ struct SessionCookie: Sendable {
         pair + "; Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
 
-    private func signature(_ id: String) -> String {
+    private static func signature(_ id: String, secret: Secret) -> String {
         let key = SymmetricKey(data: Array(secret.reveal().utf8))
         return Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(id.utf8), using: key)))
     }

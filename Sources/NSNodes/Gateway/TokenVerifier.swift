@@ -4,7 +4,7 @@ import NSCore
 
 /// Checks bearer tokens: HS256 JWTs signed with one node's secret. The gateway checks client
 /// tokens (`JWT_SECRET`, or during a rotation `JWT_SECRET_PREVIOUS`); vp-node's operator API and
-/// admin-node check operator tokens (`ADMIN_JWT_SECRET`).
+/// admin-node check operator tokens (`ADMIN_JWT_SECRET`, or during a rotation `ADMIN_JWT_SECRET_PREVIOUS`).
 ///
 /// The token's three parts and its JOSE header are inspected before any signature work: each part
 /// must be base64url, only `alg: HS256` is accepted (so `none` and algorithm-confusion tokens fail

@@ -7,7 +7,8 @@ extension HostAssembly {
         let logger = makeLogger(NodeRole.admin.serviceName)
         let blueprint = await AdminNode.blueprint(
             database: database,
-            settings: .init(adminSecret: try keys.adminJWTSecret(), sessionSecret: try keys.sessionSecret(), internalToken: internalToken,
+            settings: .init(adminSecret: try keys.adminJWTSecret(), adminSecretPrevious: settings.adminJWTSecretPrevious, sessionSecret: try keys.sessionSecret(), sessionSecretPrevious: settings.sessionSecretPrevious,
+                            internalToken: internalToken,
                             secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies,
                             tokenMaxLifetime: settings.tokenMaxLifetime),
             gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)

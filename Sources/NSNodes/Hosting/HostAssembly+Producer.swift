@@ -23,7 +23,7 @@ extension HostAssembly {
         }
         let blueprint = ProducerNode.blueprint(queue: queue.queue, queueCheck: queue.check, metrics: metrics, queueMetrics: queue.metrics,
                                                nsNode: nsCheck, nsAddress: nsAddress, sandbox: readiness,
-                                               operatorTokens: await TokenVerifier(current: adminSecret, previous: nil, holder: .vpNode,
+                                               operatorTokens: await TokenVerifier(current: adminSecret, previous: settings.adminJWTSecretPrevious, holder: .vpNode,
                                                                                    maxLifetime: settings.tokenMaxLifetime),
                                                logger: logger)
         add(ProducerNode.workers(queue: queue.queue, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,

@@ -13,8 +13,8 @@ struct LedgerRoutes: Sendable {
     let store: LedgerStore
     let metrics: LedgerMetrics
 
-    func add(to router: Router<NodeRequestContext>, internalToken: Secret) {
-        let writes = router.group().add(middleware: InternalAuthMiddleware(token: internalToken))
+    func add(to router: Router<NodeRequestContext>, internalToken: Secret, previousInternalToken: Secret?) {
+        let writes = router.group().add(middleware: InternalAuthMiddleware(token: internalToken, previous: previousInternalToken))
         writes.post("/tx") { request, _ in try await submit(request) }
         writes.post("/blocks/produce") { request, _ in try await produce(request) }
 

@@ -37,10 +37,12 @@ struct LiveLedgerNode {
         _ = try await store.append(BlockProposal(header: header, txs: txs))
     }
 
-    /// Serves ns-node on a free port while `body` runs, and hands it the node's address.
-    func serve(_ body: @escaping @Sendable (PeerAddress) async throws -> Void) async throws {
-        let app = makeNodeApp(blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: Secret("internal-token"),
-                                                              metrics: NodeMetrics(node: "ns-node")))
+    /// Serves ns-node on a free port while `body` runs, and hands it the node's address. Its
+    /// internal routes take `internalToken`, and `previousInternalToken` as during a rotation.
+    func serve(internalToken: Secret = Secret("internal-token"), previousInternalToken: Secret? = nil,
+               _ body: @escaping @Sendable (PeerAddress) async throws -> Void) async throws {
+        let app = makeNodeApp(blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: internalToken,
+                                                              previousInternalToken: previousInternalToken, metrics: NodeMetrics(node: "ns-node")))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             try await body(PeerAddress(url: URL(string: "http://127.0.0.1:\(port)")!))  // built from a port number

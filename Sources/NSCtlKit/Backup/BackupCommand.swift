@@ -15,8 +15,10 @@ extension NSCtl {
                 and for ns-node-data the ledger height and newest signed checkpoint. Volumes are \
                 snapshotted queue first (redis-data, vp-node-data), then ns-node-data, then \
                 admin-node-data, whatever order they are named in: restored together, every job the \
-                queue calls completed has its transaction in the ledger. Exit 0 when every backup is \
-                complete; 1 when one failed, leaving nothing of it behind.
+                queue calls completed has its transaction in the ledger. Every named volume is checked \
+                before the first archive is written (with the Redis queue vp-node-data holds nothing: \
+                name redis-data instead). Exit 0 when every backup is complete; 1 when one failed, \
+                leaving nothing of it behind.
                 """,
             subcommands: [Create.self, List.self, Verify.self, Prune.self],
             defaultSubcommand: Create.self)
@@ -43,11 +45,24 @@ extension NSCtl.Backup {
             try await reportingFailures {
                 let writer = BackupWriter(outputDirectory: try options.outputDirectory(), progress: .terminal)
                 let dataDirectory = try options.dataDirectory()
+                let ordered = BackupVolume.inSnapshotOrder(volumes)
+                let queueInRedis = options.redisConfigured()
+                let snapshots = Dictionary(uniqueKeysWithValues: ordered.filter { $0 != .redis }.map { volume in
+                    (volume, VolumeSnapshot(volume: volume, source: volume.folder(in: dataDirectory), progress: .terminal, queueInRedis: queueInRedis))
+                })
+                // Every source is checked before the first archive is written: one that cannot be
+                // backed up must not leave the earlier volumes backed up and the later ones not.
+                for volume in ordered {
+                    if volume == .redis { _ = try options.redisURL() } else { _ = try snapshots[volume]?.sourceFiles() }
+                }
                 var written: [BackupWriter.Written] = []
-                for volume in BackupVolume.inSnapshotOrder(volumes) {
-                    let source: BackupWriter.Source = volume == .redis
-                        ? .redis(RedisSnapshot(url: try options.redisURL(), progress: .terminal))
-                        : .volume(VolumeSnapshot(volume: volume, source: volume.folder(in: dataDirectory), progress: .terminal))
+                for volume in ordered {
+                    let source: BackupWriter.Source
+                    if let snapshot = snapshots[volume] {
+                        source = .volume(snapshot)
+                    } else {
+                        source = .redis(RedisSnapshot(url: try options.redisURL(), progress: .terminal))
+                    }
                     let result = try await writer.write(volume: volume, from: source)
                     written.append(result)
                     if !options.json { print(Self.describe(result)) }

@@ -34,6 +34,12 @@ struct BackupOptions: ParsableArguments {
         return url
     }
 
+    /// Whether `REDIS_URL` is set: the queue is then in Redis rather than in `vp-node-data`.
+    func redisConfigured() -> Bool {
+        // A settings file that cannot be read says nothing about Redis; redisURL() reports it when redis-data is named.
+        (try? Settings.source(envFile: envFile).string("REDIS_URL")) != nil
+    }
+
     /// The backup files in the output folder, oldest first within each volume.
     func backups() throws -> (folder: String, names: [BackupName]) {
         let folder = try outputDirectory()

@@ -12,15 +12,30 @@ struct VolumeSnapshot {
     let source: String
     let progress: BackupProgress
 
+    /// Whether the queue is in Redis (`REDIS_URL` is set): vp-node then keeps nothing in
+    /// `vp-node-data` unless it generated its producer key there.
+    var queueInRedis = false
+
+    /// The volume's files, relative; fails naming the fix when the folder is missing or holds
+    /// nothing. `nsctl backup` asks this of every named volume before it writes any archive, so a
+    /// wrong name or `--data-dir` leaves no set of backups with some volumes missing.
+    func sourceFiles() throws -> [String] {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
+        let files = exists ? try BackupFiles.volumeFiles(in: source) : []
+        guard files.isEmpty else { return files }
+        if volume == .vpNode && queueInRedis {
+            throw CommandFailure("\(source) holds no files: with REDIS_URL set the queue is in Redis; back up redis-data instead of vp-node-data")
+        }
+        throw CommandFailure(exists ? "\(source) holds no files; is it the right --data-dir?"
+                                    : "\(source) does not exist; pass the --data-dir nsd runs with (DATA_DIR)")
+    }
+
     /// Writes the snapshot under `staging` and describes every file it wrote.
     func capture(into staging: String) throws -> (files: [BackupManifest.File], ledger: BackupManifest.Ledger?) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure("\(source) does not exist; pass the --data-dir nsd runs with (DATA_DIR)")
-        }
         var files: [BackupManifest.File] = []
         var ledger: BackupManifest.Ledger?
-        for relative in try BackupFiles.volumeFiles(in: source) {
+        for relative in try sourceFiles() {
             let from = (source as NSString).appendingPathComponent(relative)
             let to = (staging as NSString).appendingPathComponent(relative)
             try BackupFiles.makePrivateDirectory((to as NSString).deletingLastPathComponent)
@@ -45,7 +60,6 @@ struct VolumeSnapshot {
             try BackupFiles.sync(path: to)
             files.append(.init(path: relative, size: try BackupFiles.size(path: to), sha256: try BackupFiles.sha256(path: to), kind: kind))
         }
-        guard !files.isEmpty else { throw CommandFailure("\(source) holds no files; is it the right --data-dir?") }
         return (files, ledger)
     }
 

@@ -200,7 +200,7 @@ struct BackupRestoreTests {
 
     @Test("with the Redis queue vp-node-data holds nothing: backing up every volume fails before writing any archive, naming redis-data")
     func redisQueueLeavesVPNodeDataEmpty() async throws {
-        let redis = try await RedisServer()
+        let redis = try await RedisServer(appendOnlyDirectory: try Tools.temporaryDirectory("redis-queue-volumes"))  // BGSAVE writes there
         defer { Task { await redis.stop() } }
         let dataDirectory = try Tools.temporaryDirectory("nsd-redis-volumes")
         for (folder, file) in [("ns-node-data", "checkpoint.key"), ("admin-node-data", "admin.key")] {

@@ -2,10 +2,12 @@ import Foundation
 import NSCore
 import NSTestSupport
 
-/// The five fault scenarios of the "proving it holds" issue, each a function returning pass/fail.
+/// The five fault scenarios of the "proving it holds" issue, and the disaster-recovery drill,
+/// each a function returning pass/fail.
 enum Scenarios {
     static let all: [String: @Sendable () async throws -> Bool] = [
         "kill-nsd": killAllInOne, "kill-vp": killOneVPNode, "redis-outage": redisOutage, "ns-outage": nsOutage, "disk-full": diskFull,
+        "dr-drill": disasterRecoveryDrill,
     ]
 
     static func verdict(gateway: String, ns: String, vp: String, tokens: (client: String, operator: String)) -> Verdict {
@@ -135,6 +137,25 @@ enum Scenarios {
             print("  filler removed")
         }
         await node.stop()
+        return passed
+    }
+
+    /// `scripts/dr-drill`: the data folder destroyed under load, restored from the backup, and every
+    /// artifact accepted after the backup resubmitted. The script judges itself (exit 0: the chain and
+    /// audit trail verify, submissions resume, nothing lost after the resubmission, nothing twice).
+    static func disasterRecoveryDrill() async throws -> Bool {
+        print("scenario dr-drill: running")
+        let script = FileManager.default.currentDirectoryPath + "/scripts/dr-drill"
+        let drill = try ChildProcess(executable: script, arguments: ["--before", "20", "--after", "10", "--resume", "5"],
+                                     environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "NSD": NodeProcess.nsd, "NSCTL": Scenario.nsctl])
+        var status = await drill.waitForExit(timeout: .seconds(600))
+        if status == nil {
+            drill.signal(SIGTERM)  // the script's trap stops what it started and removes its folder
+            status = await drill.waitForExit(timeout: .seconds(60))
+        }
+        print(drill.stdout, drill.stderr, separator: "")
+        let passed = status == 0
+        print("scenario dr-drill: \(passed ? "PASS" : "FAIL (exit \(status.map(String.init) ?? "none: timed out"))")")
         return passed
     }
 }

@@ -16,20 +16,46 @@ struct SecretRotationTests {
     static let newSession = String(repeating: "51", count: 32)
     static let adminSecret = String(repeating: "ad", count: 32)
 
-    /// Submits one artifact after another to `gateway` until `stop` is set; every answer is kept.
+    /// Submits one artifact after another until `stop` is set, to the gateways of a pool as a load
+    /// balancer would (round robin), with the token the client holds; every answer is kept.
     final class Load: Sendable {
         let answers = Mutex<[(status: Int, id: String?)]>([])
         let stop = Atomic<Bool>(false)
+        /// The pool, the token sent, and the gateway a request is on its way to.
+        private let route: Mutex<(gateways: [String], token: String, sending: String?)>
 
-        func run(gateway: String, token: String) async throws {
+        init(gateways: [String], token: String) {
+            route = Mutex((gateways, token, nil))
+        }
+
+        func run() async throws {
             var index = 0
             while !stop.load(ordering: .relaxed) {
-                let answer = try await Fetched.submit(gateway, token: token, content: "submitted during the rotation \(index)")
-                answers.withLock { $0.append((answer.status, answer.json?["id"] as? String)) }
-                index += 1
+                let (gateway, token) = route.withLock { route -> (String?, String) in
+                    route.sending = route.gateways.isEmpty ? nil : route.gateways[index % route.gateways.count]
+                    return (route.sending, route.token)
+                }
+                if let gateway {
+                    let answer = try await Fetched.submit(gateway, token: token, content: "submitted during the rotation \(index)")
+                    route.withLock { $0.sending = nil }
+                    answers.withLock { $0.append((answer.status, answer.json?["id"] as? String)) }
+                    index += 1
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
+
+        /// Takes `gateway` out of the pool, as a load balancer drains a node before it restarts;
+        /// returns once no request is on its way there.
+        func drain(_ gateway: String) async throws {
+            route.withLock { $0.gateways.removeAll { $0 == gateway } }
+            while route.withLock({ $0.sending == gateway }) { try await Task.sleep(for: .milliseconds(5)) }
+        }
+
+        func add(_ gateway: String) { route.withLock { $0.gateways.append(gateway) } }
+
+        /// The client now holds `token` (its issuer signs with a rotated secret).
+        func use(token: String) { route.withLock { $0.token = token } }
 
         var ids: [String] { answers.withLock { $0.compactMap(\.id) } }
     }
@@ -75,8 +101,8 @@ struct SecretRotationTests {
         let sessionBefore = try #require(browser.cookie)
         #expect(try await browser.get("/").status == 200)
 
-        let load = Load()
-        let submitting = Task { try await load.run(gateway: gateway, token: token) }
+        let load = Load(gateways: [gateway], token: token)
+        let submitting = Task { try await load.run() }
         do {
             try await Task.sleep(for: .milliseconds(500))
             // 1. ns-node: the new token is current, the old one still accepted.

@@ -36,6 +36,24 @@ struct RotationSettingsTests {
         #expect(fromFile.sessionSecretPrevious?.reveal() == Self.older)
     }
 
+    @Test("an empty _PREVIOUS_FILE is no previous value (the compose deployment's file between rotations); an empty file for the secret itself is still refused")
+    func emptyPreviousFile() throws {
+        let folder = try Tools.temporaryDirectory("previous-secret")
+        try "".write(toFile: folder + "/empty", atomically: true, encoding: .utf8)
+        try "\n".write(toFile: folder + "/newline", atomically: true, encoding: .utf8)
+        for file in ["empty", "newline"] {
+            let settings = try load(["NODE_ENV": "production", "ENABLE_CORS": "false", "JWT_SECRET": Self.strong, "JWT_SECRET_PREVIOUS_FILE": folder + "/" + file,
+                                     "INTERNAL_TOKEN": Self.strong, "INTERNAL_TOKEN_PREVIOUS_FILE": folder + "/" + file], roles: [.gateway])
+            #expect(settings.jwtSecretPrevious == nil && settings.internalTokenPrevious == nil, "\(file)")
+        }
+        #expect {
+            _ = try load(["JWT_SECRET_FILE": folder + "/empty"], roles: [.gateway])
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.variable == "JWT_SECRET_FILE" && error?.problem == "names an empty file"
+        }
+    }
+
     @Test("a short _PREVIOUS value is refused in production (and a short ADMIN_JWT_SECRET_PREVIOUS in every mode), named, never printed")
     func shortPrevious() {
         let short = "old-short-value"

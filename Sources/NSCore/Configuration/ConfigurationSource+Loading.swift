@@ -11,11 +11,21 @@ extension ConfigurationSource {
     /// may be absent (then no dotenv layer). A malformed line throws naming the file and line.
     public static func load(flags: [String: String] = [:], envFile: String?,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ConfigurationSource {
+        try loadWithDotEnv(flags: flags, envFile: envFile, environment: environment).source
+    }
+
+    /// ``load(flags:envFile:environment:)``, with the dotenv file it read and that file's text
+    /// (`nil` when there was none): for a caller that needs the file's own values and comments too
+    /// (`nsctl health` dates the secrets from them), so the file is read once and all of it comes
+    /// from the same bytes.
+    public static func loadWithDotEnv(flags: [String: String] = [:], envFile: String?,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> (source: ConfigurationSource, dotEnv: (file: DotEnvFile, text: String)?) {
         let path = envFile ?? defaultDotEnvPath
-        let dotEnv = try DotEnvFile.load(path: path)
+        let dotEnv = try DotEnvFile.read(path: path)
         if envFile != nil && dotEnv == nil {
             throw ConfigurationError(variable: "--env-file", problem: "names \(path), which does not exist", fix: "create it (nsctl secrets gen) or drop the flag")
         }
-        return ConfigurationSource(flags: flags, environment: environment, dotEnv: dotEnv, dotEnvPath: path)
+        return (ConfigurationSource(flags: flags, environment: environment, dotEnv: dotEnv?.file, dotEnvPath: path), dotEnv)
     }
 }

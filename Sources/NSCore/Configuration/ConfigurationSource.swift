@@ -58,8 +58,10 @@ public struct ConfigurationSource: Sendable {
     /// A secret from `NAME` or from the file named by `NAME_FILE` (Docker secrets), with one
     /// trailing newline stripped from file contents.
     ///
-    /// Setting both at the same layer is refused: which one wins would be a guess.
-    public func secret(_ name: String) throws(ConfigurationError) -> Secret? {
+    /// Setting both at the same layer is refused: which one wins would be a guess. An empty file is
+    /// refused too, unless `emptyFileIsUnset`: then it means no value (the compose deployment
+    /// mounts each `NAME_PREVIOUS_FILE` always, empty between rotations).
+    public func secret(_ name: String, emptyFileIsUnset: Bool = false) throws(ConfigurationError) -> Secret? {
         let fileName = name + "_FILE"
         for (layer, values) in layers {
             let direct = values[name].flatMap { $0.isEmpty ? nil : $0 }
@@ -70,7 +72,12 @@ public struct ConfigurationSource: Sendable {
             case (.some(let value), nil):
                 return Secret(value)
             case (nil, .some(let path)):
-                return Secret(try Self.readSecretFile(path, variable: fileName))
+                let text = try Self.readSecretFile(path, variable: fileName)
+                guard !text.isEmpty else {
+                    if emptyFileIsUnset { return nil }
+                    throw ConfigurationError(variable: fileName, problem: "names an empty file", fix: "write the secret into \(path)")
+                }
+                return Secret(text)
             case (nil, nil):
                 continue
             }
@@ -86,9 +93,6 @@ public struct ConfigurationSource: Sendable {
             throw ConfigurationError(variable: variable, problem: "names a file that is not UTF-8 text", fix: "store the secret as text")
         }
         while let last = text.last, last.isNewline { text.removeLast() }
-        guard !text.isEmpty else {
-            throw ConfigurationError(variable: variable, problem: "names an empty file", fix: "write the secret into \(path)")
-        }
         return text
     }
 }

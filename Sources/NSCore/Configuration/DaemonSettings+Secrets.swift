@@ -55,8 +55,9 @@ extension DaemonSettings {
 
     /// `<name>_PREVIOUS` (or its `_FILE` form), held to the same length rule as the secret: the
     /// value a rotation replaced, which the nodes accept alongside the current one while they roll.
+    /// An empty `_PREVIOUS_FILE` is no previous value: outside a rotation the compose deployment's file is empty.
     private mutating func previousSecret(_ name: String, source: ConfigurationSource) throws(ConfigurationError) -> Secret? {
-        guard let previous = try source.secret(name + "_PREVIOUS") else { return nil }
+        guard let previous = try source.secret(name + "_PREVIOUS", emptyFileIsUnset: true) else { return nil }
         try checkLength(previous, name: name + "_PREVIOUS")
         return previous
     }

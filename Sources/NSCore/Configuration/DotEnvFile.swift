@@ -38,14 +38,29 @@ public struct DotEnvFile: Sendable, Equatable {
 
     /// Reads and parses the file at `path`; `nil` when it does not exist.
     public static func load(path: String) throws(ConfigurationError) -> DotEnvFile? {
+        try read(path: path)?.file
+    }
+
+    /// ``load(path:)`` with the text it parsed, which keeps the comments the values leave out.
+    ///
+    /// `path` may be a pipe (`--env-file <(sops -d .env.enc)`, secrets never written to disk),
+    /// which can be read only once: a caller that needs the text too takes it from here.
+    public static func read(path: String) throws(ConfigurationError) -> (file: DotEnvFile, text: String)? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(variable: path, problem: "cannot be read", fix: "check the file's permissions")
+        let unreadable = ConfigurationError(variable: path, problem: "cannot be read", fix: "check the file's permissions")
+        // FileHandle, not FileManager.contents(atPath:), which gives nothing for a pipe (it has no size).
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw unreadable }
+        defer { try? handle.close() }  // read-only: closing cannot lose anything
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw unreadable
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(variable: path, problem: "is not valid UTF-8", fix: "save it as UTF-8 text")
         }
-        return try DotEnvFile(parsing: text, path: path)
+        return (try DotEnvFile(parsing: text, path: path), text)
     }
 
     static func isValidName(_ name: String) -> Bool {

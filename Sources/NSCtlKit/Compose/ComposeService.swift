@@ -150,7 +150,16 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     case grafanaAdminPassword = "GRAFANA_ADMIN_PASSWORD"
     case nsSigningKey = "NS_SIGNING_KEY"
     case vpSigningKey = "VP_SIGNING_KEY"
+    /// The values a rotation replaced, mounted only on the nodes that check the secret; the files
+    /// stay empty (no previous value) except while a rotation rolls (docs/operations.md).
+    case jwtSecretPrevious = "JWT_SECRET_PREVIOUS"
+    case adminJWTSecretPrevious = "ADMIN_JWT_SECRET_PREVIOUS"
+    case sessionSecretPrevious = "SESSION_SECRET_PREVIOUS"
+    case internalTokenPrevious = "INTERNAL_TOKEN_PREVIOUS"
 
     /// The compose secret's name and its file name: `jwt_secret`.
     var fileName: String { rawValue.lowercased() }
+
+    /// A `_PREVIOUS` file: made empty at deployment, filled only during a rotation.
+    var isPrevious: Bool { rawValue.hasSuffix("_PREVIOUS") }
 }

@@ -75,7 +75,7 @@ enum NeuroSwarmDeployment {
             .tunable("LEDGER_ORIGIN", default: LedgerSettings.defaultOrigin, note: "first line of every checkpoint"),
             .tunable("MEMPOOL_MAX", default: "100000", note: "transactions ns-node holds before refusing more"),
         ],
-        secrets: [.jwtSecret, .internalToken, .nsSigningKey], dependsOn: [],
+        secrets: [.jwtSecret, .internalToken, .nsSigningKey, .internalTokenPrevious], dependsOn: [],
         resources: .init(cpus: "1", memory: "1G", reservedCPUs: "0.5", reservedMemory: "512M"))
 
     static let gateway = node(
@@ -92,7 +92,7 @@ enum NeuroSwarmDeployment {
             .tunable("NS_CHECK_EXIT_ON_FAIL", default: "false", note: "exit when ns-node never answered at start-up"),
             jobMaxRetries, jobTimeout, tokenMaxLifetime,
         ],
-        secrets: [.jwtSecret, .internalToken], dependsOn: ["ns-node", "redis"],
+        secrets: [.jwtSecret, .internalToken, .jwtSecretPrevious], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "1", memory: "512M", reservedCPUs: "0.25", reservedMemory: "256M"))
 
     static let vpNode = node(
@@ -112,14 +112,14 @@ enum NeuroSwarmDeployment {
             .tunable("BLOCK_MAX_TXS", default: "1000", note: "most transactions per block"),
             tokenMaxLifetime,
         ],
-        secrets: [.adminJWTSecret, .internalToken, .vpSigningKey], dependsOn: ["ns-node", "redis"],
+        secrets: [.adminJWTSecret, .internalToken, .vpSigningKey, .adminJWTSecretPrevious], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "2", memory: "1G", reservedCPUs: "0.5", reservedMemory: "512M"))
 
     static let adminNode = node(
         .admin, summary: "admin-node: governance dashboard, RBAC, sessions and the audit trail.", address: "172.20.0.40",
         environment: [nsURL, .fixed("GATEWAY_URL", "http://gateway-node:\(NodeRole.gateway.defaultPort)"),
                       .fixed("VP_URL", "http://vp-node:\(NodeRole.vp.defaultPort)"), tokenMaxLifetime],
-        secrets: [.adminJWTSecret, .sessionSecret, .internalToken], dependsOn: ["ns-node"],
+        secrets: [.adminJWTSecret, .sessionSecret, .internalToken, .adminJWTSecretPrevious, .sessionSecretPrevious], dependsOn: ["ns-node"],
         resources: .init(cpus: "0.5", memory: "256M", reservedCPUs: "0.1", reservedMemory: "128M"))
 
     // MARK: - Redis and monitoring

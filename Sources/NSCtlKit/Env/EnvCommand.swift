@@ -29,16 +29,16 @@ extension NSCtl.Env {
         func run() async throws {
             try await reportingFailures {
                 let file: DotEnvFile
+                let text: String
                 do {
-                    guard let loaded = try DotEnvFile.load(path: envFile) else {
+                    // The text too: the secrets' dates are comments, which the parsed file leaves out.
+                    guard let loaded = try DotEnvFile.read(path: envFile) else {
                         throw CommandFailure("\(envFile) does not exist; create it with `nsctl secrets gen` or pass --env-file")
                     }
-                    file = loaded
+                    (file, text) = loaded
                 } catch let error as ConfigurationError {
                     throw CommandFailure(error.description)
                 }
-                // The stamps are comments, which the parsed file leaves out; load() just read the same bytes.
-                let text = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let ages = EnvAudit.secretAges(in: file, text: text, path: envFile, now: Date())
                 let problems = EnvAudit.problems(in: file, path: envFile, secretAges: ages)
                 if json {

@@ -99,8 +99,8 @@ extension NSCtl {
         }
 
         private func check() async throws -> HealthVerdict {
-            let source = try Settings.source(envFile: envFile)
-            let secrets = try secretAges(source: source)
+            let (source, dotEnv) = try Settings.sourceWithDotEnv(envFile: envFile)
+            let secrets = try dotEnv.map { try secretAges(in: $0, source: source) }
             func url(_ name: String, _ role: NodeRole) throws -> URL {
                 do {
                     return try source.url(name, schemes: ["http", "https"]) ?? role.defaultURL
@@ -148,16 +148,10 @@ extension NSCtl {
                 secrets: secrets)
         }
 
-        /// The ages of the secrets in the `.env` the settings came from; `nil` without one.
-        private func secretAges(source: ConfigurationSource) throws -> SecretAges? {
-            let path = envFile ?? ConfigurationSource.defaultDotEnvPath
-            // Settings.source has just read and parsed this file (or found none): no new failure to report.
-            guard let data = FileManager.default.contents(atPath: path), let file = try? DotEnvFile(parsing: String(decoding: data, as: UTF8.self), path: path) else {
-                return nil
-            }
+        /// The ages of the secrets the `.env` assigns, by the dates in its text.
+        private func secretAges(in dotEnv: (file: DotEnvFile, text: String), source: ConfigurationSource) throws -> SecretAges {
             do {
-                return SecretAges(text: String(decoding: data, as: UTF8.self), values: file.values,
-                                  maxDays: try DaemonSettings.secretMaxAgeDays(source: source), now: Date())
+                return SecretAges(text: dotEnv.text, values: dotEnv.file.values, maxDays: try DaemonSettings.secretMaxAgeDays(source: source), now: Date())
             } catch {
                 throw CommandFailure(error.description)
             }

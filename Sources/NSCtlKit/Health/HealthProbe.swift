@@ -32,9 +32,7 @@ enum HealthProbe {
         switch reply.status {
         case 200: return ServiceReport(service: service, outcome: .up, latency: reply.latency)
         case 503:
-            // Foundation's parser: the report has fractional latencies, which canonical JSON refuses.
-            let report = (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any]
-            let failing = report?["failing"] as? [String] ?? []
+            let failing = reply.failingChecks
             return ServiceReport(service: service, outcome: .degraded(failing.isEmpty ? "unhealthy" : "failing: " + failing.joined(separator: ", ")),
                                  latency: reply.latency)
         default: return ServiceReport(service: service, outcome: .down("HTTP \(reply.status)"), latency: reply.latency)

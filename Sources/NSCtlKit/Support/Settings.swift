@@ -11,4 +11,13 @@ enum Settings {
             throw CommandFailure(error)
         }
     }
+
+    /// ``source(envFile:flags:)`` and the dotenv file with its text, from one read of the file.
+    static func sourceWithDotEnv(envFile: String?) throws -> (source: ConfigurationSource, dotEnv: (file: DotEnvFile, text: String)?) {
+        do {
+            return try ConfigurationSource.loadWithDotEnv(envFile: envFile)
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NSCore
+import NSNodeClient
 import NSQueue
 
 /// What each page shows, gathered from the nodes as JSON: the pages render it, `/api/` returns
@@ -41,8 +42,7 @@ struct AdminData: Sendable {
                 group.addTask {
                     do throws(AdminError) {
                         let reply = try await admin.peers.call(target, "GET", "/health", requestID: requestID)
-                        // A body that is not canonical JSON lists nothing as failing; the status still tells up from down.
-                        let failing = (try? CanonicalJSON.decode(reply.body))?["failing"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                        let failing = reply.failingChecks
                         return (index, ["name": .string(target.rawValue), "ok": .bool(reply.status == 200),
                                         "status": .string(reply.status == 200 ? "up" : "down (HTTP \(reply.status))"),
                                         "latency": .string(String(format: "%.1f ms", ((reply.latency / .microseconds(1)).rounded() / 1000))),

@@ -55,6 +55,9 @@ struct ServingCertificate: Sendable {
     func configuration() -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // How long a closing connection waits for the peer's close_notify: NIOSSL's 5 s default
+        // held every idle keep-alive connection, and with it shutdown, that long.
+        configuration.shutdownTimeout = .seconds(1)
         return configuration
     }
 }

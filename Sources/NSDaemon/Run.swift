@@ -12,7 +12,8 @@ extension NSD {
             abstract: "Run the nodes (all four unless --role is given) until SIGTERM or SIGINT.",
             discussion: """
                 On SIGTERM or SIGINT the listeners stop accepting, in-flight requests finish (bounded by \
-                SHUTDOWN_TIMEOUT_MS), the databases close, and nsd exits 0.
+                SHUTDOWN_TIMEOUT_MS), the databases close, and nsd exits 0. With TLS_CERT_FILE and \
+                TLS_KEY_FILE set, SIGHUP reloads the certificates without dropping a connection.
 
                 Exit status: 0 after a clean shutdown, \(ConfigurationError.exitCode) for a configuration error, 1 when a node fails.
                 """)

@@ -29,12 +29,18 @@ public struct NodeClient: Sendable {
     /// The connection pool calls go through; its owner (not this value) shuts it down.
     public let http: HTTPClient
 
-    /// `http` defaults to AsyncHTTPClient's shared client, which retries a refused connection
-    /// until the call's deadline; pass ``failFast`` (or ``failingFast(connectTimeout:)``) to fail at once.
-    public init(caller: Caller, http: HTTPClient = .shared) {
+    /// `http` defaults to ``standard``, which retries a refused connection until the call's
+    /// deadline; pass ``failFast`` (or ``failingFast(connectTimeout:)``) to fail at once.
+    public init(caller: Caller, http: HTTPClient = NodeClient.standard) {
         self.caller = caller
         self.http = http
     }
+
+    /// The client that retries a refused connection until the call's deadline, as AsyncHTTPClient's
+    /// shared client does, trusting what ``NodeTrust`` was given. Process-wide and never shut down
+    /// (a global is never deinitialised).
+    public static let standard = HTTPClient(eventLoopGroupProvider: .singleton,
+                                            configuration: NodeTrust.httpConfiguration(.singletonConfiguration))
 
     /// An HTTP client on which a refused connection fails at once instead of being retried until
     /// the call's deadline, and a connection takes at most 2 seconds to open: health probes then
@@ -43,10 +49,10 @@ public struct NodeClient: Sendable {
     /// shut down (a global is never deinitialised).
     public static let failFast = failingFast(connectTimeout: .seconds(2))
 
-    /// A new HTTP client that does not retry a refused connection; `connectTimeout` `nil` keeps
-    /// AsyncHTTPClient's default. The caller keeps it for the life of the process (or shuts it down).
+    /// A new HTTP client that does not retry a refused connection, trusting what ``NodeTrust``
+    /// was given; `connectTimeout` `nil` keeps AsyncHTTPClient's default. The caller keeps it for the life of the process (or shuts it down).
     public static func failingFast(connectTimeout: Duration?) -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
+        var configuration = NodeTrust.httpConfiguration()
         configuration.connectionPool.retryConnectionEstablishment = false
         if let connectTimeout { configuration.timeout.connect = .nanoseconds(Int64(connectTimeout / .nanoseconds(1))) }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -10,7 +10,7 @@ struct ComposeRenderTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let committed = repository + "/compose"
-    static let files = ["docker-compose.production.yml", "prometheus.yml", "grafana/dashboards/neuroswarm.json",
+    static let files = ["docker-compose.production.yml", "prometheus.yml", "docker-compose.tls.yml", "prometheus.tls.yml", "grafana/dashboards/neuroswarm.json",
                         "grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/neuroswarm.yml",
                         ".env.example", "Dockerfile", "Dockerfile.dockerignore", ".gitignore"]
     static let nodes = ["ns-node", "gateway-node", "vp-node", "admin-node"]

@@ -82,6 +82,8 @@ public struct DaemonSettings: Sendable {
     public var healthCheckTimeout: Duration
     public var ledger: LedgerSettings
     public var gateway: GatewaySettings
+    /// Which nodes serve HTTPS and with what, and what https calls trust (``TLSSettings``).
+    public var tls = TLSSettings()
     /// Start-up facts worth a log line, such as a generated development secret (never its value).
     public var notices: [String] = []
 
@@ -157,6 +159,7 @@ public struct DaemonSettings: Sendable {
             gateway: try GatewaySettings.load(source: source)
         )
         try settings.loadSecrets(source: source)
+        settings.tls = try TLSSettings.load(roles: ordered, source: source)
         _ = try Self.secretMaxAgeDays(source: source)
         if ordered.contains(.admin) {
             settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)

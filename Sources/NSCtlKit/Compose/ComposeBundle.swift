@@ -9,6 +9,8 @@ enum ComposeBundle {
         [
             File(path: ComposeFile.fileName, contents: ComposeFile.render()),
             File(path: PrometheusConfig.fileName, contents: PrometheusConfig.render()),
+            File(path: TLSDeployment.composeFileName, contents: ComposeFile.renderTLS()),
+            File(path: TLSDeployment.prometheusFileName, contents: PrometheusConfig.renderTLS()),
             File(path: GrafanaDashboard.dashboardPath, contents: GrafanaDashboard.renderDashboard()),
             File(path: GrafanaDashboard.datasourcePath, contents: GrafanaDashboard.renderDatasource()),
             File(path: GrafanaDashboard.providerPath, contents: GrafanaDashboard.renderProvider()),

@@ -19,7 +19,9 @@ extension NSCtl.Compose {
                 Writes docker-compose.production.yml (seven services on 172.20.0.0/16 with health checks, \
                 start order on health, named volumes, log rotation, resource limits and file-based \
                 secrets), prometheus.yml, the Grafana dashboard with its provisioning files, .env.example, \
-                and the Dockerfile of the nsd image. Output is byte-stable: rendering twice gives the same files.
+                and the Dockerfile of the nsd image; and the TLS variant, docker-compose.tls.yml with \
+                prometheus.tls.yml (every node on HTTPS with its certificate, key and CA as secrets; only \
+                443 and 8443 published). Output is byte-stable: rendering twice gives the same files.
 
                 With --check nothing is written: each file that is missing or differs from a fresh render \
                 is printed, one per line, and the exit status is 1 (0 when all are current), for CI.

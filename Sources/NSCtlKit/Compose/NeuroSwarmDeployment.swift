@@ -26,7 +26,10 @@ enum NeuroSwarmDeployment {
     }
 
     /// Secrets in the order ``DeploymentSecret`` lists them, when some service uses them.
-    static var secrets: [DeploymentSecret] {
+    static var secrets: [DeploymentSecret] { secrets(of: services) }
+
+    /// The secrets `services` use, in the order ``DeploymentSecret`` lists them.
+    static func secrets(of services: [ComposeService]) -> [DeploymentSecret] {
         let used = Set(services.flatMap(\.secrets).map(\.secret))
         return DeploymentSecret.allCases.filter(used.contains)
     }

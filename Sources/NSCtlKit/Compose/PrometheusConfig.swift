@@ -27,6 +27,15 @@ enum PrometheusConfig {
     }
 
     static func render() -> String {
+        render(tlsCAFile: nil)
+    }
+
+    /// `prometheus.tls.yml`: the nodes scraped over https, verified against the CA.
+    static func renderTLS() -> String {
+        render(tlsCAFile: TLSDeployment.caPath)
+    }
+
+    private static func render(tlsCAFile: String?) -> String {
         let root: YAMLMap = [
             "global": .map([
                 "scrape_interval": .string(scrapeInterval),
@@ -35,15 +44,20 @@ enum PrometheusConfig {
                 "external_labels": .map(["deployment": "neuroswarm"]),
             ]),
             "scrape_configs": .list(jobs.map { job in
-                .map([
+                var scrape: YAMLMap = [
                     "job_name": .string(job.name),
                     "metrics_path": "/metrics",
                     "scrape_interval": .string(scrapeInterval),
-                    "static_configs": .list([.map([
-                        "targets": .flow([job.target]),
-                        "labels": .map(["service": .string(job.service)]),
-                    ])]),
-                ])
+                ]
+                if let tlsCAFile, job.service != NeuroSwarmDeployment.prometheus.name {
+                    scrape.append("scheme", "https")
+                    scrape.append("tls_config", .map(["ca_file": .string(tlsCAFile)]))
+                }
+                scrape.append("static_configs", .list([.map([
+                    "targets": .flow([job.target]),
+                    "labels": .map(["service": .string(job.service)]),
+                ])]))
+                return .map(scrape)
             }),
         ]
         return YAMLDocument(header: [

@@ -98,6 +98,12 @@ struct ReferenceDocs {
                 ".Nm nsctl restore",
                 "refuses to replace it.",
             ]),
+            ("SIGNALS", [
+                "SIGTERM and SIGINT shut down gracefully.",
+                "When nodes serve HTTPS (TLS_CERT_FILE and TLS_KEY_FILE, or a node's own pair), SIGHUP reads the certificates and keys",
+                "again: new connections get the new certificate, open ones finish, and a file that cannot be",
+                "served leaves the previous certificate in use (logged as TLS certificate reload failed).",
+            ]),
             ("EXIT STATUS", [
                 "0 after a clean shutdown on SIGTERM or SIGINT (listeners closed, in-flight requests finished,",
                 "databases checkpointed), \(ConfigurationError.exitCode) when the configuration is unusable (one line on standard error names",

@@ -37,6 +37,9 @@ struct NodeEndpoint: Sendable {
         do {
             return try await Self.client.send(request)
         } catch {
+            if error.reason == NetworkFailure.untrustedCertificate {
+                throw CommandFailure("cannot reach \(name) at \(base.absoluteString): \(error.reason)", exitCode: Self.unavailable)
+            }
             throw CommandFailure("cannot reach \(name) at \(base.absoluteString) (\(error.reason)): is nsd running? "
                                  + "Start it with ./scripts/start, or point \(addressHint) at it", exitCode: Self.unavailable)
         }

@@ -14,6 +14,6 @@ extension HostAssembly {
             gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
         add(AuditAnchorService(pool: database.pool, nsNode: nsAddress, internalToken: internalToken,
                                interval: settings.auditAnchorInterval, metrics: metrics(.admin), logger: logger))
-        addApplication(.admin, blueprint: blueprint, bound: nil)
+        try addApplication(.admin, blueprint: blueprint, bound: nil)
     }
 }

@@ -19,6 +19,6 @@ extension HostAssembly {
                                       nsNode: nsAddress, nsNodeCheck: nsCheck)
         let blueprint = GatewayNode.blueprint(parts, settings: settings, internalErrors: metrics(.gateway).internalErrors)
         add(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail, logger: logger))
-        addApplication(.gateway, blueprint: blueprint, bound: settings.gatewayURL == nil ? gatewayAddress : nil)
+        try addApplication(.gateway, blueprint: blueprint, bound: settings.gatewayURL == nil ? gatewayAddress : nil)
     }
 }

@@ -12,7 +12,7 @@ extension HostAssembly {
         let metrics = metrics(.ns)
         Self.announceLedger(store.reader, origin: settings.ledger.origin, checkpointPublicKey: checkpointKey.publicKey.base64,
                             logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors)
-        addApplication(.ns, blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: internalToken,
+        try addApplication(.ns, blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: internalToken,
                                                                   previousInternalToken: settings.internalTokenPrevious, metrics: metrics),
                        bound: settings.nsNodeURL == nil ? nsAddress : nil)
     }

@@ -31,6 +31,6 @@ extension HostAssembly {
                                  metrics: metrics, queueMetrics: queue.metrics, logger: logger))
         add(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                        settings: settings.ledger, metrics: metrics, logger: logger))
-        addApplication(.vp, blueprint: blueprint, bound: settings.vpNodeURL == nil ? vpAddress : nil)
+        try addApplication(.vp, blueprint: blueprint, bound: settings.vpNodeURL == nil ? vpAddress : nil)
     }
 }

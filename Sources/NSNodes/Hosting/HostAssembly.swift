@@ -1,9 +1,13 @@
 import Foundation
 import GRDB
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import HummingbirdTLS
 import Logging
 import NSCore
 import ServiceLifecycle
+import UnixSignals
 
 /// The services of one `nsd` process while ``NodeHost`` builds them, and what its nodes share:
 /// their metrics, development keys, the internal token, the peers' addresses and the job queue
@@ -19,6 +23,8 @@ struct HostAssembly {
     let gatewayAddress: PeerAddress
     let vpAddress: PeerAddress
     let nsCheck: DependencyCheck
+    /// The certificate each HTTPS node serves, loaded (and checked) before anything listens.
+    let certificates: [NodeRole: CertificateStore]
     /// Services in start order; ServiceGroup stops them in reverse.
     private(set) var services: [any Service] = []
     private var metrics: [NodeRole: NodeMetrics]
@@ -42,6 +48,11 @@ struct HostAssembly {
         gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
         vpAddress = peer(.vp, configured: settings.vpNodeURL)
         nsCheck = NSNodeCheck.make(address: nsAddress, client: .nodeFailingFast, timeout: settings.healthCheckTimeout)
+        var certificates: [NodeRole: CertificateStore] = [:]
+        for (role, files) in settings.tls.servers {
+            certificates[role] = try CertificateStore(role: role, files: files)
+        }
+        self.certificates = certificates
     }
 
     /// The metrics of `role`, made for every role this process hosts, and of no other.
@@ -78,22 +89,46 @@ struct HostAssembly {
         return opened
     }
 
-    /// Adds `role`'s HTTP application. `bound` is the peer address that learns its port once it
-    /// listens (the in-process peer others call), if any.
-    mutating func addApplication(_ role: NodeRole, blueprint: NodeBlueprint, bound: PeerAddress?) {
+    /// Adds `role`'s HTTP application: HTTPS when the role has a certificate (the gateway also
+    /// speaks HTTP/2, chosen by ALPN), plain HTTP/1.1 otherwise. `bound` is the peer address that
+    /// learns its URL once it listens (the in-process peer others call), if any.
+    mutating func addApplication(_ role: NodeRole, blueprint: NodeBlueprint, bound: PeerAddress?) throws(ConfigurationError) {
         let logger = makeLogger(role.serviceName)
         let router = NodeRouter.make(service: role.serviceName, blueprint: blueprint, metrics: metrics(role),
                                      metricsEnabled: settings.enableMetrics, healthTimeout: settings.healthCheckTimeout)
         let host = settings.host
+        let certificate = certificates[role]
+        let scheme = certificate == nil ? "http" : "https"
         services.append(Application(
             router: router,
+            server: try Self.server(for: role, certificate: certificate),
             configuration: .init(address: .hostname(host, port: settings.ports[role] ?? role.defaultPort), serverName: "nsd"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                bound?.bind(host: host, port: port)
-                logger.info("listening", metadata: ["address": .string(host), "port": .stringConvertible(port)])
+                bound?.bind(host: host, port: port, scheme: scheme)
+                logger.info("listening", metadata: ["address": .string(host), "port": .stringConvertible(port), "scheme": .string(scheme)])
             },
             logger: logger))
+    }
+
+    private static func server(for role: NodeRole, certificate: CertificateStore?) throws(ConfigurationError) -> HTTPServerBuilder {
+        guard let certificate else { return .http1() }
+        do {
+            if role == .gateway { return try .http2Upgrade(tlsConfiguration: certificate.serverConfiguration()) }
+            return try .tls(.http1(), tlsConfiguration: certificate.serverConfiguration())
+        } catch {
+            throw ConfigurationError(variable: certificate.files.certificateVariable, problem: "cannot be served (\(type(of: error)))",
+                                     fix: "point it and \(certificate.files.keyVariable) at a PEM certificate and its key")
+        }
+    }
+
+    /// Reloads every HTTPS node's certificate on SIGHUP; `signals` is trapping already, so a
+    /// SIGHUP that comes as soon as a node listens does not end the process.
+    mutating func addCertificateReloader(signals: UnixSignalsSequence) {
+        guard !certificates.isEmpty else { return }
+        services.append(CertificateReloader(stores: certificates.values.sorted { $0.role < $1.role }, signals: signals,
+                                            internalErrors: certificates.mapValues { metrics($0.role).internalErrors },
+                                            logger: makeLogger("nsd")))
     }
 
     mutating func add(_ service: some Service) {

@@ -5,7 +5,7 @@ import NSNodeClient
 
 /// How nodes call their peers: ``NodeClient`` as `nsd/`, to a ``PeerAddress``.
 extension NodeClient {
-    /// On AsyncHTTPClient's shared client, which retries a refused connection until the call's
+    /// On ``NodeClient/standard``, which retries a refused connection until the call's
     /// deadline: the gateway's and the operator API's ledger lookups, where a peer restarting
     /// for a moment should not fail a user's request.
     public static let node = NodeClient(caller: .node)

@@ -26,10 +26,12 @@ public final class PeerAddress: Sendable {
         state = Mutex(.pending(waiters: [:]))
     }
 
-    /// Records the in-process peer's listener and releases everyone waiting for it.
-    public func bind(host: String, port: Int) {
+    /// Records the in-process peer's listener and releases everyone waiting for it. `scheme` is
+    /// `https` when the peer serves TLS: its certificate must then name the address called
+    /// (127.0.0.1 for a peer listening on every address).
+    public func bind(host: String, port: Int, scheme: String = "http") {
         let connectHost = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
-        let url = URL(string: "http://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(port)")!  // host and port come from a bound socket
+        let url = URL(string: "\(scheme)://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(port)")!  // host and port come from a bound socket
         let waiters = state.withLock { state -> [CheckedContinuation<URL, any Error>] in
             guard case .pending(let waiters) = state else { return [] }
             state = .bound(url)

@@ -6,7 +6,9 @@
 # $secret_file (the JWT secret, 0600) and TOKEN (exported, an HS256 token for wrk's scripts).
 # The secret reaches nsd through a 0600 file, never a command line.
 
-# NSD_BIN picks another build (alternating builds in one session, say).
+# NSD_BIN picks another build (alternating builds in one session, say). NSD_TLS_DIR, a folder
+# holding ca.pem, cert.pem and key.pem (make_test_certificates makes one), makes nsd serve HTTPS;
+# $scheme is then https and $curl_tls the curl options that trust its CA.
 nsd=${NSD_BIN:-.build/release/nsd}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -34,12 +36,17 @@ start_nsd() {
   umask 077
   secret_file="$data/jwt-secret"
   python3 -c 'import secrets; print(secrets.token_hex(32), end="")' > "$secret_file"
-  env JWT_SECRET_FILE="$secret_file" RATE_LIMIT_MAX_REQUESTS=10000000 LOG_FILE="$data/nsd.log" "$@" \
+  scheme=http curl_tls=() tls_env=()
+  if [[ -n ${NSD_TLS_DIR:-} ]]; then
+    scheme=https curl_tls=(--cacert "$NSD_TLS_DIR/ca.pem")
+    tls_env=(TLS_CERT_FILE="$NSD_TLS_DIR/cert.pem" TLS_KEY_FILE="$NSD_TLS_DIR/key.pem" TLS_CA_FILE="$NSD_TLS_DIR/ca.pem")
+  fi
+  env JWT_SECRET_FILE="$secret_file" RATE_LIMIT_MAX_REQUESTS=10000000 LOG_FILE="$data/nsd.log" "${tls_env[@]}" "$@" \
     "$nsd" run "${roles[@]}" --data-dir "$data" --gateway-port "$port" --ns-port "$nsport" --vp-port "$vpport" --admin-port "$adminport" \
     >/dev/null 2>"$data/nsd.stderr" &
   pid=$!
   for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    curl -fs "${curl_tls[@]}" "$scheme://127.0.0.1:$port/health" >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || { echo "$name: nsd exited; its log:" >&2; cat "$data/nsd.stderr" >&2; exit 1; }
     sleep 0.1
   done
@@ -54,6 +61,19 @@ print(f"{header}.{payload}.{b(mac)}")
 PY
 )
   export TOKEN
+}
+
+# A CA and a certificate it signed for 127.0.0.1 and localhost (ca.pem, cert.pem, key.pem) in
+# FOLDER, made with the openssl command line, for NSD_TLS_DIR.
+make_test_certificates() {
+  local folder=$1
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
+    -keyout "$folder/ca-key.pem" -out "$folder/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$folder/key.pem" -out "$folder/cert.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$folder/san.ext"
+  openssl x509 -req -in "$folder/cert.csr" -CA "$folder/ca.pem" -CAkey "$folder/ca-key.pem" -CAcreateserial \
+    -days 2 -extfile "$folder/san.ext" -out "$folder/cert.pem" 2>/dev/null
 }
 
 # CPU seconds (user + system) nsd has used so far. The VM's throughput drifts by a third over tens

@@ -16,7 +16,7 @@ struct TLSTests {
         let server: TestCertificateAuthority.Issued
         var environment: [String: String] {
             ["TLS_CERT_FILE": server.certificatePath, "TLS_KEY_FILE": server.keyPath, "TLS_CA_FILE": authority.certificatePath,
-             "JWT_SECRET": ClientToken.secret]
+             "JWT_SECRET": ClientToken.secret, "ADMIN_JWT_SECRET": AdminTests.adminSecret]
         }
 
         init() throws {
@@ -29,11 +29,12 @@ struct TLSTests {
         "https://127.0.0.1:\(nsd.ports[service] ?? 0)\(path)"
     }
 
-    /// An HTTP client trusting `authority` besides the system roots; shut down by the caller.
+    /// An HTTP client trusting `authority` besides the system roots, never following a redirect
+    /// (the tests assert on them); shut down by the caller.
     static func client(trusting authority: String) -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.additionalTrustRoots = [.file(authority)]
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls, redirectConfiguration: .disallow))
     }
 
     @Test("every node answers /health over HTTPS; the gateway negotiates HTTP/2; plain HTTP and TLS 1.1 get no HTTP answer")
@@ -47,6 +48,16 @@ struct TLSTests {
             #expect(response.version.major == (service == "gateway-node" ? 2 : 1), "\(service) answered HTTP/\(response.version.major)")
             _ = try await response.body.collect(upTo: 1 << 20)
         }
+        // Served over HTTPS by admin-node itself, a development session cookie is Secure too.
+        var signIn = HTTPClientRequest(url: Self.https(nsd, "admin-node", "/login"))
+        signIn.method = .POST
+        signIn.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let operatorToken = try await AdminClient.token(role: "operator", sub: "alice", secret: AdminTests.adminSecret)
+        signIn.body = .bytes(Array("token=\(operatorToken)".utf8))
+        let signedIn = try await client.execute(signIn, timeout: .seconds(30))
+        let cookie = signedIn.headers.first(name: "set-cookie") ?? ""
+        #expect(signedIn.status == .seeOther && cookie.hasPrefix("ns_session="), "\(signedIn.status) \(cookie)")
+        #expect(cookie.contains("; Secure"), "a cookie admin-node sets over its own HTTPS is Secure: \(cookie)")
         try await client.shutdown()
 
         let curl = try Tools.run(try Tools.which("curl"), ["--http2", "-sS", "--cacert", setup.authority.certificatePath, "-o", "/dev/null",

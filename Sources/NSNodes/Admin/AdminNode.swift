@@ -16,7 +16,8 @@ public enum AdminNode {
         /// `SESSION_SECRET_PREVIOUS`: cookies signed with it stay valid during a rotation.
         public var sessionSecretPrevious: Secret?
         public var internalToken: Secret
-        /// Secure cookies: production, or served behind TLS.
+        /// Secure cookies always: production, or admin-node serves HTTPS itself. (Behind a trusted
+        /// proxy that says `X-Forwarded-Proto: https`, each such request's cookie is Secure too.)
         public var secureCookies: Bool
         public var sessionLifetime: Duration
         public var trustedProxies: [IPNetwork]

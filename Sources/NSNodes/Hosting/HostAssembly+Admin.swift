@@ -9,7 +9,7 @@ extension HostAssembly {
             database: database,
             settings: .init(adminSecret: try keys.adminJWTSecret(), adminSecretPrevious: settings.adminJWTSecretPrevious, sessionSecret: try keys.sessionSecret(), sessionSecretPrevious: settings.sessionSecretPrevious,
                             internalToken: internalToken,
-                            secureCookies: settings.mode == .production, trustedProxies: settings.gateway.trustedProxies,
+                            secureCookies: settings.mode == .production || certificates[.admin] != nil, trustedProxies: settings.gateway.trustedProxies,
                             tokenMaxLifetime: settings.tokenMaxLifetime),
             gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
         add(AuditAnchorService(pool: database.pool, nsNode: nsAddress, internalToken: internalToken,

@@ -118,7 +118,7 @@ public struct DaemonSettings: Sendable {
         }
         let ordered = roles.sorted()
         let mode = Mode(rawValue: try source.choice("NODE_ENV", default: "development", among: Mode.allCases.map(\.rawValue)))!  // choice() returns one of the listed raw values
-        let dataDirectory = dataDirectory ?? source.string("DATA_DIR") ?? "./data"
+        let dataDirectory = dataDirectory ?? source.string("DATA_DIR") ?? DataLayout.defaultDirectory
         let windowMs = try source.integer(["RATE_LIMIT_WINDOW_MS"], default: 60_000, range: 1...86_400_000)
         let placement = try loadSandboxPlacement(source: source)
         var settings = DaemonSettings(

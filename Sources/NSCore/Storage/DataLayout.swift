@@ -6,6 +6,8 @@ import Foundation
 /// restore, audit, chain and secret lookups all find their files here, so they cannot disagree.
 public struct DataLayout: Sendable, Equatable {
     /// ns-node's folder: the ledger and its checkpoint key.
+    /// Where `nsd` and nsctl keep (and look for) the data when neither `--data-dir` nor `DATA_DIR` says.
+    public static let defaultDirectory = "./data"
     public static let nsNodeFolder = "ns-node-data"
     /// vp-node's folder: the embedded job queue (which a gateway on the same host shares) and
     /// the producer key.

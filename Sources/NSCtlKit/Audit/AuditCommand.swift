@@ -22,7 +22,7 @@ struct AuditSource: ParsableArguments {
     /// `--db`, else the default under `DATA_DIR` as read with `envFile`.
     func path(envFile: String?) throws -> String {
         if let db { return db }
-        let dataDirectory = try Settings.source(envFile: envFile).string("DATA_DIR") ?? "data"
+        let dataDirectory = try Settings.source(envFile: envFile).string("DATA_DIR") ?? DataLayout.defaultDirectory
         return DataLayout(dataDirectory: dataDirectory).adminDatabase
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NSCore
 
 /// Where backups are read and written, and which data directory they come from. Values come
 /// from flags, then the environment, then `./.env` (or `--env-file`), then the defaults.
@@ -22,7 +23,7 @@ struct BackupOptions: ParsableArguments {
     }
 
     func outputDirectory() throws -> String { try value(out, "BACKUP_DIR", default: "backups") }
-    func dataDirectory() throws -> String { try value(dataDir, "DATA_DIR", default: "data") }
+    func dataDirectory() throws -> String { try value(dataDir, "DATA_DIR", default: DataLayout.defaultDirectory) }
 
     /// `REDIS_URL`, required to back up `redis-data`.
     func redisURL() throws -> URL {

@@ -26,7 +26,7 @@ struct LocalDevelopmentNSD {
     /// The data folder (`--data-dir`, `DATA_DIR`, `./data`) when it holds a development nsd's files.
     static func find(dataDir: String?, source: ConfigurationSource) -> LocalDevelopmentNSD? {
         guard source.string("NODE_ENV")?.lowercased() != DaemonSettings.Mode.production.rawValue else { return nil }
-        let folder = dataDir ?? source.string("DATA_DIR") ?? "data"
+        let folder = dataDir ?? source.string("DATA_DIR") ?? DataLayout.defaultDirectory
         guard let marker = DataLayout(dataDirectory: folder).developmentSecret("INTERNAL_TOKEN"),
               FileManager.default.fileExists(atPath: marker) else { return nil }
         return LocalDevelopmentNSD(dataDirectory: folder)

@@ -17,7 +17,7 @@ extension HostAssembly {
             "languages": .string(proof.ready.joined(separator: ",")),
         ])
         for (language, problem) in proof.failing.sorted(by: { $0.key < $1.key }) {
-            logger.warning("a sandbox runtime cannot run; its code jobs will fail and be retried", metadata: [
+            logger.warning("a sandbox runtime cannot run; its code jobs fail until it does (dead-lettered at once when it is not installed)", metadata: [
                 "language": .string(language), "reason": .string(problem),
             ])
         }

@@ -45,19 +45,19 @@ struct QuickStartTests {
         #expect(submitted.status == 0, "\(submitted.stderr)")
         #expect(submitted.stdout.contains("file.txt") && submitted.stdout.contains("committed"), "\(submitted.stdout)")
         // Said once (the progress of --wait follows on stderr too).
-        #expect(submitted.stderr.hasPrefix("nsctl: using JWT_SECRET of the development nsd in data (data/jwt-secret)\n"), "\(submitted.stderr)")
+        #expect(submitted.stderr.hasPrefix("nsctl: using JWT_SECRET of the development nsd in ./data (./data/jwt-secret)\n"), "\(submitted.stderr)")
         #expect(submitted.stderr.components(separatedBy: "nsctl: using").count == 2, "\(submitted.stderr)")
         #expect(!submitted.stderr.contains(secret) && !submitted.stdout.contains(secret))
 
         let verified = try await NSCtlRunner.run(["verify", "file.txt"], directory: folder)
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.hasPrefix("verified file.txt: sha256 "), "\(verified.stdout)")
-        #expect(verified.stderr.contains("pinning the checkpoint key of the development ns-node in data"), "\(verified.stderr)")
+        #expect(verified.stderr.contains("pinning the checkpoint key of the development ns-node in ./data (./data/ns-node-data/checkpoint.key)"), "\(verified.stderr)")
 
         // The operator commands need no configuration either.
         let jobs = try await NSCtlRunner.run(["jobs", "list"], directory: folder)
         #expect(jobs.status == 0, "\(jobs.stderr)")
-        #expect(jobs.stderr.contains("using ADMIN_JWT_SECRET of the development nsd in data"), "\(jobs.stderr)")
+        #expect(jobs.stderr.contains("using ADMIN_JWT_SECRET of the development nsd in ./data (./data/admin-jwt-secret)"), "\(jobs.stderr)")
         let health = try await NSCtlRunner.run(["health"], directory: folder)
         #expect(health.status == 0, "\(health.stdout) \(health.stderr)")
 

@@ -62,6 +62,17 @@ struct SecretRotationTests {
 
     /// The jobs among `ids` not committed in the ledger within `seconds` (the gateway's status
     /// answers from the ledger); every id is asked again each round, so a refused one fails fast.
+    /// Stops the load and checks that it ran through the rotation with every submission accepted and committed.
+    static func finish(_ load: Load, _ submitting: Task<Void, any Error>, gateway: String, token: String) async throws {
+        load.stop.store(true, ordering: .relaxed)
+        try await submitting.value
+        let answers = load.answers.withLock { $0 }
+        #expect(answers.count >= 20, "steady load through the rotation: \(answers.count) submissions")
+        #expect(answers.allSatisfy { $0.status == 202 }, "no submission refused: \(answers.map(\.status).filter { $0 != 202 })")
+        let uncommitted = try await uncommitted(gateway, ids: load.ids, token: token, within: 60)
+        #expect(uncommitted.isEmpty && load.ids.count == answers.count, "every accepted submission committed; not: \(uncommitted)")
+    }
+
     static func uncommitted(_ gateway: String, ids: [String], token: String, within seconds: Int = 30) async throws -> [String] {
         var waiting = ids
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -136,14 +147,7 @@ struct SecretRotationTests {
             for instance in [ns, vp, admin, front] { _ = await instance.stop() }
             throw error
         }
-        load.stop.store(true, ordering: .relaxed)
-        try await submitting.value
-
-        let answers = load.answers.withLock { $0 }
-        #expect(answers.count >= 20, "steady load through the rotation: \(answers.count) submissions")
-        #expect(answers.allSatisfy { $0.status == 202 }, "no submission refused: \(answers.map(\.status).filter { $0 != 202 })")
-        let uncommitted = try await Self.uncommitted(gateway, ids: load.ids, token: token, within: 60)
-        #expect(uncommitted.isEmpty && load.ids.count == answers.count, "every accepted submission committed; not: \(uncommitted)")
+        try await Self.finish(load, submitting, gateway: gateway, token: token)
         for instance in [front, admin, vp, ns] { #expect(await instance.stop() == 0) }
     }
 }

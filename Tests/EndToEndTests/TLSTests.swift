@@ -29,6 +29,13 @@ struct TLSTests {
         "https://127.0.0.1:\(nsd.ports[service] ?? 0)\(path)"
     }
 
+    /// Sends `nsd` SIGHUP and returns its first log line with `message` (the reload's outcome).
+    static func reload(_ nsd: NSDInstance, logging message: String) async throws -> [String: Any] {
+        nsd.child.signal(SIGHUP)
+        try await nsd.child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains(message) } }
+        return try #require(nsd.child.stdoutLines.compactMap(LogLine.parse).first { $0["message"] as? String == message })
+    }
+
     /// An HTTP client trusting `authority` besides the system roots, never following a redirect
     /// (the tests assert on them); shut down by the caller.
     static func client(trusting authority: String) -> HTTPClient {
@@ -144,9 +151,7 @@ struct TLSTests {
 
         let renewed = try setup.authority.issueServer(label: "renewed", serial: 0xB2)
         try Self.replace(setup.server, with: renewed)
-        nsd.child.signal(SIGHUP)
-        try await nsd.child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains("TLS certificate reloaded") } }
-        let reloaded = try #require(nsd.child.stdoutLines.compactMap(LogLine.parse).first { $0["message"] as? String == "TLS certificate reloaded" })
+        let reloaded = try await Self.reload(nsd, logging: "TLS certificate reloaded")
         #expect((reloaded["notAfter"] as? String)?.hasPrefix("20") == true, "the line names the not-after date: \(reloaded)")
         let afterReload = try TestCertificateAuthority.servedSerial(port: port)
         #expect(afterReload == renewed.serial, "a new connection sees the new certificate")
@@ -157,9 +162,7 @@ struct TLSTests {
         #expect(open.output.contains(original), "the connection opened before the reload kept the certificate it started with")
 
         try "not a certificate\n".write(toFile: setup.server.certificatePath, atomically: true, encoding: .utf8)
-        nsd.child.signal(SIGHUP)
-        try await nsd.child.waitForOutput(timeout: .seconds(10)) { lines in lines.contains { $0.contains("TLS certificate reload failed") } }
-        let failed = try #require(nsd.child.stdoutLines.compactMap(LogLine.parse).first { $0["message"] as? String == "TLS certificate reload failed" })
+        let failed = try await Self.reload(nsd, logging: "TLS certificate reload failed")
         #expect((failed["reason"] as? String)?.contains("TLS_CERT_FILE") == true, "\(failed)")
         let afterFailure = try TestCertificateAuthority.servedSerial(port: port)
         #expect(afterFailure == renewed.serial, "the last good certificate is still served")

@@ -32,17 +32,6 @@ struct TokenSecretRotationTests {
         return fresh
     }
 
-    /// Stops the load and checks that it ran through the rotation with every submission accepted and committed.
-    static func finish(_ load: Load, _ submitting: Task<Void, any Error>, gateway: String, token: String) async throws {
-        load.stop.store(true, ordering: .relaxed)
-        try await submitting.value
-        let answers = load.answers.withLock { $0 }
-        #expect(answers.count >= 20, "steady load through the rotation: \(answers.count) submissions")
-        #expect(answers.allSatisfy { $0.status == 202 }, "no submission refused: \(answers.map(\.status).filter { $0 != 202 })")
-        let uncommitted = try await SecretRotationTests.uncommitted(gateway, ids: load.ids, token: token, within: 60)
-        #expect(uncommitted.isEmpty && load.ids.count == answers.count, "every accepted submission committed; not: \(uncommitted)")
-    }
-
     static func base(redis: String, nsPort: Int) -> [String: String] {
         ["INTERNAL_TOKEN": SecretRotationTests.oldToken, "SESSION_SECRET": SecretRotationTests.oldSession, "REDIS_URL": redis,
          "RATE_LIMIT_MAX_REQUESTS": "100000", "NS_NODE_URL": "http://127.0.0.1:\(nsPort)"]
@@ -94,7 +83,7 @@ struct TokenSecretRotationTests {
             for instance in gateways + [vp, ns] { _ = await instance.stop() }
             throw error
         }
-        try await Self.finish(load, submitting, gateway: gateways[0].url("gateway-node", ""), token: newClient)
+        try await SecretRotationTests.finish(load, submitting, gateway: gateways[0].url("gateway-node", ""), token: newClient)
         for instance in gateways + [vp, ns] { #expect(await instance.stop() == 0) }
     }
 
@@ -166,7 +155,7 @@ struct TokenSecretRotationTests {
             for instance in [front, admin, vp, ns] { _ = await instance.stop() }
             throw error
         }
-        try await Self.finish(load, submitting, gateway: front.url("gateway-node", ""), token: clientToken)
+        try await SecretRotationTests.finish(load, submitting, gateway: front.url("gateway-node", ""), token: clientToken)
         for instance in [front, admin, vp, ns] { #expect(await instance.stop() == 0) }
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 import NSCore
 
-/// admin-node's `audit` table read as ``AuditEntry`` values: admin-node (`AuditLog`) and
+/// admin-node's `audit` table read as ``AuditEntry`` values: admin-node (`SQLiteAdminStore`) and
 /// `nsctl audit` (reading admin.db directly) both read it, so its columns are mapped here once.
 extension AuditEntry {
     /// The entry stored in one row of the `audit` table.

@@ -21,8 +21,9 @@ struct AdminAuditTests {
             var migrator = DatabaseMigrator.node("admin-node")
             AdminSchema.register(in: &migrator)
             database = try NodeDatabase(path: try Tools.temporaryDirectory("admin-audit") + "/admin.db", variable: "--data-dir", migrator: migrator)
-            audit = AdminAudit(log: AuditLog(pool: database.pool))
-            sessions = SessionStore(pool: database.pool)
+            let store = SQLiteAdminStore(pool: database.pool)
+            audit = AdminAudit(store: store)
+            sessions = SessionStore(store: store)
         }
 
         /// Makes the audit table refuse every insert, or only those matching `condition`.
@@ -46,19 +47,18 @@ struct AdminAuditTests {
             return sink.capturedLines
         }
 
-        static func event(_ action: String, outcome: String = "ok") -> AuditLog.Event {
-            AuditLog.Event(actor: "alice", role: "admin", source: "127.0.0.1", action: action, target: "/login", outcome: outcome, correlationID: "req-1")
+        static func event(_ action: String, outcome: String = "ok") -> AuditEvent {
+            AuditEvent(actor: "alice", role: "admin", source: "127.0.0.1", action: action, target: "/login", outcome: outcome, correlationID: "req-1")
         }
     }
 
     @Test("a session and its audit entry are committed together or not at all; the refusal is logged with its reason")
-    func changeIsAllOrNothing() throws {
+    func changeIsAllOrNothing() async throws {
         let fixture = try Fixture()
         try fixture.refuseAudit()
-        #expect(throws: AdminError.auditUnavailable) {
-            try fixture.audit.change(Fixture.event("sign-in"), logger: fixture.logger) { db in
-                try fixture.sessions.create(subject: "alice", role: .admin, source: "127.0.0.1", in: db)
-            }
+        await #expect(throws: AdminError.auditUnavailable) {
+            let (_, session) = fixture.sessions.make(subject: "alice", role: .admin, source: "127.0.0.1")
+            try await fixture.audit.createSession(session, audited: Fixture.event("sign-in"), now: Date(), logger: fixture.logger)
         }
         #expect(try fixture.count("sessions") == 0, "no session without its audit entry")
         #expect(try fixture.count("audit") == 0)
@@ -68,38 +68,35 @@ struct AdminAuditTests {
         #expect((logged?["reason"] as? String)?.contains("refused by the test") == true, "\(fixture.lines)")
 
         try fixture.allowAudit()
-        let (_, session) = try fixture.audit.change(Fixture.event("sign-in"), logger: fixture.logger) { db in
-            try fixture.sessions.create(subject: "alice", role: .admin, source: "127.0.0.1", in: db)
-        }
-        #expect(try fixture.sessions.active().map(\.idHash) == [session.idHash])
-        #expect(try fixture.audit.log.all().map(\.outcome) == ["ok"])
+        let (_, session) = fixture.sessions.make(subject: "alice", role: .admin, source: "127.0.0.1")
+        try await fixture.audit.createSession(session, audited: Fixture.event("sign-in"), now: Date(), logger: fixture.logger)
+        #expect(try await fixture.sessions.active().map(\.idHash) == [session.idHash])
+        #expect(try await fixture.audit.store.all().map(\.outcome) == ["ok"])
         try fixture.database.close()
     }
 
-    @Test("a refusal inside the change undoes its writes and is audited as failed")
-    func refusalIsAuditedAndRolledBack() throws {
+    @Test("a refused change writes nothing and is audited as failed")
+    func refusalIsAuditedAndRolledBack() async throws {
         let fixture = try Fixture()
-        #expect(throws: AdminError.notFound("no live session x")) {
-            try fixture.audit.change(Fixture.event("session-revoke"), logger: fixture.logger) { db in
-                _ = try fixture.sessions.create(subject: "bob", role: .viewer, source: "127.0.0.1", in: db)
-                throw AdminError.notFound("no live session x")
-            }
+        await #expect(throws: AdminError.notFound("no live session x")) {
+            try await fixture.audit.revokeSession(idHash: "x", audited: Fixture.event("session-revoke"), refusal: .notFound("no live session x"),
+                                                  logger: fixture.logger)
         }
         #expect(try fixture.count("sessions") == 0, "the refused change wrote nothing")
-        #expect(try fixture.audit.log.all().map(\.outcome) == ["failed: no live session x"])
+        #expect(try await fixture.audit.store.all().map(\.outcome) == ["failed: no live session x"])
         try fixture.database.close()
     }
 
     @Test("an entry written before an action throws when refused; an outcome after it is logged, not thrown")
-    func recordAndOutcome() throws {
+    func recordAndOutcome() async throws {
         let fixture = try Fixture()
         try fixture.refuseAudit(when: "NEW.outcome <> 'requested'")
-        try fixture.audit.record(Fixture.event("queue-pause", outcome: AdminAudit.requested), logger: fixture.logger)
-        fixture.audit.recordOutcome(Fixture.event("queue-pause"), logger: fixture.logger)
-        #expect(try fixture.audit.log.all().map(\.outcome) == ["requested"])
+        try await fixture.audit.record(Fixture.event("queue-pause", outcome: AdminAudit.requested), logger: fixture.logger)
+        await fixture.audit.recordOutcome(Fixture.event("queue-pause"), logger: fixture.logger)
+        #expect(try await fixture.audit.store.all().map(\.outcome) == ["requested"])
         #expect(fixture.lines.contains { $0.contains("the outcome of an admin action could not be written to the audit trail") && $0.contains("refused by the test") })
-        #expect(throws: AdminError.auditUnavailable) {
-            try fixture.audit.record(Fixture.event("forbidden", outcome: "denied"), logger: fixture.logger)
+        await #expect(throws: AdminError.auditUnavailable) {
+            try await fixture.audit.record(Fixture.event("forbidden", outcome: "denied"), logger: fixture.logger)
         }
         #expect(try fixture.count("audit") == 1)
         try fixture.database.close()

@@ -13,7 +13,7 @@ struct AdminAccess: Sendable {
         let subject: String
         let role: OperatorRole
         /// Present for cookie sessions; bearer callers have none (and need no CSRF token).
-        let session: SessionStore.Session?
+        let session: AdminSession?
         let source: String
     }
 
@@ -47,7 +47,7 @@ struct AdminAccess: Sendable {
             }
             return Actor(subject: user.subject, role: user.role ?? .viewer, session: nil, source: source)
         }
-        guard let id = cookie.id(in: request.headers), let session = try sessions.session(id: id) else { return nil }
+        guard let id = cookie.id(in: request.headers), let session = try await sessions.session(id: id) else { return nil }
         return Actor(subject: session.subject, role: session.role, session: session, source: source)
     }
 
@@ -55,7 +55,7 @@ struct AdminAccess: Sendable {
     func require(_ role: OperatorRole, _ request: Request, _ context: NodeRequestContext) async throws -> Actor {
         guard let actor = try await actor(request, context) else { throw AdminError.signInRequired }
         guard actor.role >= role else {
-            try audit.record(AdminAudit.event(actor, "forbidden", target: "\(request.method.rawValue) \(request.uri.path)",
+            try await audit.record(AdminAudit.event(actor, "forbidden", target: "\(request.method.rawValue) \(request.uri.path)",
                                               outcome: "denied: needs \(role.rawValue)", context), logger: context.logger)
             throw AdminError.forbidden(needed: role)
         }
@@ -67,7 +67,7 @@ struct AdminAccess: Sendable {
         let actor = try await require(role, request, context)
         if let session = actor.session {
             guard ConstantTime.equal(form["csrf"] ?? "", session.csrf) else {
-                try audit.record(AdminAudit.event(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)",
+                try await audit.record(AdminAudit.event(actor, "csrf-rejected", target: "\(request.method.rawValue) \(request.uri.path)",
                                                   outcome: "denied", context), logger: context.logger)
                 throw AdminError.csrfRejected
             }

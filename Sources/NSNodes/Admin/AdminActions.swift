@@ -1,4 +1,4 @@
-import GRDB
+import Logging
 import NSCore
 
 /// Every state-changing action of the dashboard, with the role it needs. One table drives the
@@ -21,8 +21,10 @@ struct AdminAction: Sendable {
     enum Effect: Sendable {
         /// A call to another node (actor, form, request id), audited before it is made.
         case call(@Sendable (AdminContext, AdminAccess.Actor, AdminForm, String) async throws -> String)
-        /// A change to admin.db, made in the transaction that writes its audit entry.
-        case local(@Sendable (AdminContext, AdminForm, Database) throws -> String)
+        /// A change to the ``AdminStore`` (context, form, its audit entry with outcome `ok`, the
+        /// request's logger). It must commit the entry with its write, through ``AdminAudit``, whose
+        /// methods take the entry and write both in one transaction or neither.
+        case local(@Sendable (AdminContext, AdminForm, _ audited: AuditEvent, Logger) async throws -> String)
     }
 }
 
@@ -77,8 +79,9 @@ extension AdminAction {
         }),
         AdminAction(path: "/sessions/revoke", role: .admin, label: "revoke session", auditName: "session-revoke", fields: ["session"],
                     describe: { "End session \($0["session"]?.prefix(12) ?? "") now." }, target: { String($0["session"]?.prefix(12) ?? "") },
-                    effect: .local { admin, form, db in
-            guard let session = form["session"], try admin.sessions.revoke(idHash: session, in: db) else { throw AdminError.notFound("no live session \(form["session"] ?? "")") }
+                    effect: .local { admin, form, audited, logger in
+            let session = form["session"] ?? ""
+            try await admin.audit.revokeSession(idHash: session, audited: audited, refusal: .notFound("no live session \(session)"), logger: logger)
             return "session revoked"
         }),
     ]

@@ -12,8 +12,8 @@ struct AdminContext: Sendable {
     let cookie: SessionCookie
     let rates: RateSampler
 
-    /// Runs an action for `actor` with its audit entries; none runs without them. A change to
-    /// admin.db is committed with its entry. A call to another node is audited as
+    /// Runs an action for `actor` with its audit entries; none runs without them. A change to the
+    /// ``AdminStore`` is committed with its entry. A call to another node is audited as
     /// ``AdminAudit/requested`` before it is made (a refused entry: 503, no call), then with its
     /// outcome, `ok` or `failed: <detail>`.
     func perform(_ action: AdminAction, actor: AdminAccess.Actor, form: AdminForm, requestID: String,
@@ -23,18 +23,18 @@ struct AdminContext: Sendable {
         case .local(let change):
             var done = event
             done.outcome = "ok"
-            return try audit.change(done, logger: context.logger) { db in try change(self, form, db) }
+            return try await change(self, form, done, context.logger)
         case .call(let call):
-            try audit.record(event, logger: context.logger)
+            try await audit.record(event, logger: context.logger)
             var outcome = event
             do {
                 let message = try await call(self, actor, form, requestID)
                 outcome.outcome = "ok"
-                audit.recordOutcome(outcome, logger: context.logger)
+                await audit.recordOutcome(outcome, logger: context.logger)
                 return message
             } catch {
                 outcome.outcome = "failed: \((error as? AdminError)?.detail ?? String(describing: error))"
-                audit.recordOutcome(outcome, logger: context.logger)
+                await audit.recordOutcome(outcome, logger: context.logger)
                 throw error
             }
         }

@@ -121,15 +121,15 @@ struct AdminData: Sendable {
         return ["validators": .array(rows), "changes": answer["changes"] ?? []]
     }
 
-    func audit(actor: String?, action: String?) throws -> JSONValue {
-        let entries = try admin.audit.log.recent(limit: 200, actor: actor.flatMap { $0.isEmpty ? nil : $0 }, action: action.flatMap { $0.isEmpty ? nil : $0 })
-        let chainBreak = AuditChain.firstBreak(in: try admin.audit.log.all())
+    func audit(actor: String?, action: String?) async throws -> JSONValue {
+        let entries = try await admin.audit.store.recent(limit: 200, actor: actor.flatMap { $0.isEmpty ? nil : $0 }, action: action.flatMap { $0.isEmpty ? nil : $0 })
+        let chainBreak = AuditChain.firstBreak(in: try await admin.audit.store.all())
         return ["entries": .array(entries.map(\.json)), "actor": .string(actor ?? ""), "action": .string(action ?? ""), "intact": .bool(chainBreak == nil),
                 "chainStatus": .string(chainBreak.map { "The audit chain is broken at \($0)." } ?? "The audit chain verifies: no entry was changed, removed or reordered.")]
     }
 
-    func sessions() throws -> JSONValue {
-        ["sessions": .array(try admin.sessions.active().map { session in
+    func sessions() async throws -> JSONValue {
+        ["sessions": .array(try await admin.sessions.active().map { session in
             ["idHash": .string(session.idHash), "subject": .string(session.subject), "role": .string(session.role.rawValue),
              "source": .string(session.source), "createdAt": .string(LogTimestamp.format(unixMs: session.createdAt)),
              "expiresAt": .string(LogTimestamp.format(unixMs: session.expiresAt))]

@@ -5,7 +5,7 @@ import NSCore
 /// admin-node (port 3000): the governance dashboard. Operators sign in with a token minted by
 /// `nsctl token create --admin`, get a server-side session, and see and act on the other nodes
 /// (over their HTTP APIs) within their role; every sign-in, refusal and action goes into the
-/// hash-chained audit trail in `admin-node-data/admin.db`.
+/// hash-chained audit trail of its ``AdminStore`` (`admin-node-data/admin.db`, ``SQLiteAdminStore``).
 public enum AdminNode {
     /// What admin-node needs from the daemon's configuration.
     public struct Settings: Sendable {
@@ -39,10 +39,11 @@ public enum AdminNode {
         }
     }
 
-    public static func blueprint(database: NodeDatabase, settings: Settings, gateway: PeerAddress, nsNode: PeerAddress,
+    /// - Parameter store: the audit trail and sessions; `/health` reports its ``AdminStore/check()`` as `store`.
+    public static func blueprint(store: any AdminStore, settings: Settings, gateway: PeerAddress, nsNode: PeerAddress,
                                  vpNode: PeerAddress) async -> NodeBlueprint {
-        let sessions = SessionStore(pool: database.pool, lifetime: settings.sessionLifetime)
-        let audit = AdminAudit(log: AuditLog(pool: database.pool))
+        let sessions = SessionStore(store: store, lifetime: settings.sessionLifetime)
+        let audit = AdminAudit(store: store)
         let cookie = SessionCookie(secret: settings.sessionSecret, previous: settings.sessionSecretPrevious, secure: settings.secureCookies, lifetime: settings.sessionLifetime)
         let tokens = await TokenVerifier(current: settings.adminSecret, previous: settings.adminSecretPrevious, holder: .adminNode, maxLifetime: settings.tokenMaxLifetime)
         let access = AdminAccess(sessions: sessions, cookie: cookie, tokens: tokens,
@@ -52,7 +53,7 @@ public enum AdminNode {
                                  peers: AdminPeers(gateway: gateway, nsNode: nsNode, vpNode: vpNode, internalToken: settings.internalToken,
                                                    adminSecret: settings.adminSecret, client: .nodeFailingFast),
                                  pages: pages, cookie: cookie, rates: RateSampler())
-        return NodeBlueprint(checks: [database.check()]) { router in
+        return NodeBlueprint(checks: [DependencyCheck(name: "store") { _ in try await store.check() }]) { router in
             let group = router.group().add(middleware: AdminErrorMiddleware(pages: pages))
             AdminSignInRoutes(admin: admin).add(to: group)
             AdminPageRoutes(admin: admin).add(to: group)

@@ -40,10 +40,10 @@ struct AdminPageRoutes: Sendable {
         },
         Page(path: "/audit", role: .viewer, template: "audit", title: "Audit log") { data, _, request, _ in
             let query = request.uri.queryParameters
-            return try data.audit(actor: query.get("actor"), action: query.get("action"))
+            return try await data.audit(actor: query.get("actor"), action: query.get("action"))
         },
         Page(path: "/sessions", role: .admin, template: "sessions", title: "Sessions") { data, _, _, _ in
-            try data.sessions()
+            try await data.sessions()
         },
     ]
 

@@ -6,7 +6,7 @@ import NSCore
 /// `/login` and `/logout`: a token from `nsctl token create --admin` becomes a server-side
 /// session and its signed cookie. A refused token sends the browser back with one generic
 /// message; the audit log records the attempt and the access log why the token was refused. A
-/// session is created and ended in the transaction that writes its audit entry: when admin.db
+/// session is created and ended in the transaction that writes its audit entry: when the store
 /// refuses the entry, the answer is 503 and the session is neither created nor ended.
 struct AdminSignInRoutes: Sendable {
     let admin: AdminContext
@@ -25,21 +25,25 @@ struct AdminSignInRoutes: Sendable {
             let source = admin.access.source(request, context)
             let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let user = await verified(token, context), let role = user.role else {
-                try admin.audit.record(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
+                try await admin.audit.record(.init(actor: "-", role: "-", source: source, action: "sign-in-failed", target: "/login",
                                              outcome: "denied", correlationID: context.requestID), logger: context.logger)
                 return Response(status: .seeOther, headers: [.location: "/login?error=1"])
             }
             let actor = AdminAccess.Actor(subject: user.subject, role: role, session: nil, source: source)
-            let (id, _) = try admin.audit.change(AdminAudit.event(actor, "sign-in", target: "/login", outcome: "ok", context), logger: context.logger) { db in
-                try admin.sessions.create(subject: user.subject, role: role, source: source, in: db)
-            }
+            let now = Date()
+            let (id, session) = admin.sessions.make(subject: user.subject, role: role, source: source, now: now)
+            try await admin.audit.createSession(session, audited: AdminAudit.event(actor, "sign-in", target: "/login", outcome: "ok", context),
+                                                now: now, logger: context.logger)
             return Response(status: .seeOther, headers: [.location: Self.safeNext(form["next"]), .setCookie: admin.cookie.setCookie(id: id, overTLS: admin.access.overTLS(request, context))])
         }
         router.post("/logout") { request, context in
             let form = try await AdminForm.read(request)
             let actor = try await admin.access.requireForm(.viewer, request, context, form: form)
-            try admin.audit.change(AdminAudit.event(actor, "sign-out", target: "/logout", outcome: "ok", context), logger: context.logger) { db in
-                if let session = actor.session { try admin.sessions.revoke(idHash: session.idHash, in: db) }
+            let event = AdminAudit.event(actor, "sign-out", target: "/logout", outcome: "ok", context)
+            if let session = actor.session {
+                try await admin.audit.revokeSession(idHash: session.idHash, audited: event, refusal: nil, logger: context.logger)
+            } else {
+                try await admin.audit.record(event, logger: context.logger)
             }
             return Response(status: .seeOther, headers: [.location: "/login", .setCookie: admin.cookie.clearCookie])
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 import Metrics
 import NSCore
@@ -21,19 +20,19 @@ public struct AuditAnchorService: Service {
     static let logInterval = Duration.seconds(600)
     static let logIntervalText = "logged every \(logInterval.components.seconds / 60) minutes"
 
-    let audit: AuditLog
+    let audit: any AdminStore
     let ledger: AuditAnchorLedger
     let interval: Duration
     let factory: NodeMetricsFactory
     let logger: Logger
 
     /// - Parameters:
-    ///   - pool: admin-node's database (`admin.db`), whose `audit` table is anchored.
+    ///   - store: admin-node's store, whose audit trail is anchored.
     ///   - nsNode: where ns-node listens; `internalToken` authorises `POST /tx`.
     ///   - interval: `AUDIT_ANCHOR_INTERVAL_MS`, the longest a new entry waits to be anchored
     ///     while ns-node answers.
-    public init(pool: DatabasePool, nsNode: PeerAddress, internalToken: Secret, interval: Duration, metrics: NodeMetrics, logger: Logger) {
-        self.audit = AuditLog(pool: pool)
+    public init(store: any AdminStore, nsNode: PeerAddress, internalToken: Secret, interval: Duration, metrics: NodeMetrics, logger: Logger) {
+        self.audit = store
         self.ledger = AuditAnchorLedger(nsNode: nsNode, token: internalToken)
         self.interval = interval
         self.factory = metrics.factory

@@ -10,13 +10,13 @@ import NSCore
 /// newest anchor agree with the shortened trail. A trail that does not hold the anchored head is
 /// a ``Outcome/failed(_:)`` conflict instead, every round, until the trail is restored.
 struct AuditAnchorer: Sendable {
-    let audit: AuditLog
+    let audit: any AdminStore
     let ledger: AuditAnchorLedger
     /// The head known to be anchored (by this process, or found in the ledger); rounds while the
     /// trail's head is still this one ask nothing of ns-node.
     private(set) var anchored: AuditHead?
 
-    init(audit: AuditLog, ledger: AuditAnchorLedger) {
+    init(audit: any AdminStore, ledger: AuditAnchorLedger) {
         self.audit = audit
         self.ledger = ledger
     }
@@ -44,7 +44,7 @@ struct AuditAnchorer: Sendable {
     mutating func round(now: Date = Date()) async -> Outcome {
         let head: AuditEntry?
         do {
-            head = try audit.head()
+            head = try await audit.head()
         } catch {
             return .failed(Failure(reason: "storage", description: "the audit trail cannot be read (\(NodeDatabase.describe(error)))"))
         }
@@ -55,7 +55,7 @@ struct AuditAnchorer: Sendable {
         if current == anchored { return .unchanged(head: head.sequence) }
         do {
             if let found = try await ledger.newest() {
-                let hashThere = found.sequence <= head.sequence ? try audit.entry(sequence: found.sequence)?.hash : nil
+                let hashThere = found.sequence <= head.sequence ? try await audit.entry(sequence: found.sequence)?.hash : nil
                 if let finding = AuditAnchorCheck.finding(anchored: found, trailEnd: head.sequence, hashAtAnchored: hashThere) {
                     return .failed(Failure(reason: "conflict", description: finding.description))
                 }

@@ -70,12 +70,15 @@ public final class NodeDatabase: Sendable {
 
     /// A probe for `/health`: a read round trip through the pool.
     public func check() -> DependencyCheck {
-        DependencyCheck(name: "store") { [pool] _ in
-            do {
-                _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-            } catch {
-                throw DependencyFailure("database read failed: \(Self.describe(error))")
-            }
+        DependencyCheck(name: "store") { [pool] _ in try await Self.probe(pool) }
+    }
+
+    /// A read round trip through `pool`; throws the ``DependencyFailure`` `/health` shows.
+    static func probe(_ pool: DatabasePool) async throws(DependencyFailure) {
+        do {
+            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        } catch {
+            throw DependencyFailure("database read failed: \(describe(error))")
         }
     }
 

@@ -211,7 +211,7 @@ _nsctl_secrets_gen() {
     repeating_flags=()
     non_repeating_flags=(--force --json --version -h --help)
     repeating_options=(--rotate)
-    non_repeating_options=(--env-file)
+    non_repeating_options=(--env-file --postgres-secrets)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -220,6 +220,9 @@ _nsctl_secrets_gen() {
         return
         ;;
     '--rotate')
+        return
+        ;;
+    '--postgres-secrets')
         return
         ;;
     esac

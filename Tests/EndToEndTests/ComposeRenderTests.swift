@@ -10,7 +10,8 @@ struct ComposeRenderTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let committed = repository + "/compose"
-    static let files = ["docker-compose.production.yml", "prometheus.yml", "docker-compose.tls.yml", "prometheus.tls.yml", "grafana/dashboards/neuroswarm.json",
+    static let files = ["docker-compose.production.yml", "prometheus.yml", "docker-compose.tls.yml", "prometheus.tls.yml",
+                        "docker-compose.postgres.yml", "prometheus.postgres.yml", "docker-compose.ha.yml", "grafana/dashboards/neuroswarm.json",
                         "grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/neuroswarm.yml",
                         ".env.example", "Dockerfile", "Dockerfile.dockerignore", ".gitignore"]
     static let nodes = ["ns-node", "gateway-node", "vp-node", "admin-node"]
@@ -58,9 +59,7 @@ struct ComposeRenderTests {
     func dockerComposeConfig() async throws {
         let compose = try Self.tool("docker-compose")
         let folder = try await Self.render()
-        // A real deployment has its secret files; make dummy ones so nothing is validated against a gap.
-        try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
-        for name in Self.secretNames { try Data("dummy\n".utf8).write(to: URL(fileURLWithPath: folder + "/secrets/" + name.lowercased())) }
+        try Self.writeDummySecrets(Self.secretNames.map { $0.lowercased() }, in: folder)
         let file = folder + "/docker-compose.production.yml"
         let quiet = try await Self.run(compose, ["-f", file, "config", "-q"])
         #expect(quiet.status == 0, "\(quiet.stderr)")
@@ -223,6 +222,13 @@ extension ComposeRenderTests {
     /// A validator the tests need; its absence fails the test rather than skipping it.
     static func tool(_ name: String) throws -> String {
         do { return try Tools.which(name) } catch { throw MissingTool(name: name) }
+    }
+
+    /// Placeholder files for `names` under `folder/secrets`, as a real deployment has its secrets,
+    /// so docker-compose validates nothing against a gap.
+    static func writeDummySecrets(_ names: [String], in folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
+        for name in names { try Data("dummy\n".utf8).write(to: URL(fileURLWithPath: folder + "/secrets/" + name)) }
     }
 
     static func render(into folder: String? = nil) async throws -> String {

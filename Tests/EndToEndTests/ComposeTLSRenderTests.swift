@@ -12,10 +12,7 @@ struct ComposeTLSRenderTests {
     func composeFile() async throws {
         let compose = try ComposeRenderTests.tool("docker-compose")
         let folder = try await ComposeRenderTests.render()
-        try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
-        for name in ComposeRenderTests.secretNames.map({ $0.lowercased() }) + Self.tlsSecrets {
-            try Data("dummy\n".utf8).write(to: URL(fileURLWithPath: folder + "/secrets/" + name))
-        }
+        try ComposeRenderTests.writeDummySecrets(ComposeRenderTests.secretNames.map { $0.lowercased() } + Self.tlsSecrets, in: folder)
         let file = folder + "/docker-compose.tls.yml"
         let config = try await ComposeRenderTests.composeConfig(compose, file: file)
         let services = try #require(config["services"] as? [String: [String: Any]])

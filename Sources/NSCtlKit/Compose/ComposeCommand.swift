@@ -21,7 +21,12 @@ extension NSCtl.Compose {
                 secrets), prometheus.yml, the Grafana dashboard with its provisioning files, .env.example, \
                 and the Dockerfile of the nsd image; and the TLS variant, docker-compose.tls.yml with \
                 prometheus.tls.yml (every node on HTTPS with its certificate, key and CA as secrets; only \
-                443 and 8443 published). Output is byte-stable: rendering twice gives the same files.
+                443 and 8443 published); the PostgreSQL variant, docker-compose.postgres.yml with \
+                prometheus.postgres.yml (a postgres service holding the ledger and admin-node's state, two \
+                ns-nodes over it, DATABASE_URL_FILE from the database_url secret); and the HA Redis variant, \
+                docker-compose.ha.yml (a Redis master, one replica and three sentinels; gateway-node and \
+                vp-node find the master through the sentinels and wait for the replica on every write). \
+                Output is byte-stable: rendering twice gives the same files.
 
                 With --check nothing is written: each file that is missing or differs from a fresh render \
                 is printed, one per line, and the exit status is 1 (0 when all are current), for CI.

@@ -34,6 +34,55 @@ enum ComposeFile {
         ])
     }
 
+    /// `docker-compose.postgres.yml`: ``PostgresDeployment``, the ledger and admin state on PostgreSQL.
+    static func renderPostgres() -> String {
+        let (first, second) = (PostgresDeployment.ledgerNodes[0], PostgresDeployment.ledgerNodes[1])
+        let (postgres, admin) = (PostgresDeployment.postgres, NeuroSwarmDeployment.adminNode.containerName)
+        return render(services: PostgresDeployment.services, header: secretRecipe(NeuroSwarmDeployment.secrets(of: PostgresDeployment.services)) + [
+            "",
+            "The PostgreSQL variant: ns-node's ledger and admin-node's audit trail and sessions live in the",
+            "\(postgres.name) service (volume \(postgres.volumes[0].source)) instead of SQLite files, so \(first.name) and \(second.name) share one",
+            "ledger: either takes transactions and blocks and serves reads, the database allows one block per",
+            "height, and gateway-node, vp-node and admin-node list both in NS_NODE_URL and fail over to the other.",
+            "The nodes read DATABASE_URL_FILE=\(ComposeService.SecretMount.nsd(.databaseURL).path) (sslmode=disable: \(postgres.name) is reached",
+            "on this network only). No ns-node-data or admin-node-data volume: their state is in the database.",
+            "",
+            "Start: docker-compose -f compose/\(PostgresDeployment.composeFileName) up -d --build",
+            "\(postgres.name) starts first, then both ns-nodes. On the host: \(first.name) 127.0.0.1:\(first.port.host), \(second.name) 127.0.0.1:\(second.port.host),",
+            "\(postgres.name) 127.0.0.1:\(postgres.port.host); only the gateway (8080) is published beyond this host.",
+            "",
+            "Back up (docs/operations.md): nsctl takes a consistent snapshot of a node's state in the database",
+            "(one repeatable-read transaction) with the usual manifest, reading the node's DATABASE_URL_FILE:",
+            "  docker exec \(first.containerName) nsctl backup ns-node-data --out /tmp/backups",
+            "  docker exec \(admin) nsctl backup admin-node-data --out /tmp/backups",
+            "  docker cp \(first.containerName):/tmp/backups/. backups/ && docker cp \(admin):/tmp/backups/. backups/",
+            "The database as a whole: a base copy with pg_basebackup plus continuous WAL archiving",
+            "(-c archive_mode=on -c archive_command='...' to storage off this host) restores to any moment:",
+            "  docker exec \(postgres.containerName) pg_basebackup --username \(PostgresDeployment.user) -D - -Ft -X fetch | gzip > postgres-base.tar.gz",
+        ])
+    }
+
+    /// `docker-compose.ha.yml`: ``RedisHADeployment``, the queue on a Redis master, a replica and three sentinels.
+    static func renderHA() -> String {
+        let (master, replica, sentinels) = (RedisHADeployment.master, RedisHADeployment.replica, RedisHADeployment.sentinels)
+        return render(services: RedisHADeployment.services, header: secretRecipe(NeuroSwarmDeployment.secrets(of: RedisHADeployment.services)) + [
+            "",
+            "The HA Redis variant: the queue on \(master.name) (the first master) and \(replica.name), watched by \(sentinels.count) sentinels",
+            "(\(sentinels.map(\.name).joined(separator: ", "))); when \(RedisHADeployment.quorum) agree the master has not answered for \(RedisHADeployment.downAfterMilliseconds) ms,",
+            "one promotes the replica. gateway-node and vp-node ask the sentinels where the master is (REDIS_SENTINELS,",
+            "REDIS_MASTER_NAME=\(RedisHADeployment.masterName); REDIS_URL keeps only its credentials) and answer 202 only once the",
+            "replica holds the job too (REDIS_MIN_REPLICAS=\(RedisHADeployment.minReplicas)); a master whose replica is away refuses writes",
+            "(min-replicas-to-write \(RedisHADeployment.minReplicas)), so nothing acknowledged lives on one server only (docs/queue.md).",
+            "With one replica every write needs both servers: while either is down (compose restarts it; a",
+            "restarted old master rejoins as a replica) the gateway answers 503 with Retry-After. All of it",
+            "runs on this one host: it survives a crashed or killed Redis, not the loss of the host.",
+            "",
+            "Start: docker-compose -f compose/\(RedisHADeployment.composeFileName) up -d --build",
+            "On the host: \(master.name) 127.0.0.1:\(master.port.host), \(replica.name) 127.0.0.1:\(replica.port.host), sentinels 127.0.0.1:\(sentinels.map { String($0.port.host) }.joined(separator: ",")).",
+            "Which server is master: redis-cli -p \(sentinels[0].port.host) sentinel get-master-addr-by-name \(RedisHADeployment.masterName)",
+        ])
+    }
+
     private static func render(services: [ComposeService], header: [String]) -> String {
         var root = YAMLMap([], spaced: true)
         root.append("services", .map(YAMLMap(services.map(service), spaced: true)))
@@ -44,7 +93,7 @@ enum ComposeFile {
                 "ipam": .map(["config": .list([.map(["subnet": .string(NeuroSwarmDeployment.subnet)])])]),
             ]),
         ]), comments: ["The seeds' bridge network; every service has a fixed address on it."])
-        root.append("volumes", .map(YAMLMap(NeuroSwarmDeployment.volumes.map { volume in
+        root.append("volumes", .map(YAMLMap(NeuroSwarmDeployment.volumes(of: services).map { volume in
             YAMLEntry(key: volume, value: .map(["name": .string(NeuroSwarmDeployment.volumePrefix + volume)]))
         })), comments: ["Back up ns-node-data (the ledger), admin-node-data (audit trail) and vp-node-data; see nsctl backup."])
         root.append("secrets", .map(YAMLMap(NeuroSwarmDeployment.secrets(of: services).map { secret in
@@ -55,14 +104,18 @@ enum ComposeFile {
 
     /// The header's recipe for the generated secrets' files and the empty `_previous` ones.
     private static func secretRecipe(_ secrets: [DeploymentSecret]) -> [String] {
-        let names = secrets.filter(\.isGenerated).map(\.rawValue).joined(separator: " ")
+        let names = secrets.filter { $0.isGenerated && !DeploymentSecret.postgres.contains($0) }.map(\.rawValue).joined(separator: " ")
         let previous = secrets.filter(\.isPrevious).map { "compose/secrets/" + $0.fileName }.joined(separator: " ")
+        let usesPostgres = secrets.contains(.postgresPassword)
         return [
             "NeuroSwarm production deployment. Generated by `nsctl compose render`: do not edit,",
             "change Sources/NSCtlKit/Compose/ and render again (a test fails while this file is stale).",
             "",
             "Secrets are files, never environment values. Make them once, from the repository root:",
             "  nsctl secrets gen --env-file compose/secrets.env      # fresh secrets and keys (0600)",
+        ] + (usesPostgres ? [
+            "  nsctl secrets gen --postgres-secrets compose/secrets  # postgres_password, and database_url with it (0600)",
+        ] : []) + [
             "  mkdir -p -m 0700 compose/secrets",
             "  for name in \(names); do",
             "    file=compose/secrets/$(echo \"$name\" | tr 'A-Z' 'a-z')",
@@ -72,6 +125,9 @@ enum ComposeFile {
             "  chmod 0400 compose/secrets/*",
             "  sudo chown 10001 compose/secrets/*          # nsd runs as uid 10001 in its image",
             "  sudo chown 472 compose/secrets/grafana_admin_password   # Grafana runs as uid 472",
+        ] + (usesPostgres ? [
+            "  sudo chown \(PostgresDeployment.serverUID) compose/secrets/\(DeploymentSecret.postgresPassword.fileName)   # postgres runs as uid \(PostgresDeployment.serverUID) in its image",
+        ] : []) + [
             "Copy VALIDATOR_PUBLIC_KEYS from compose/secrets.env into compose/.env (see .env.example),",
             "then keep secrets.env offline or delete it.",
             "The *_previous files stay empty except while a secret is rotated (docs/operations.md).",

@@ -13,14 +13,14 @@ struct ComposeService: Sendable {
     }
 
     /// Compose service name, also its DNS name on the network (`ns-node`).
-    let name: String
+    var name: String
     /// A fixed container name, so `docker exec neuroswarm-gateway ...` from the seeds works.
-    let containerName: String
+    var containerName: String
     /// What the service is for, written above it in the compose file.
-    let summary: String
-    let runtime: Runtime
+    var summary: String
+    var runtime: Runtime
     /// Its fixed address on the seeds' bridge network.
-    let address: String
+    var address: String
     var port: PortBinding
     /// Whether ``port`` is published on the host at all (the TLS variant publishes only 443 and 8443).
     var publishesPort = true
@@ -29,7 +29,7 @@ struct ComposeService: Sendable {
     var secrets: [SecretMount]
     var volumes: [VolumeMount]
     /// Services that must be healthy before this one starts.
-    let dependsOn: [String]
+    var dependsOn: [String]
     var health: HealthCheck
     let resources: Resources
     /// Comment lines written above the command (why a setting differs from the seeds).
@@ -159,6 +159,10 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     case grafanaAdminPassword = "GRAFANA_ADMIN_PASSWORD"
     case nsSigningKey = "NS_SIGNING_KEY"
     case vpSigningKey = "VP_SIGNING_KEY"
+    /// The PostgreSQL variant's superuser password and the URL the nodes reach it by (which
+    /// embeds it): `nsctl secrets gen --postgres-secrets` writes both files together.
+    case postgresPassword = "POSTGRES_PASSWORD"
+    case databaseURL = "DATABASE_URL"
     /// The values a rotation replaced, mounted only on the nodes that check the secret; the files
     /// stay empty (no previous value) except while a rotation rolls (docs/operations.md).
     case jwtSecretPrevious = "JWT_SECRET_PREVIOUS"
@@ -174,6 +178,10 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     /// Whether `nsctl secrets gen` makes it (the TLS files come from a CA; a `_PREVIOUS` file is
     /// empty until a rotation fills it).
     var isGenerated: Bool { !isPrevious && ![DeploymentSecret.tlsCertificate, .tlsKey, .tlsCA].contains(self) }
+
+    /// The PostgreSQL variant's pair, which `nsctl secrets gen --postgres-secrets` writes as files
+    /// directly rather than into the `.env` the header's recipe splits.
+    static let postgres: [DeploymentSecret] = [.postgresPassword, .databaseURL]
 
     /// The compose secret's name and its file name: `jwt_secret`.
     var fileName: String { rawValue.lowercased() }

@@ -17,7 +17,10 @@ enum NeuroSwarmDeployment {
     static let services: [ComposeService] = [nsNode, redis, gateway, vpNode, adminNode, prometheus, grafana]
 
     /// Named volumes in first-use order.
-    static var volumes: [String] {
+    static var volumes: [String] { volumes(of: services) }
+
+    /// The named volumes `services` mount, in first-use order.
+    static func volumes(of services: [ComposeService]) -> [String] {
         var seen: [String] = []
         for mount in services.flatMap(\.volumes) where mount.isNamedVolume && !seen.contains(mount.source) {
             seen.append(mount.source)
@@ -47,13 +50,19 @@ enum NeuroSwarmDeployment {
 
     // MARK: - the nodes
 
-    private static let nsURL = ComposeService.Setting.fixed("NS_NODE_URL", "http://ns-node:\(NodeRole.ns.defaultPort)")
-    private static let redisURL = ComposeService.Setting.fixed("REDIS_URL", "redis://redis:6379")
+    /// Where the nodes find ns-node; the PostgreSQL variant lists several under this name.
+    static let nsURL = ComposeService.Setting.fixed("NS_NODE_URL", nodeURL(nsNode))
+    static let redisURL = ComposeService.Setting.fixed("REDIS_URL", "redis://redis:6379")
     private static let logLevel = ComposeService.Setting.tunable("LOG_LEVEL", default: "info", note: "trace, debug, info, notice, warn, error or critical, for every node")
     private static let jobMaxRetries = ComposeService.Setting.tunable("JOB_MAX_RETRIES", default: "3", note: "attempts before a job goes to the dead-letter queue")
     private static let jobTimeout = ComposeService.Setting.tunable("JOB_TIMEOUT_MS", default: "60000", note: "longest one job attempt may run")
     private static let tokenMaxLifetime = ComposeService.Setting.tunable(
         TokenLifetime.variable, default: TokenLifetime.text(TokenLifetime.defaultMaximum), note: "longest token lifetime (exp - iat) the node accepts")
+
+    /// `http://<service>:<port>`: how the other containers call a node.
+    static func nodeURL(_ service: ComposeService) -> String {
+        "http://\(service.name):\(service.port.container)"
+    }
 
     /// The settings every node has: production mode, its port, metrics on, the log level.
     private static func nodeBasics(_ role: NodeRole) -> [ComposeService.Setting] {
@@ -127,9 +136,13 @@ enum NeuroSwarmDeployment {
 
     // MARK: - Redis and monitoring
 
+    static let redisImage = "redis:7.2-alpine"
+    /// Redis's settings on its command line; the HA variant gives every server the same ones.
+    static let redisSettings = ["--appendonly", "yes", "--maxmemory", "2gb", "--maxmemory-policy", "noeviction"]
+
     static let redis = ComposeService(
         name: "redis", containerName: "neuroswarm-redis", summary: "redis: the shared job queue and rate-limit store (AOF on).",
-        runtime: .image("redis:7.2-alpine", command: ["redis-server", "--appendonly", "yes", "--maxmemory", "2gb", "--maxmemory-policy", "noeviction"]),
+        runtime: .image(redisImage, command: ["redis-server"] + redisSettings),
         address: "172.20.0.15", port: .init(host: 6379, container: 6379, isPublic: false),
         environment: [], secrets: [], volumes: [.init(source: DataLayout.redisVolume, target: "/data")], dependsOn: [],
         health: .init(test: ["CMD", "redis-cli", "ping"], startPeriod: "10s"),

@@ -14,9 +14,9 @@ enum PrometheusConfig {
         let service: String
     }
 
-    /// Every node, in the deployment's order, then Prometheus's own metrics.
-    static var jobs: [Job] {
-        let nodes = NeuroSwarmDeployment.services.compactMap { service -> Job? in
+    /// Every node of `services`, in their order, then Prometheus's own metrics.
+    static func jobs(of services: [ComposeService]) -> [Job] {
+        let nodes = services.compactMap { service -> Job? in
             guard let role = service.role else { return nil }
             // The seeds call the gateway's job neuroswarm-gateway and the others neuroswarm-<service>.
             let name = role == .gateway ? "neuroswarm-gateway" : "neuroswarm-" + service.name
@@ -27,15 +27,29 @@ enum PrometheusConfig {
     }
 
     static func render() -> String {
-        render(tlsCAFile: nil)
+        render(services: NeuroSwarmDeployment.services, tlsCAFile: nil)
     }
 
     /// `prometheus.tls.yml`: the nodes scraped over https, verified against the CA.
     static func renderTLS() -> String {
-        render(tlsCAFile: TLSDeployment.caPath)
+        render(services: NeuroSwarmDeployment.services, tlsCAFile: TLSDeployment.caPath)
     }
 
-    private static func render(tlsCAFile: String?) -> String {
+    /// `prometheus.postgres.yml`: both ns-nodes of ``PostgresDeployment``.
+    static func renderPostgres() -> String {
+        render(services: PostgresDeployment.services, tlsCAFile: nil)
+    }
+
+    /// The Prometheus service of a variant, reading the variant's scrape file `fileName` instead of prometheus.yml.
+    static func reading(_ fileName: String, in prometheus: ComposeService) -> ComposeService {
+        var service = prometheus
+        service.volumes = prometheus.volumes.map { mount in
+            mount.source == "./" + Self.fileName ? .init(source: "./" + fileName, target: mount.target, readOnly: true) : mount
+        }
+        return service
+    }
+
+    private static func render(services: [ComposeService], tlsCAFile: String?) -> String {
         let root: YAMLMap = [
             "global": .map([
                 "scrape_interval": .string(scrapeInterval),
@@ -43,7 +57,7 @@ enum PrometheusConfig {
                 "evaluation_interval": .string(scrapeInterval),
                 "external_labels": .map(["deployment": "neuroswarm"]),
             ]),
-            "scrape_configs": .list(jobs.map { job in
+            "scrape_configs": .list(jobs(of: services).map { job in
                 var scrape: YAMLMap = [
                     "job_name": .string(job.name),
                     "metrics_path": "/metrics",

@@ -37,10 +37,8 @@ enum TLSDeployment {
             service.publishesPort = false
             if plain.name == NeuroSwarmDeployment.prometheus.name {
                 // Scrapes the nodes over https, verifying them against the CA.
+                service = PrometheusConfig.reading(prometheusFileName, in: service)
                 service.secrets = [.nsd(.tlsCA)]
-                service.volumes = plain.volumes.map { mount in
-                    mount.source == "./" + PrometheusConfig.fileName ? .init(source: "./" + prometheusFileName, target: mount.target, readOnly: true) : mount
-                }
             }
         }
         return service

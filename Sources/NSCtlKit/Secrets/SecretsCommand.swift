@@ -31,6 +31,11 @@ extension NSCtl.Secrets {
                 ("# NAME generated|rotated <UTC time>"), which `nsctl env check` and `nsctl health` \
                 compare with SECRET_MAX_AGE_DAYS.
                 Rotatable: \(EnvTemplate.rotatable.keys.sorted().joined(separator: ", ")).
+
+                With --postgres-secrets DIR (the compose PostgreSQL variant): writes only DIR/postgres_password \
+                (a fresh password) and DIR/database_url (the URL the nodes reach the postgres service by, \
+                holding that password), 0600 each, creating DIR with mode 0700; no .env. Existing files \
+                are replaced only with --force, which keeps them as backups.
                 """)
 
         @Option(help: ArgumentHelp("The file to write.", valueName: "path"))
@@ -42,6 +47,9 @@ extension NSCtl.Secrets {
         @Option(name: .customLong("rotate"), help: ArgumentHelp("Replace only this secret in the existing file (repeatable).", valueName: "NAME"))
         var rotate: [String] = []
 
+        @Option(help: ArgumentHelp("Write only the compose PostgreSQL variant's postgres_password and database_url into this folder.", valueName: "dir"))
+        var postgresSecrets: String?
+
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
@@ -50,6 +58,9 @@ extension NSCtl.Secrets {
                 throw ValidationError("--rotate \(name) is not a rotatable secret; choose from \(EnvTemplate.rotatable.keys.sorted().joined(separator: ", "))")
             }
             if force && !rotate.isEmpty { throw ValidationError("--force and --rotate do not go together: --rotate edits the existing file") }
+            if postgresSecrets != nil && !rotate.isEmpty {
+                throw ValidationError("--postgres-secrets and --rotate do not go together: --postgres-secrets writes new files and no .env")
+            }
         }
 
         func run() async throws {
@@ -60,6 +71,7 @@ extension NSCtl.Secrets {
         /// file names and secret names, never a secret's value. `now` names the backup of a replaced
         /// file and dates the secrets written (their ``SecretStamp`` lines).
         func writeEnvFile(now: Date) throws -> String {
+            if let postgresSecrets { return try writePostgresSecrets(into: postgresSecrets, now: now) }
             let backup: String?
             if rotate.isEmpty {
                 backup = try PrivateFile.write(EnvTemplate.render(now: now), to: envFile, replacing: force, now: now)
@@ -77,6 +89,17 @@ extension NSCtl.Secrets {
                 lines.append("\(name)_PREVIOUS now holds the old secret: restart the nodes one by one, then remove it (docs/operations.md, Rotating secrets)")
             }
             return lines.joined(separator: "\n")
+        }
+
+        private func writePostgresSecrets(into folder: String, now: Date) throws -> String {
+            let written = try PostgresSecretFiles.write(into: folder, replacing: force, now: now)
+            if json {
+                return String(decoding: CanonicalJSON.encode(.object([
+                    "files": .array(written.files.map { .string($0) }), "backups": .array(written.backups.map { .string($0) }),
+                ])), as: UTF8.self)
+            }
+            return (["wrote \(written.files.joined(separator: " and ")) (mode 0600)"] + written.backups.map { "previous file kept as \($0)" })
+                .joined(separator: "\n")
         }
 
         private func rotateSecrets(now: Date) throws -> String? {

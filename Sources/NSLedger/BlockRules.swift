@@ -41,7 +41,7 @@ public struct BlockRules: Sendable {
 
     /// Who may produce at each height.
     public let schedule: ValidatorSchedule
-    /// The `txCount` limit: an audit must use the limit ns-node's store applied (`LedgerStore.Settings.maxBlockTxs`),
+    /// The `txCount` limit: an audit must use the limit ns-node's store applied (`LedgerStoreSettings.maxBlockTxs`),
     /// or it refuses blocks ns-node rightly accepted.
     public let maxTxs: Int
 

@@ -67,7 +67,7 @@ enum JobLookups {
     /// so the answer costs the same however many transactions share the job id (admin-node's
     /// audit anchors add one a minute under one id): the newest candidate is almost always the
     /// answer, and a page is widened only past key collisions with other job ids.
-    static func newestCommitted(_ jobID: String, pending: [Int64], _ db: Database) throws -> LedgerReader.CommittedTx? {
+    static func newestCommitted(_ jobID: String, pending: [Int64], _ db: Database) throws -> CommittedTx? {
         let jobKey = key(jobID)
         var older = pending.sorted(by: >)
         var below = Int64.max
@@ -81,7 +81,7 @@ enum JobLookups {
             older.removeFirst(joining.count)
             for leaf in Set(page + joining).sorted(by: >) {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE leaf_index = ?", arguments: [leaf]) else { continue }
-                let tx = LedgerReader.committed(row)
+                let tx = SQLiteLedgerReader.committed(row)
                 if Self.jobID(inBody: tx.canonical) == jobID { return tx }
             }
             if exhausted { return nil }
@@ -97,7 +97,7 @@ enum JobLookups {
     static let maxPage = 1_024
 
     /// The transaction the ledger holds for a job, asked inside the writer's transaction by
-    /// ``LedgerStore/submit(_:rule:)`` under ``LedgerStore/SubmitRule/onePerJob``. Prepared once
+    /// ``LedgerStore/submit(_:rule:)`` under ``SubmitRule/onePerJob``. Prepared once
     /// per write transaction; a job id no transaction records costs one probe of `job_lookup`,
     /// one of `mempool_by_job` and one of ``PendingLookups``, and decodes nothing.
     struct Recorded {

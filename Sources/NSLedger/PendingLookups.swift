@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// A block's entries land here instead of in two random-order SQLite indexes: there, a thousand
 /// scattered inserts per block dirtied a page each, and writing those pages at every commit was
-/// most of the append's cost. ``LedgerStore`` moves them into the tables in sorted batches, in
+/// most of the append's cost. ``SQLiteLedgerStore`` moves them into the tables in sorted batches, in
 /// which each page is written once however many entries it takes.
 ///
 /// Entries are added before their block commits and dropped only after the batch holding them

@@ -29,14 +29,6 @@ enum ValidatorTables {
         }
     }
 
-    /// A log row that cannot be replayed: where, and why.
-    struct InconsistentLog: Error, CustomStringConvertible {
-        let height: UInt64
-        let reason: String
-
-        var description: String { "validator_changes is inconsistent at height \(height): \(reason)" }
-    }
-
     /// The genesis rows of `validators`, which genesis's `prevHash` commits to.
     static func genesis(_ db: Database) throws -> [Validator] {
         try Row.fetchAll(db, sql: "SELECT name, public_key FROM validators WHERE added_height = 0").map {
@@ -48,6 +40,12 @@ enum ValidatorTables {
     /// from before the migration, which the read-only audit may be given and cannot migrate.
     static func changes(_ db: Database, newestFirst: Bool = false, limit: Int? = nil) throws -> [ValidatorChange] {
         try rows(db, newestFirst: newestFirst, limit: limit).map { change($0) }
+    }
+
+    /// The log as ``ValidatorLog/replay(genesis:changes:)`` takes it: the genesis set and every
+    /// change in `seq` order with the id its row stores.
+    static func log(_ db: Database) throws -> (genesis: [Validator], changes: [(storedID: String, change: ValidatorChange)]) {
+        (try genesis(db), try rows(db).map { ($0["validator_id"], change($0)) })
     }
 
     private static func rows(_ db: Database, newestFirst: Bool = false, limit: Int? = nil) throws -> [Row] {
@@ -62,32 +60,13 @@ enum ValidatorTables {
                         effectiveHeight: UInt64(max(0, row["height"] as Int64)), requestedBy: row["requested_by"], time: row["time"])
     }
 
-    /// The schedule recorded in `db`: the genesis set, then each change replayed in order by the
-    /// rules that accepted it. A row whose id is not its key's, or a change those rules refuse,
-    /// makes the log inconsistent; the store refuses to open on it.
+    /// The schedule recorded in `db` (``ValidatorLog/replay(genesis:changes:)``); an inconsistent
+    /// log is thrown, and the store refuses to open on it.
     static func schedule(_ db: Database) throws -> ValidatorSchedule {
-        let (schedule, inconsistency) = try replay(db)
+        let log = try log(db)
+        let (schedule, inconsistency) = ValidatorLog.replay(genesis: log.genesis, changes: log.changes)
         if let inconsistency { throw inconsistency }
         return schedule
-    }
-
-    /// Replays the log up to its first inconsistency, if any, and returns what it got so far with
-    /// it: the audit can then check the blocks below that height before reporting it, and so name
-    /// the first bad height whichever of the two it is.
-    static func replay(_ db: Database) throws -> (ValidatorSchedule, InconsistentLog?) {
-        var schedule = ValidatorSchedule(genesis: try genesis(db))
-        for row in try rows(db) {
-            let change = change(row)
-            guard row["validator_id"] == change.validator.id else {
-                return (schedule, InconsistentLog(height: change.effectiveHeight, reason: "change \(change.seq) names an id that is not its key's"))
-            }
-            do throws(ValidatorChangeError) {
-                try schedule.apply(change.request, at: change.effectiveHeight)
-            } catch {
-                return (schedule, InconsistentLog(height: change.effectiveHeight, reason: "change \(change.seq): \(error)"))
-            }
-        }
-        return (schedule, nil)
     }
 
     /// Appends `change` to the log and updates the summary row; returns its `seq`. Runs inside

@@ -51,11 +51,11 @@ struct BackupManifestTests {
     }
 
     /// What verify says about `archive`: `verified`, or the one-line failure.
-    static func verdict(_ archive: String) throws -> String {
+    static func verdict(_ archive: String) async throws -> String {
         let scratch = try Tools.temporaryDirectory("ns-backup-verify")
         defer { try? FileManager.default.removeItem(atPath: scratch) }  // scratch space: leftovers only cost disk
         do {
-            _ = try BackupVerifier(progress: .silent).verify(archive, in: scratch)
+            _ = try await BackupVerifier(progress: .silent).verify(archive, in: scratch)
             return "verified"
         } catch let failure as CommandFailure {
             return failure.message
@@ -86,7 +86,7 @@ struct BackupManifestTests {
 
         #expect(try BackupArchive.manifest(of: written.path) == manifest)
         let scratch = try Tools.temporaryDirectory("ns-backup-verify")
-        let verified = try BackupVerifier(progress: .silent).verify(written.path, in: scratch)
+        let verified = try await BackupVerifier(progress: .silent).verify(written.path, in: scratch)
         #expect(verified.manifest == manifest)
         #expect(FileManager.default.contents(atPath: verified.dataFolder + "/keys/admin.key") == Data("abc".utf8))
     }
@@ -105,8 +105,8 @@ struct BackupManifestTests {
     }
 
     @Test("a hand-made archive whose manifest matches its files verifies (the baseline of the refusals below)")
-    func matchingArchiveVerifies() throws {
-        #expect(try Self.verdict(Self.archive(Self.manifest(), files: ["keys/vp.key": "abc"])) == "verified")
+    func matchingArchiveVerifies() async throws {
+        #expect(try await Self.verdict(Self.archive(Self.manifest(), files: ["keys/vp.key": "abc"])) == "verified")
     }
 
     @Test("verify refuses an archive whose files and manifest disagree", arguments: [
@@ -121,21 +121,21 @@ struct BackupManifestTests {
         ("a ledger volume without its ledger state", Self.manifest(volume: "ns-node-data"), ["keys/vp.key": "abc"],
          "the ns-node-data manifest has no ledger state"),
     ])
-    func refusals(_ tampered: (what: String, manifest: BackupManifest, files: [String: String], expected: String)) throws {
-        let verdict = try Self.verdict(Self.archive(tampered.manifest, files: tampered.files))
+    func refusals(_ tampered: (what: String, manifest: BackupManifest, files: [String: String], expected: String)) async throws {
+        let verdict = try await Self.verdict(Self.archive(tampered.manifest, files: tampered.files))
         #expect(verdict.contains(tampered.expected), "\(tampered.what): \(verdict)")
     }
 
     @Test("verify refuses a manifest that is not one, and an archive cut short")
-    func unreadable() throws {
+    func unreadable() async throws {
         let foreign = try Self.archive(manifestData: Data("{\"hello\": 1}".utf8), files: [:])
-        #expect(try Self.verdict(foreign).hasSuffix("manifest.json is not a NeuroSwarm backup manifest"))
+        #expect(try await Self.verdict(foreign).hasSuffix("manifest.json is not a NeuroSwarm backup manifest"))
         #expect(throws: CommandFailure.self) { try BackupArchive.manifest(of: foreign) }
 
         let cut = try Self.archive(Self.manifest(), files: ["keys/vp.key": String(repeating: "abc", count: 50_000)])
         let bytes = try #require(FileManager.default.contents(atPath: cut))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
-        #expect(try Self.verdict(cut).contains("is damaged or not a backup archive"))
-        #expect(try Self.verdict(cut + ".missing").hasSuffix("does not exist or is not readable"))
+        #expect(try await Self.verdict(cut).contains("is damaged or not a backup archive"))
+        #expect(try await Self.verdict(cut + ".missing").hasSuffix("does not exist or is not readable"))
     }
 }

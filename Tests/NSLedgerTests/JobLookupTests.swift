@@ -22,23 +22,23 @@ struct JobLookupTests {
         var all: [LedgerTransaction] = []
         for _ in 0..<3 {
             let txs = LedgerFixture.txs(3, from: all.count)
-            _ = try await store.append(await fixture.proposal(store, txs))
+            _ = try await store.append(try await fixture.proposal(store, txs))
             all += txs
         }
         // Block 3 began by writing the 6 entries pending by then; its own 3 wait in memory.
-        #expect(try await store.reader.pool.read { db in try LookupTables.frontier(db) } == 6)
-        #expect(try await store.reader.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_lookup") } == 6)
-        #expect(store.reader.pending.count == 3)
+        #expect(try await store.pool.read { db in try LookupTables.frontier(db) } == 6)
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_lookup") } == 6)
+        #expect(store.lookups.count == 3)
         for (index, tx) in all.enumerated() {
-            guard case .committed(let found) = try store.reader.transaction(jobID: tx.jobID) else {
+            guard case .committed(let found) = try store.sqliteReader.transaction(jobID: tx.jobID) else {
                 Issue.record("leaf \(index) (\(tx.jobID)) is not found as committed")
                 continue
             }
             #expect(found.hash == tx.hash && found.leafIndex == UInt64(index) && found.blockHeight == UInt64(index / 3 + 1))
             #expect(found.canonical == tx.canonical)
         }
-        #expect(try store.reader.transaction(jobID: "job_never") == nil)
-        #expect(try store.reader.transaction(jobID: "job_1x") == nil, "a job id that starts like another is a different one")
+        #expect(try store.sqliteReader.transaction(jobID: "job_never") == nil)
+        #expect(try store.sqliteReader.transaction(jobID: "job_1x") == nil, "a job id that starts like another is a different one")
     }
 
     @Test("a candidate whose body records another job id is not an answer")
@@ -46,14 +46,14 @@ struct JobLookupTests {
         let fixture = try LedgerFixture()
         let store = try fixture.openStore(lookupBatch: 1)
         let txs = LedgerFixture.txs(2)
-        _ = try await store.append(await fixture.proposal(store, txs))
-        _ = try await store.append(await fixture.proposal(store, LedgerFixture.txs(1, from: 2)))  // writes the first block's entries
+        _ = try await store.append(try await fixture.proposal(store, txs))
+        _ = try await store.append(try await fixture.proposal(store, LedgerFixture.txs(1, from: 2)))  // writes the first block's entries
         // A key collision, made by hand: job_other's key now also names leaf 0, which records job_0.
-        try await store.reader.pool.write { db in
+        try await store.pool.write { db in
             try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, 0)", arguments: [JobLookups.key("job_other")])
         }
-        #expect(try store.reader.transaction(jobID: "job_other") == nil)
-        guard case .committed(let found) = try store.reader.transaction(jobID: "job_0") else { throw LookupFailure("job_0 is not committed") }
+        #expect(try store.sqliteReader.transaction(jobID: "job_other") == nil)
+        guard case .committed(let found) = try store.sqliteReader.transaction(jobID: "job_0") else { throw LookupFailure("job_0 is not committed") }
         #expect(found.leafIndex == 0)
     }
 
@@ -62,23 +62,23 @@ struct JobLookupTests {
         let fixture = try LedgerFixture()
         let store = try fixture.openStore()
         let first = try Self.tx(job: "job_twice", text: "first attempt")
-        _ = try await store.submit([first])
-        guard case .pending(let hash, let canonical) = try store.reader.transaction(jobID: "job_twice") else {
+        _ = try await store.submit([first]).receipts
+        guard case .pending(let hash, let canonical) = try store.sqliteReader.transaction(jobID: "job_twice") else {
             throw LookupFailure("job_twice is not pending")
         }
         #expect(hash == first.hash && canonical == first.canonical)
 
-        _ = try await store.append(await fixture.proposal(store, [first]))
-        guard case .committed(let committed) = try store.reader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
+        _ = try await store.append(try await fixture.proposal(store, [first]))
+        guard case .committed(let committed) = try store.sqliteReader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
         #expect(committed.hash == first.hash && committed.blockHeight == 1)
 
         // A retry that built a different transaction for the same job: pending, the committed one is still the answer.
         let second = try Self.tx(job: "job_twice", text: "second attempt")
-        _ = try await store.submit([second])
-        guard case .committed(let stillFirst) = try store.reader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
+        _ = try await store.submit([second]).receipts
+        guard case .committed(let stillFirst) = try store.sqliteReader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
         #expect(stillFirst.hash == first.hash)
-        _ = try await store.append(await fixture.proposal(store, [second]))
-        guard case .committed(let newest) = try store.reader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
+        _ = try await store.append(try await fixture.proposal(store, [second]))
+        guard case .committed(let newest) = try store.sqliteReader.transaction(jobID: "job_twice") else { throw LookupFailure("job_twice is not committed") }
         #expect(newest.hash == second.hash && newest.leafIndex == 1)
     }
 
@@ -114,16 +114,16 @@ struct JobLookupTests {
         try pool.close()
 
         let reopened = try fixture.openStore(lookupBatch: 4)
-        #expect(try await reopened.reader.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_lookup") } == 9)
+        #expect(try await reopened.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_lookup") } == 9)
         for (index, tx) in committed.enumerated() {
-            guard case .committed(let found) = try reopened.reader.transaction(jobID: tx.jobID) else {
+            guard case .committed(let found) = try reopened.sqliteReader.transaction(jobID: tx.jobID) else {
                 Issue.record("leaf \(index) is not found after the migration")
                 continue
             }
             #expect(found.leafIndex == UInt64(index))
         }
         for tx in waiting {
-            guard case .pending(let hash, _) = try reopened.reader.transaction(jobID: tx.jobID) else {
+            guard case .pending(let hash, _) = try reopened.sqliteReader.transaction(jobID: tx.jobID) else {
                 Issue.record("\(tx.jobID) is not found pending after the migration")
                 continue
             }
@@ -138,11 +138,11 @@ struct JobLookupTests {
         var committed: [LedgerTransaction] = []
         for _ in 0..<3 {
             let txs = LedgerFixture.txs(3, from: committed.count)
-            _ = try await store.append(await fixture.proposal(store, txs))
+            _ = try await store.append(try await fixture.proposal(store, txs))
             committed += txs
         }
         let waiting = LedgerFixture.txs(2, from: 100)
-        _ = try await store.submit(waiting)
+        _ = try await store.submit(waiting).receipts
         return (committed, waiting)
     }
 }

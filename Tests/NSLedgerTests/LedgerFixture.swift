@@ -29,11 +29,15 @@ struct LedgerFixture {
         return pool
     }
 
-    func openStore(mempoolMax: Int = 100_000, maxBlockTxs: Int = BlockRules.defaultMaxTxs, lookupBatch: Int = 16_384) throws -> LedgerStore {
-        try LedgerStore(pool: openPool(), settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
-                                                          genesisValidators: validators, mempoolMax: mempoolMax,
-                                                          maxBlockTxs: maxBlockTxs, lookupBatch: lookupBatch),
-                        now: { Self.now })
+    /// The settings every engine's store is opened with here.
+    func settings(mempoolMax: Int = 100_000, maxBlockTxs: Int = BlockRules.defaultMaxTxs, lookupBatch: Int = 16_384) -> LedgerStoreSettings {
+        LedgerStoreSettings(origin: checkpointKey.name, checkpointKey: checkpointKey, genesisValidators: validators, mempoolMax: mempoolMax,
+                            maxBlockTxs: maxBlockTxs, lookupBatch: lookupBatch)
+    }
+
+    func openStore(mempoolMax: Int = 100_000, maxBlockTxs: Int = BlockRules.defaultMaxTxs, lookupBatch: Int = 16_384) throws -> SQLiteLedgerStore {
+        try SQLiteLedgerStore(pool: openPool(), settings: settings(mempoolMax: mempoolMax, maxBlockTxs: maxBlockTxs, lookupBatch: lookupBatch),
+                              now: { Self.now })
     }
 
     /// `count` distinct valid transactions.
@@ -48,10 +52,11 @@ struct LedgerFixture {
     }
 
     /// A valid next block for `txs`, optionally altered (and then re-signed unless `resign` is false).
-    func proposal(_ store: LedgerStore, _ txs: [LedgerTransaction], key: LedgerKey? = nil, resign: Bool = true,
-                  alter: (inout BlockHeader) -> Void = { _ in }) async -> BlockProposal {
+    func proposal(_ store: any LedgerStore, _ txs: [LedgerTransaction], key: LedgerKey? = nil, resign: Bool = true,
+                  alter: (inout BlockHeader) -> Void = { _ in }) async throws -> BlockProposal {
         let signer = key ?? producer
-        var header = BlockBuilder.header(after: await store.tipHeader, frontier: await store.frontier, txs: txs, timeMs: Self.now, key: signer)
+        let head = try await store.reader.head()
+        var header = BlockBuilder.header(after: head.header, frontier: head.frontier, txs: txs, timeMs: Self.now, key: signer)
         alter(&header)
         if resign { header.sign(with: signer) }
         return BlockProposal(header: header, txs: txs)

@@ -16,34 +16,34 @@ struct LookupTablesTests {
         var all: [LedgerTransaction] = []
         for _ in 0..<4 {
             let txs = LedgerFixture.txs(3, from: all.count)
-            _ = try await store.append(await fixture.proposal(store, txs))
+            _ = try await store.append(try await fixture.proposal(store, txs))
             all += txs
         }
         // Block 4 began by writing the 9 entries pending by then; its own 3 wait.
-        let pool = store.reader.pool
+        let pool = store.pool
         #expect(try await pool.read { db in try LookupTables.frontier(db) } == 9)
         #expect(try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tx_lookup") } == 9)
         #expect(try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM artifact_lookup") } == 9)
-        #expect(store.reader.pending.count == 3)
+        #expect(store.lookups.count == 3)
 
         for (index, tx) in all.enumerated() {
-            let found = try #require(try store.reader.transaction(hash: tx.hash), "leaf \(index)")
+            let found = try #require(try store.sqliteReader.transaction(hash: tx.hash), "leaf \(index)")
             #expect(found.leafIndex == UInt64(index) && found.blockHeight == UInt64(index / 3 + 1))
-            #expect(try store.reader.transactions(artifactSHA256: tx.artifactSHA256).map(\.leafIndex) == [UInt64(index)])
+            #expect(try store.sqliteReader.transactions(artifactSHA256: tx.artifactSHA256).map(\.leafIndex) == [UInt64(index)])
         }
-        #expect(try store.reader.transaction(hash: LedgerFixture.txs(1, from: 99)[0].hash) == nil)
+        #expect(try store.sqliteReader.transaction(hash: LedgerFixture.txs(1, from: 99)[0].hash) == nil)
 
-        let receipts = try await store.submit([all[1], all[10]])
+        let receipts = try await store.submit([all[1], all[10]]).receipts
         #expect(receipts == [TxReceipt(txHash: all[1].hash.hex, status: .committed, blockHeight: 1, leafIndex: 1),
                              TxReceipt(txHash: all[10].hash.hex, status: .committed, blockHeight: 4, leafIndex: 10)])
         for repeated in [all[2], all[11]] {
             let fresh = LedgerFixture.txs(2, from: 50)
             await #expect(throws: BlockRejection.duplicateTx(index: 1, txHash: repeated.hash.hex)) {
-                try await store.append(await fixture.proposal(store, [fresh[0], repeated, fresh[1]]))
+                try await store.append(try await fixture.proposal(store, [fresh[0], repeated, fresh[1]]))
             }
         }
-        #expect(store.reader.pending.count == 3, "a refused block leaves no entries behind")
-        #expect(await store.tipHeader.height == 4)
+        #expect(store.lookups.count == 3, "a refused block leaves no entries behind")
+        #expect(store.sqliteReader.head().header.height == 4)
     }
 
     @Test("an artifact anchored twice lists both transactions, one written and one pending, oldest first")
@@ -55,10 +55,10 @@ struct LookupTablesTests {
             try LedgerTransaction.make(artifactSHA256: artifact, artifactSize: 13, submitter: "user", jobID: "job_twin_\(index)",
                                        preview: "the same file", timeMs: LedgerFixture.now)
         }
-        _ = try await store.append(await fixture.proposal(store, [twins[0]] + LedgerFixture.txs(2)))
-        _ = try await store.append(await fixture.proposal(store, LedgerFixture.txs(1, from: 2) + [twins[1]]))
-        #expect(store.reader.pending.count == 2, "the first block's entries were written when the second began")
-        #expect(try store.reader.transactions(artifactSHA256: artifact).map(\.hash) == twins.map(\.hash))
+        _ = try await store.append(try await fixture.proposal(store, [twins[0]] + LedgerFixture.txs(2)))
+        _ = try await store.append(try await fixture.proposal(store, LedgerFixture.txs(1, from: 2) + [twins[1]]))
+        #expect(store.lookups.count == 2, "the first block's entries were written when the second began")
+        #expect(try store.sqliteReader.transactions(artifactSHA256: artifact).map(\.hash) == twins.map(\.hash))
     }
 
     @Test("entries pending when the process ends are written when the ledger opens again")
@@ -66,14 +66,14 @@ struct LookupTablesTests {
         let fixture = try LedgerFixture()
         var store = try fixture.openStore()
         let txs = LedgerFixture.txs(7)
-        _ = try await store.append(await fixture.proposal(store, txs))
-        #expect(store.reader.pending.count == 7)
+        _ = try await store.append(try await fixture.proposal(store, txs))
+        #expect(store.lookups.count == 7)
         store = try fixture.openStore()
-        #expect(store.reader.pending.count == 0)
-        #expect(try await store.reader.pool.read { db in try LookupTables.frontier(db) } == 7)
-        for tx in txs { #expect(try store.reader.transaction(hash: tx.hash) != nil) }
+        #expect(store.lookups.count == 0)
+        #expect(try await store.pool.read { db in try LookupTables.frontier(db) } == 7)
+        for tx in txs { #expect(try store.sqliteReader.transaction(hash: tx.hash) != nil) }
         await #expect(throws: BlockRejection.duplicateTx(index: 0, txHash: txs[3].hash.hex)) {
-            try await store.append(await fixture.proposal(store, [txs[3]]))
+            try await store.append(try await fixture.proposal(store, [txs[3]]))
         }
     }
 
@@ -111,7 +111,7 @@ struct LookupTablesTests {
         let fixture = try LedgerFixture()
         let store = try fixture.openStore(lookupBatch: 25)
         let shared = Acknowledged()
-        let reader = store.reader
+        let reader = store.sqliteReader
         let checking = Task.detached {
             var misses = 0
             var rounds = 0
@@ -123,14 +123,14 @@ struct LookupTablesTests {
         }
         for block in 0..<40 {
             let txs = LedgerFixture.txs(10, from: block * 10)
-            _ = try await store.append(await fixture.proposal(store, txs))
+            _ = try await store.append(try await fixture.proposal(store, txs))
             shared.txs.withLock { $0 += txs }
         }
         shared.done.store(true, ordering: .releasing)
         let (misses, rounds) = try await checking.value
         #expect(misses == 0, "in \(rounds) rounds of reads")
         // A batch was written as each of blocks 4, 7, ..., 40 began: 390 entries in all.
-        #expect(try await store.reader.pool.read { db in try LookupTables.frontier(db) } == 390)
+        #expect(try await store.pool.read { db in try LookupTables.frontier(db) } == 390)
     }
 }
 

@@ -18,13 +18,14 @@ struct ValidatorChangeTests {
 
     /// Appends one block of fresh transactions signed by `key`.
     @discardableResult
-    func produce(_ store: LedgerStore, key: LedgerKey, batch: Int) async throws -> BlockHeader {
-        try await store.append(await fixture.proposal(store, LedgerFixture.txs(2, from: batch * 2), key: key))
+    func produce(_ store: any LedgerStore, key: LedgerKey, batch: Int) async throws -> BlockHeader {
+        try await store.append(try await fixture.proposal(store, LedgerFixture.txs(2, from: batch * 2), key: key)).header
     }
 
-    @Test("an added key may produce from the tip's height + 1; before the change it is refused")
-    func addTakesEffectNextBlock() async throws {
-        let store = try fixture.openStore()
+    @Test("an added key may produce from the tip's height + 1; before the change it is refused", arguments: LedgerEngine.allCases)
+    func addTakesEffectNextBlock(engine: LedgerEngine) async throws {
+        let ledger = try await engine.make(fixture: fixture)
+        let store = ledger.store
         try await produce(store, key: fixture.producer, batch: 0)
         await #expect(throws: BlockRejection.producer(second.publicKey.validatorID, reason: "is not in the validator set")) {
             try await produce(store, key: second, batch: 1)
@@ -35,31 +36,37 @@ struct ValidatorChangeTests {
         #expect(try await produce(store, key: second, batch: 1).height == 2)
         #expect(try await produce(store, key: fixture.producer, batch: 2).height == 3, "the genesis validator stays in the set")
 
-        let schedule = await store.validatorSchedule
-        #expect(schedule.standing(of: second.publicKey.validatorID, at: 1) == .notYetAdded(from: 2))
-        #expect(schedule.active(at: 1).map(\.id) == [firstID])
-        #expect(Set(schedule.active(at: 2).map(\.id)) == [firstID, second.publicKey.validatorID])
+        if let sqlite = ledger.sqlite {  // the schedule the SQLite store appends by
+            let schedule = await sqlite.validatorSchedule
+            #expect(schedule.standing(of: second.publicKey.validatorID, at: 1) == .notYetAdded(from: 2))
+            #expect(schedule.active(at: 1).map(\.id) == [firstID])
+            #expect(Set(schedule.active(at: 2).map(\.id)) == [firstID, second.publicKey.validatorID])
+        }
+        await ledger.stop()
     }
 
-    @Test("a removed key's next block is refused by the producer check; its earlier blocks stay valid")
-    func removeTakesEffectNextBlock() async throws {
-        let store = try fixture.openStore()
+    @Test("a removed key's next block is refused by the producer check; its earlier blocks stay valid", arguments: LedgerEngine.allCases)
+    func removeTakesEffectNextBlock(engine: LedgerEngine) async throws {
+        let ledger = try await engine.make(fixture: fixture)
+        let store = ledger.store
         try await store.changeValidators(.add(secondValidator), requestedBy: "alice")
         try await produce(store, key: fixture.producer, batch: 0)
         let removal = try await store.changeValidators(.remove(id: firstID), requestedBy: "bob")
         #expect(removal.effectiveHeight == 2 && removal.validator == fixture.validators[0])
-        let tip = await store.tipHeader
+        let tip = try await store.reader.head().header
         await #expect(throws: BlockRejection.producer(firstID, reason: "was removed from the validator set at height 2")) {
             try await produce(store, key: fixture.producer, batch: 1)
         }
-        #expect(await store.tipHeader == tip, "the refused block changed nothing")
+        #expect(try await store.reader.head().header == tip, "the refused block changed nothing")
         #expect(try await produce(store, key: second, batch: 1).height == 2)
-        #expect(try ChainAudit.audit(path: fixture.path).get().height == 2)
+        #expect(try await ledger.audit().get().height == 2)
+        await ledger.stop()
     }
 
-    @Test("conflicting changes are refused and record nothing")
-    func refusals() async throws {
-        let store = try fixture.openStore()
+    @Test("conflicting changes are refused and record nothing", arguments: LedgerEngine.allCases)
+    func refusals(engine: LedgerEngine) async throws {
+        let ledger = try await engine.make(fixture: fixture)
+        let store = ledger.store
         let unknown = LedgerKey(generatingNamed: "nobody").publicKey.validatorID
         await #expect(throws: ValidatorChangeError.lastValidator(id: firstID)) {
             try await store.changeValidators(.remove(id: firstID), requestedBy: "alice")
@@ -70,7 +77,7 @@ struct ValidatorChangeTests {
         await #expect(throws: ValidatorChangeError.notActive(id: unknown, removedHeight: nil)) {
             try await store.changeValidators(.remove(id: unknown), requestedBy: "alice")
         }
-        #expect(try store.reader.validatorChanges(limit: 100).isEmpty)
+        #expect(try await store.reader.validatorChanges(limit: 100).isEmpty)
 
         try await store.changeValidators(.add(secondValidator), requestedBy: "alice")
         await #expect(throws: ValidatorChangeError.alreadyActive(id: second.publicKey.validatorID), "a pending addition counts as active") {
@@ -86,27 +93,30 @@ struct ValidatorChangeTests {
         await #expect(throws: ValidatorChangeError.lastValidator(id: second.publicKey.validatorID)) {
             try await store.changeValidators(.remove(id: second.publicKey.validatorID), requestedBy: "alice")
         }
-        #expect(try store.reader.validatorChanges(limit: 100).map(\.seq) == [2, 1], "only the two accepted changes, newest first")
+        #expect(try await store.reader.validatorChanges(limit: 100).map(\.seq) == [2, 1], "only the two accepted changes, newest first")
+        await ledger.stop()
     }
 
-    @Test("changes are durable: a reopened store keeps the terms and still refuses the removed key")
-    func durable() async throws {
+    @Test("changes are durable: a reopened store keeps the terms and still refuses the removed key", arguments: LedgerEngine.allCases)
+    func durable(engine: LedgerEngine) async throws {
+        let ledger = try await engine.make(fixture: fixture)
         do {
-            let store = try fixture.openStore()
+            let store = ledger.store
             try await store.changeValidators(.add(secondValidator), requestedBy: "alice")
             try await produce(store, key: second, batch: 0)
             try await store.changeValidators(.remove(id: firstID), requestedBy: "alice")
         }
-        let reopened = try fixture.openStore()
+        let reopened = try await ledger.reopen()
         await #expect(throws: BlockRejection.self) { try await produce(reopened, key: fixture.producer, batch: 1) }
         #expect(try await produce(reopened, key: second, batch: 1).height == 2)
-        let records = try reopened.reader.validators()
+        let records = try await reopened.reader.validators()
         let first = try #require(records.first { $0.validator.id == firstID })
         let added = try #require(records.first { $0.validator.id == second.publicKey.validatorID })
         #expect(first.addedHeight == 0 && first.removedHeight == 2 && !first.isActive)
         #expect(added.addedHeight == 1 && added.removedHeight == nil && added.isActive)
-        #expect(try reopened.reader.validatorChanges(limit: 1).map(\.action) == [.remove])
-        #expect(try reopened.reader.block(height: 0)?.header == Genesis.header(validators: fixture.validators), "genesis is unchanged")
+        #expect(try await reopened.reader.validatorChanges(limit: 1).map(\.action) == [.remove])
+        #expect(try await reopened.reader.block(height: 0)?.header == Genesis.header(validators: fixture.validators), "genesis is unchanged")
+        await ledger.stop()
     }
 
     @Test("an addition and a removal at the same height replay in either order from the listed terms")

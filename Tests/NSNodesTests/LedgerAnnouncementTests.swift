@@ -13,7 +13,7 @@ struct LedgerAnnouncementTests {
         try await ledger.commit([try LiveLedgerNode.tx(job: "job-1", submitter: "alice", text: "one")])
         let log = CapturedLog()
         let metrics = NodeMetrics(node: "ns-node")
-        HostAssembly.announceLedger(ledger.store.reader, origin: "neuroswarm.test/ledger", checkpointPublicKey: "key", logger: log.logger("ns-node"),
+        HostAssembly.announceLedger(ledger.sqliteReader, origin: "neuroswarm.test/ledger", checkpointPublicKey: "key", logger: log.logger("ns-node"),
                                 internalErrors: InternalErrors(metrics: metrics, logger: log.logger("ns-node")))
         let ready = log.records.filter { $0["message"] == "ledger ready" }
         #expect(ready.count == 1)
@@ -28,7 +28,7 @@ struct LedgerAnnouncementTests {
         try ledger.database.close()
         let log = CapturedLog()
         let metrics = NodeMetrics(node: "ns-node")
-        HostAssembly.announceLedger(ledger.store.reader, origin: "neuroswarm.test/ledger", checkpointPublicKey: "key", logger: log.logger("ns-node"),
+        HostAssembly.announceLedger(ledger.sqliteReader, origin: "neuroswarm.test/ledger", checkpointPublicKey: "key", logger: log.logger("ns-node"),
                                 internalErrors: InternalErrors(metrics: metrics, logger: log.logger("ns-node")))
         let ready = log.records.filter { $0["message"] == "ledger ready" }
         #expect(ready.count == 1)

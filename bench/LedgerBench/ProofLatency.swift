@@ -19,13 +19,14 @@ extension LedgerBench {
             var migrator = DatabaseMigrator.node("ns-node")
             LedgerSchema.register(in: &migrator)
             let database = try NodeDatabase(path: path, variable: "DB_PATH", migrator: migrator)
-            let store = try LedgerStore(pool: database.pool, settings: .init(
+            let store: any LedgerStore = try SQLiteLedgerStore(pool: database.pool, settings: .init(
                 origin: checkpointKey.name, checkpointKey: checkpointKey,
                 genesisValidators: [Validator(name: "vp-node", publicKey: producer.publicKey)]))
             var appended = 0
             while appended < leaves {
                 let txs = transactions(min(5_000, leaves - appended), from: appended)
-                let header = BlockBuilder.header(after: await store.tipHeader, frontier: await store.frontier, txs: txs, timeMs: timeBase, key: producer)
+                let head = try await store.reader.head()
+                let header = BlockBuilder.header(after: head.header, frontier: head.frontier, txs: txs, timeMs: timeBase, key: producer)
                 _ = try await store.append(BlockProposal(header: header, txs: txs))
                 appended += txs.count
             }
@@ -33,12 +34,13 @@ extension LedgerBench {
             for _ in 0..<2_000 {
                 let leaf = UInt64.random(in: 0..<UInt64(leaves))
                 let start = ContinuousClock.now
-                _ = try store.reader.inclusionProof(leaf: leaf, size: UInt64(leaves))
+                _ = try await store.reader.inclusionProof(leaf: leaf, size: UInt64(leaves))
                 samples.append(ContinuousClock.now - start)
             }
             print(String(format: "filled in %.1f s", (ContinuousClock.now - fillStart) / .seconds(1)))
             report("library LedgerReader.inclusionProof", samples)
-            let end = (await store.tipHeader, await store.frontier)
+            let head = try await store.reader.head()
+            let end = (head.header, head.frontier)
             try database.close()
             return end
         }()

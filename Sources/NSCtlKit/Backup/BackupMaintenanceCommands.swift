@@ -60,7 +60,7 @@ extension NSCtl.Backup {
                 let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("nsctl-verify-\(UUID().uuidString)")
                 try BackupFiles.makePrivateDirectory(scratch)
                 defer { BackupFiles.discard(scratch) }
-                let verified = try BackupVerifier(progress: .terminal).verify(file, in: scratch)
+                let verified = try await BackupVerifier(progress: .terminal).verify(file, in: scratch)
                 let manifest = verified.manifest
                 if json {
                     var summary: [String: Any] = ["ok": true, "volume": manifest.volume, "files": manifest.files.count, "createdAt": manifest.createdAt]

@@ -17,7 +17,7 @@ struct BackupVerifier {
 
     /// Unpacks `archive` into `scratch` (which must exist and be empty) and checks it. The caller
     /// removes `scratch`.
-    func verify(_ archive: String, in scratch: String) throws -> Verified {
+    func verify(_ archive: String, in scratch: String) async throws -> Verified {
         guard FileManager.default.isReadableFile(atPath: archive) else { throw CommandFailure("\(archive) does not exist or is not readable") }
         progress.step("unpacking \((archive as NSString).lastPathComponent)")
         try BackupArchive.extract(archive, into: scratch)
@@ -55,17 +55,17 @@ struct BackupVerifier {
             guard try BackupFiles.sha256(path: path) == file.sha256 else { throw CommandFailure("\(file.path) does not match its SHA-256 in the manifest") }
             if file.kind == .sqlite { try VolumeSnapshot.checkIntegrity(of: path, name: file.path) }
         }
-        if volume == .nsNode { try verifyLedger(manifest, in: dataFolder) }
+        if volume == .nsNode { try await verifyLedger(manifest, in: dataFolder) }
         return Verified(manifest: manifest, dataFolder: dataFolder)
     }
 
-    private func verifyLedger(_ manifest: BackupManifest, in dataFolder: String) throws {
+    private func verifyLedger(_ manifest: BackupManifest, in dataFolder: String) async throws {
         guard let claimed = manifest.ledger else { throw CommandFailure("the \(DataLayout.nsNodeFolder) manifest has no ledger state") }
         let path = (dataFolder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile)
         progress.step("verifying the chain")
         let outcome: Result<ChainAudit.Summary, ChainVerifier.Fault>
         do {
-            outcome = try ChainAudit.audit(path: path)
+            outcome = try await ChainAudit.audit(path: path)
         } catch {
             throw CommandFailure("the ledger in the backup cannot be read: \(error)")
         }

@@ -33,7 +33,7 @@ extension NSCtl.Chain {
                 let outcome: Result<ChainAudit.Summary, ChainVerifier.Fault>
                 if let db {
                     do {
-                        outcome = try ChainAudit.audit(path: db)
+                        outcome = try await ChainAudit.audit(path: db)
                     } catch let error as LedgerError {
                         throw CommandFailure("\(error); pass the path of \(DataLayout.ledgerDatabaseFile)")
                     } catch {

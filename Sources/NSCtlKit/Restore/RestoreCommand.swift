@@ -37,7 +37,7 @@ extension NSCtl {
                 let scratch = (dataDirectory as NSString).appendingPathComponent(".restore-\(volume.rawValue)-\(stamp)-\(UUID().uuidString.prefix(8))")
                 try BackupFiles.makePrivateDirectory(scratch)
                 defer { BackupFiles.discard(scratch) }
-                let verified = try BackupVerifier(progress: .terminal).verify(file, in: scratch)
+                let verified = try await BackupVerifier(progress: .terminal).verify(file, in: scratch)
                 guard verified.manifest.volume == volume.rawValue else {
                     throw CommandFailure("\(file) is a backup of \(verified.manifest.volume), not \(volume.rawValue); pass --volume \(verified.manifest.volume)")
                 }
@@ -55,7 +55,7 @@ extension NSCtl {
                 _ = chmod(target, 0o700)
                 try BackupFiles.sync(path: dataDirectory)
                 var line = "restored \(volume.rawValue) from \(file) (taken \(verified.manifest.createdAt))"
-                if volume == .nsNode { line += "; \(try verifyRestoredChain(in: target))" }
+                if volume == .nsNode { line += "; \(try await verifyRestoredChain(in: target))" }
                 if FileManager.default.fileExists(atPath: aside) { line += "; previous data kept at \(aside)" }
                 print(line)
                 if volume == .redis {
@@ -82,9 +82,9 @@ extension NSCtl {
             }
         }
 
-        private func verifyRestoredChain(in folder: String) throws -> String {
+        private func verifyRestoredChain(in folder: String) async throws -> String {
             let path = (folder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile)
-            switch try ChainAudit.audit(path: path) {
+            switch try await ChainAudit.audit(path: path) {
             case .success(let summary): return "chain verified to height \(summary.height)"
             case .failure(let fault): throw CommandFailure("the restored chain fails verification at height \(fault.height): \(fault.check); the previous data is kept aside")
             }

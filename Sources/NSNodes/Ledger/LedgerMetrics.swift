@@ -25,9 +25,15 @@ struct LedgerMetrics: Sendable {
         Counter(label: "ns_block_rejections_total", dimensions: [("check", check)], factory: factory).increment()
     }
 
+    /// After an append: the new tip and the mempool size it left.
     func update(tip: BlockHeader, pending: Int) {
         height.record(Int64(tip.height))
         logSize.record(Int64(tip.logSize))
+        update(pending: pending)
+    }
+
+    /// After a submit: the mempool size it left (the tip is the appends' to report).
+    func update(pending: Int) {
         mempool.record(pending)
     }
 }

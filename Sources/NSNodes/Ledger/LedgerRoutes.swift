@@ -10,7 +10,7 @@ struct LedgerRoutes: Sendable {
     static let maxBlockBodyBytes = 64 * 1024 * 1024
     static let maxTxsPerSubmit = 10_000
 
-    let store: LedgerStore
+    let store: any LedgerStore
     let metrics: LedgerMetrics
 
     func add(to router: Router<NodeRequestContext>, internalToken: Secret, previousInternalToken: Secret?) {
@@ -18,14 +18,14 @@ struct LedgerRoutes: Sendable {
         writes.post("/tx") { request, _ in try await submit(request) }
         writes.post("/blocks/produce") { request, _ in try await produce(request) }
 
-        router.get("/v1/mempool") { request, _ in try mempool(request) }
-        router.get("/v1/blocks/latest") { request, _ in try block(try store.reader.latestBlock(), request: request) }
+        router.get("/v1/mempool") { request, _ in try await mempool(request) }
+        router.get("/v1/blocks/latest") { request, _ in try await block(try await store.reader.latestBlock(), request: request) }
         router.get("/v1/blocks/{height}") { request, context in
             let height = try Self.number(context.parameters.get("height"), name: "height")
-            guard let found = try store.reader.block(height: height) else { throw NodeError.notFound(detail: "no block at height \(height)") }
-            return try block(found, request: request)
+            guard let found = try await store.reader.block(height: height) else { throw NodeError.notFound(detail: "no block at height \(height)") }
+            return try await block(found, request: request)
         }
-        router.get("/v1/log/frontier") { _, _ in frontier(await store.frontier) }
+        router.get("/v1/log/frontier") { _, _ in frontier(try await store.reader.head().frontier) }
         ValidatorRoutes(store: store).add(public: router, internal: writes)
         LedgerReadRoutes(reader: store.reader).add(to: router)
     }
@@ -46,16 +46,16 @@ struct LedgerRoutes: Sendable {
             }
         }
         guard errors.isEmpty else { throw NodeError.invalidFields(errors) }
-        let receipts = try await store.submit(txs, rule: try Self.submitRule(request))
-        metrics.txsSubmitted.increment(by: receipts.filter { $0.status == .pending && !$0.duplicateJob }.count)
-        metrics.update(tip: await store.tipHeader, pending: await store.pendingCount)
-        return JSONBody.response(["receipts": .array(receipts.map(Self.json))])
+        let outcome = try await store.submit(txs, rule: try Self.submitRule(request))
+        metrics.txsSubmitted.increment(by: outcome.receipts.filter { $0.status == .pending && !$0.duplicateJob }.count)
+        metrics.update(pending: outcome.pendingCount)
+        return JSONBody.response(["receipts": .array(outcome.receipts.map(Self.json))])
     }
 
     /// `?dedupe=job` keeps one transaction per job id (what vp-node's workers send,
-    /// ``LedgerStore/SubmitRule/onePerJob``); without it only a repeat of the same transaction is
+    /// ``SubmitRule/onePerJob``); without it only a repeat of the same transaction is
     /// held already. Anything else is a 400.
-    static func submitRule(_ request: Request) throws -> LedgerStore.SubmitRule {
+    static func submitRule(_ request: Request) throws -> SubmitRule {
         switch request.uri.queryParameters.get("dedupe") {
         case nil: return .sameTransaction
         case "job": return .onePerJob
@@ -78,10 +78,11 @@ struct LedgerRoutes: Sendable {
             throw error
         }
         do {
-            let appended = try await store.append(BlockProposal(header: header, txs: txs))
+            let outcome = try await store.append(BlockProposal(header: header, txs: txs))
+            let appended = outcome.header
             metrics.blocksAppended.increment()
             metrics.txsCommitted.increment(by: txs.count)
-            metrics.update(tip: appended, pending: await store.pendingCount)
+            metrics.update(tip: appended, pending: outcome.pendingCount)
             return JSONBody.response(["height": .int(Int64(appended.height)), "hash": .string(appended.hash.hex),
                                       "logSize": .int(Int64(appended.logSize)), "logRoot": .string(appended.logRoot.hex)], status: .created)
         } catch {
@@ -129,10 +130,10 @@ struct LedgerRoutes: Sendable {
         return txs
     }
 
-    private func mempool(_ request: Request) throws -> Response {
+    private func mempool(_ request: Request) async throws -> Response {
         let limit = try request.uri.queryParameters.get("limit").map { try Self.number($0, name: "limit") } ?? 100
         guard (1...10_000).contains(limit) else { throw NodeError.badRequest(detail: "limit must be from 1 to 10000") }
-        let (total, txs) = try store.reader.mempool(limit: Int(limit))
+        let (total, txs) = try await store.reader.mempool(limit: Int(limit))
         // Stored transactions are canonical bytes already: spliced, not decoded and encoded again.
         let entries = txs.map { entry in
             CanonicalJSON.object(ofEncoded: ["txHash": CanonicalJSON.encode(.string(entry.hash.hex)), "tx": entry.canonical])
@@ -141,11 +142,11 @@ struct LedgerRoutes: Sendable {
                                                                            "txs": CanonicalJSON.array(ofEncoded: entries)]))
     }
 
-    private func block(_ block: LedgerReader.Block, request: Request) throws -> Response {
+    private func block(_ block: LedgerBlock, request: Request) async throws -> Response {
         var json: [String: JSONValue] = ["height": .int(Int64(block.header.height)), "hash": .string(block.hash.hex),
                                          "header": block.header.json, "txCount": .int(Int64(block.txHashes.count))]
         if request.uri.queryParameters.get("txs") == "full" {
-            json["txs"] = .array(try store.reader.transactions(inBlock: block.header.height).map(Self.json))
+            json["txs"] = .array(try await store.reader.transactions(inBlock: block.header.height).map(Self.json))
         } else {
             json["txs"] = .array(block.txHashes.map { .string($0.hex) })
         }
@@ -166,7 +167,7 @@ struct LedgerRoutes: Sendable {
         return .object(fields)
     }
 
-    static func json(_ tx: LedgerReader.CommittedTx) -> JSONValue {
+    static func json(_ tx: CommittedTx) -> JSONValue {
         ["txHash": .string(tx.hash.hex), "leafIndex": .int(Int64(tx.leafIndex)), "blockHeight": .int(Int64(tx.blockHeight)),
          // A committed leaf was canonical JSON when admitted; were it not, `leaf` still carries its bytes.
          "leaf": .string(Base64.encode(tx.canonical)), "tx": (try? CanonicalJSON.decode(tx.canonical)) ?? .null]

@@ -12,23 +12,23 @@ struct ValidatorRoutes: Sendable {
     /// always complete, so the list is for people, not for verification.
     static let changesListed = 100
 
-    let store: LedgerStore
+    let store: any LedgerStore
 
     func add(public router: Router<NodeRequestContext>, internal writes: RouterGroup<NodeRequestContext>) {
-        router.get("/v1/validators") { _, _ in try list() }
+        router.get("/v1/validators") { _, _ in try await list() }
         writes.post("/v1/validators") { request, context in try await change(request, logger: context.logger) }
     }
 
     /// `{"validators":[{"id","name","publicKey","addedHeight","removedHeight","active"}],"changes":[...]}`.
-    private func list() throws -> Response {
-        let validators = try store.reader.validators().map { record -> JSONValue in
+    private func list() async throws -> Response {
+        let validators = try await store.reader.validators().map { record -> JSONValue in
             var json = record.validator.json.objectValue ?? [:]
             json["addedHeight"] = .int(record.addedHeight)
             json["removedHeight"] = record.removedHeight.map(JSONValue.int) ?? .null
             json["active"] = .bool(record.isActive)
             return .object(json)
         }
-        let changes = try store.reader.validatorChanges(limit: Self.changesListed).map(Self.json)
+        let changes = try await store.reader.validatorChanges(limit: Self.changesListed).map(Self.json)
         return JSONBody.response(["validators": .array(validators), "changes": .array(changes)])
     }
 

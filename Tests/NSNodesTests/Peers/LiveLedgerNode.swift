@@ -10,7 +10,9 @@ import Testing
 /// ns-node as `nsd` builds it, on a real SQLite ledger in a fresh folder, served over real HTTP
 /// while a test runs, with a producer key in its validator set so the test can commit blocks.
 struct LiveLedgerNode {
-    let store: LedgerStore
+    let store: any LedgerStore
+    /// The same store's synchronous SQLite reader, for startup code that cannot await.
+    let sqliteReader: SQLiteLedgerReader
     let database: NodeDatabase
     let producer = LedgerKey(generatingNamed: "vp-node")
 
@@ -20,20 +22,23 @@ struct LiveLedgerNode {
         LedgerSchema.register(in: &migrator)
         database = try NodeDatabase(path: folder + "/neuroswarm_chain.db", variable: "DB_PATH", migrator: migrator)
         let checkpointKey = LedgerKey(generatingNamed: "neuroswarm.test/ledger")
-        store = try LedgerStore(pool: database.pool, settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
-                                                                     genesisValidators: [Validator(name: producer.name, publicKey: producer.publicKey)]))
+        let sqlite = try SQLiteLedgerStore(pool: database.pool, settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
+                                                                                genesisValidators: [Validator(name: producer.name, publicKey: producer.publicKey)]))
+        store = sqlite
+        sqliteReader = sqlite.sqliteReader
     }
 
     /// A valid transaction recording `jobID`, distinct per `text`.
     static func tx(job jobID: String, submitter: String, text: String) throws -> LedgerTransaction {
         try LedgerTransaction.make(artifactSHA256: MerkleHash.sha256(Array(text.utf8)).hex, artifactSize: Int64(text.utf8.count),
-                                   submitter: submitter, jobID: jobID, preview: text, timeMs: LedgerStore.wallClockMs())
+                                   submitter: submitter, jobID: jobID, preview: text, timeMs: LedgerClock.wallMs())
     }
 
     /// Commits `txs` in the next block, signed by the producer.
     func commit(_ txs: [LedgerTransaction]) async throws {
-        let header = BlockBuilder.header(after: await store.tipHeader, frontier: await store.frontier, txs: txs,
-                                         timeMs: LedgerStore.wallClockMs(), key: producer)
+        let head = try await store.reader.head()
+        let header = BlockBuilder.header(after: head.header, frontier: head.frontier, txs: txs,
+                                         timeMs: LedgerClock.wallMs(), key: producer)
         _ = try await store.append(BlockProposal(header: header, txs: txs))
     }
 

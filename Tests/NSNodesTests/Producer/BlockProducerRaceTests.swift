@@ -21,9 +21,9 @@ struct BlockProducerRaceTests {
         let database = try NodeDatabase(path: folder + "/neuroswarm_chain.db", variable: "DB_PATH", migrator: migrator)
         let keys = [LedgerKey(generatingNamed: "vp-node-1"), LedgerKey(generatingNamed: "vp-node-2")]
         let checkpointKey = LedgerKey(generatingNamed: "neuroswarm.test/ledger")
-        let store = try LedgerStore(pool: database.pool, settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
-                                                                         genesisValidators: keys.map { Validator(name: $0.name, publicKey: $0.publicKey) },
-                                                                         mempoolMax: 10_000))
+        let store: any LedgerStore = try SQLiteLedgerStore(pool: database.pool, settings: .init(origin: checkpointKey.name, checkpointKey: checkpointKey,
+                                                                                             genesisValidators: keys.map { Validator(name: $0.name, publicKey: $0.publicKey) },
+                                                                                             mempoolMax: 10_000))
         let token = Secret("internal-token")
         let metrics = NodeMetrics(node: "ns-node")
         let app = makeNodeApp(blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: token, metrics: metrics))
@@ -54,8 +54,8 @@ struct BlockProducerRaceTests {
                 #expect(produced.reduce(0, +) == txs.count, "round \(round): \(outcomes)")
                 committed += produced.reduce(0, +)
             }
-            #expect(await store.tipHeader.height >= 20)
-            #expect(try store.reader.logSize() == UInt64(committed))
+            #expect(try await store.reader.head().header.height >= 20)
+            #expect(try await store.reader.logSize() == UInt64(committed))
         }
     }
 }

@@ -2,58 +2,35 @@ import Foundation
 import GRDB
 import NSCore
 import NSSQLite
+import Synchronization
 
-/// The ledger: mempool, blocks, the global log tree and signed checkpoints, in one SQLite database.
+/// The ledger in one SQLite database: mempool, blocks, the global log tree and signed checkpoints.
 ///
 /// Every write goes through this actor, so block validation always sees the tip it appends to;
 /// each write is one transaction committed with `synchronous=FULL`, so what a caller was told is
-/// stored survives `kill -9`. Reads (``LedgerReader``) go straight to the pool's snapshots.
-public actor LedgerStore {
-    public struct Settings: Sendable {
-        /// The checkpoint origin line, also the checkpoint key's name.
-        public var origin: String
-        public var checkpointKey: LedgerKey
-        public var genesisValidators: [Validator]
-        public var mempoolMax: Int
-        public var maxBlockTxs: Int
-        /// How far a block's time may run ahead of this node's clock.
-        public var maxClockSkewMs: Int64
-        /// How many committed transactions' lookup entries are held in memory before the next
-        /// append writes them to the lookup tables in one sorted batch (``PendingLookups``).
-        public var lookupBatch: Int
-
-        public init(origin: String, checkpointKey: LedgerKey, genesisValidators: [Validator], mempoolMax: Int = 100_000,
-                    maxBlockTxs: Int = BlockRules.defaultMaxTxs, maxClockSkewMs: Int64 = 300_000, lookupBatch: Int = 16_384) {
-            self.origin = origin
-            self.checkpointKey = checkpointKey
-            self.genesisValidators = genesisValidators
-            self.mempoolMax = mempoolMax
-            self.maxBlockTxs = maxBlockTxs
-            self.maxClockSkewMs = maxClockSkewMs
-            self.lookupBatch = max(1, lookupBatch)
-        }
-    }
-
-    let pool: DatabasePool
-    let settings: Settings
+/// stored survives `kill -9`. One process writes a file (its `VolumeLock`), so the tip this actor
+/// holds is the database's: reads (``SQLiteLedgerReader``) answer ``LedgerReader/head()`` from it
+/// and everything else from the pool's snapshots.
+public actor SQLiteLedgerStore: LedgerStore {
+    nonisolated let pool: DatabasePool
+    let settings: LedgerStoreSettings
     let now: @Sendable () -> Int64
-    public nonisolated let reader: LedgerReader
-    let lookups = PendingLookups()
-    var tip: BlockHeader
-    var tipHash: MerkleHash
-    var range: CompactRange
-    var mempoolCount: Int
+    /// The concrete reader, whose reads are synchronous (startup code that cannot await uses it).
+    public nonisolated let sqliteReader: SQLiteLedgerReader
+    public nonisolated var reader: any LedgerReader { sqliteReader }
+    nonisolated let lookups = PendingLookups()
+    /// The tip, its frontier and the mempool size after the last committed write; only this actor sets it.
+    nonisolated let current: CurrentHead
     /// Who may produce at each height: the genesis set and every recorded change.
     var schedule: ValidatorSchedule
 
     /// Opens the ledger in `pool` (already migrated with ``LedgerSchema``), creating genesis on first use.
-    public init(pool: DatabasePool, settings: Settings, now: @escaping @Sendable () -> Int64 = LedgerStore.wallClockMs) throws {
+    public init(pool: DatabasePool, settings: LedgerStoreSettings, now: @escaping @Sendable () -> Int64 = LedgerClock.wallMs) throws {
         self.pool = pool
         self.settings = settings
         self.now = now
-        self.reader = LedgerReader(pool: pool, pending: lookups)
         let genesis = Genesis.header(validators: settings.genesisValidators)
-        let state = try pool.write { db -> (BlockHeader, CompactRange, Int, ValidatorSchedule) in
+        let state = try pool.write { db -> (LedgerHead, ValidatorSchedule) in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blocks") == 0 {
                 try Self.insert(block: genesis, txCount: 0, db: db)
                 for validator in settings.genesisValidators {
@@ -69,22 +46,12 @@ public actor LedgerStore {
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mempool") ?? 0
             // What the last run held in memory: indexed now, before anything reads it.
             try LookupTables.write(try LookupTables.entries(from: try LookupTables.frontier(db), db), db)
-            return (tip, range, pending, try ValidatorTables.schedule(db))
+            return (LedgerHead(header: tip, hash: tip.hash, frontier: range, pendingCount: pending), try ValidatorTables.schedule(db))
         }
-        tip = state.0
-        tipHash = state.0.hash
-        range = state.1
-        mempoolCount = state.2
-        schedule = state.3
+        current = CurrentHead(state.0)
+        schedule = state.1
+        sqliteReader = SQLiteLedgerReader(pool: pool, pending: lookups, current: current)
     }
-
-    public static let wallClockMs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
-
-    /// The current tip header.
-    public var tipHeader: BlockHeader { tip }
-    /// The log tree's right edge after the tip, which a producer needs to compute `logRoot`.
-    public var frontier: CompactRange { range }
-    public var pendingCount: Int { mempoolCount }
 
     static func insert(block: BlockHeader, txCount: Int, db: Database) throws {
         try db.execute(sql: """
@@ -96,5 +63,22 @@ public actor LedgerStore {
 
     static func describe(_ error: any Error) -> String {
         (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "")" } ?? String(describing: type(of: error))
+    }
+}
+
+/// The SQLite store's tip, frontier and mempool size, shared by the actor (the one writer, which
+/// replaces it after each commit) and its readers, so ``LedgerReader/head()`` needs no actor hop
+/// and always answers one consistent value: what the last committed write left.
+final class CurrentHead: Sendable {
+    private let head: Mutex<LedgerHead>
+
+    init(_ head: LedgerHead) {
+        self.head = Mutex(head)
+    }
+
+    var value: LedgerHead { head.withLock { $0 } }
+
+    func set(_ value: LedgerHead) {
+        head.withLock { $0 = value }
     }
 }

@@ -3,31 +3,16 @@ import GRDB
 import NSCore
 import NSSQLite
 
-extension LedgerStore {
-    /// Which transactions `POST /tx` treats as already held.
-    public enum SubmitRule: Sendable {
-        /// Only the same transaction (by hash) is held already: another one recording the same job
-        /// id is stored beside it. For writers that record a series under one job id (admin-node's
-        /// audit anchors).
-        case sameTransaction
-        /// One transaction per job id: a transaction whose job id the ledger already records
-        /// (pending, committed, or earlier in the same call) is not stored, and its receipt names
-        /// the one held (``TxReceipt/duplicateJob``). vp-node's workers send artifacts this way: a
-        /// job worked twice (its queue restored from a backup taken before it completed, or its
-        /// lease lost after ns-node took its transaction) may build a different transaction (a
-        /// code job's sandbox outcome records its duration), and must complete with the one held
-        /// rather than anchor its artifact twice.
-        case onePerJob
-    }
-
+extension SQLiteLedgerStore {
     /// Accepts transactions into the durable mempool, all or none. A transaction already pending
     /// or committed is acknowledged again and stored once; under ``SubmitRule/onePerJob`` so is any
     /// other transaction for a job the ledger records. The check runs inside this actor's write
     /// transaction, so two vp-nodes racing on one recovered job cannot both be stored: whichever
     /// comes second is answered with the first.
-    public func submit(_ txs: [LedgerTransaction], rule: SubmitRule = .sameTransaction) throws(LedgerError) -> [TxReceipt] {
+    public func submit(_ txs: [LedgerTransaction], rule: SubmitRule) throws(LedgerError) -> SubmitOutcome {
         let time = now()
-        let current = mempoolCount
+        let before = current.value
+        let held = before.pendingCount
         let limit = settings.mempoolMax
         do {
             let (receipts, added) = try pool.write { db -> ([TxReceipt], Int) in
@@ -45,13 +30,14 @@ extension LedgerStore {
                     try insert.run()
                     added += db.changesCount
                 }
-                if current + added > limit {
+                if held + added > limit {
                     throw LedgerError.mempoolFull(limit: limit)  // rolls the transaction back
                 }
                 return (receipts, added)
             }
-            mempoolCount += added
-            return receipts
+            let after = LedgerHead(header: before.header, hash: before.hash, frontier: before.frontier, pendingCount: held + added)
+            current.set(after)
+            return SubmitOutcome(receipts: receipts, pendingCount: after.pendingCount)
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -102,29 +88,5 @@ extension LedgerStore {
             receipts.append(receipt)
         }
         return (receipts, fresh)
-    }
-}
-
-/// What `POST /tx` answers for each transaction, in the order sent: where the transaction stands,
-/// or under ``LedgerStore/SubmitRule/onePerJob`` the one the ledger holds for its job id.
-public struct TxReceipt: Sendable, Equatable {
-    public enum Status: String, Sendable {
-        case pending, committed
-    }
-
-    public var txHash: String
-    public var status: Status
-    public var blockHeight: Int64?
-    public var leafIndex: Int64?
-    /// Another transaction already recorded the submitted one's job id: `txHash` names that one,
-    /// and the submitted transaction was not stored.
-    public var duplicateJob: Bool
-
-    public init(txHash: String, status: Status, blockHeight: Int64? = nil, leafIndex: Int64? = nil, duplicateJob: Bool = false) {
-        self.txHash = txHash
-        self.status = status
-        self.blockHeight = blockHeight
-        self.leafIndex = leafIndex
-        self.duplicateJob = duplicateJob
     }
 }

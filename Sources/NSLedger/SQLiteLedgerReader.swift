@@ -2,53 +2,39 @@ import Foundation
 import GRDB
 import NSCore
 
-/// Read access to the ledger from database snapshots; never blocks the writer.
-public struct LedgerReader: Sendable {
+/// Read access to the SQLite ledger from database snapshots; never blocks the writer. Its reads
+/// are synchronous (each satisfies the async ``LedgerReader`` requirement).
+public struct SQLiteLedgerReader: LedgerReader {
     let pool: DatabasePool
     /// The writer's lookup entries not yet in the lookup tables; read before each snapshot.
     let pending: PendingLookups
+    /// What the one writer (``SQLiteLedgerStore``) committed last.
+    let current: CurrentHead
 
-    /// A committed block: its header, hash and transaction hashes in order.
-    public struct Block: Sendable {
-        public let header: BlockHeader
-        public let hash: MerkleHash
-        public let txHashes: [MerkleHash]
+    /// The tip as the writer committed it last: one process writes a file, so that is the database's.
+    public func head() -> LedgerHead {
+        current.value
     }
 
-    /// A committed transaction and where it sits.
-    public struct CommittedTx: Sendable {
-        public let hash: MerkleHash
-        public let leafIndex: UInt64
-        public let blockHeight: UInt64
-        public let canonical: [UInt8]
-    }
-
-    /// Where the transaction recording a job stands (``transaction(jobID:)``).
-    public enum JobTransaction: Sendable {
-        case committed(CommittedTx)
-        /// Accepted into the mempool, not yet in a block.
-        case pending(hash: MerkleHash, canonical: [UInt8])
-    }
-
-    public func latestBlock() throws -> Block {
+    public func latestBlock() throws -> LedgerBlock {
         try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM blocks ORDER BY height DESC LIMIT 1")!  // genesis always exists
             return try block(row: row, db: db)
         }
     }
 
-    public func block(height: UInt64) throws -> Block? {
+    public func block(height: UInt64) throws -> LedgerBlock? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM blocks WHERE height = ?", arguments: [Int64(height)]).map { try block(row: $0, db: db) }
         }
     }
 
-    private func block(row: Row, db: Database) throws -> Block {
+    private func block(row: Row, db: Database) throws -> LedgerBlock {
         let header = BlockHeader(row: row)
         let count: Int64 = row["tx_count"]
         let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM txs WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index",
                                        arguments: [Int64(header.logSize) - count, Int64(header.logSize)])
-        return Block(header: header, hash: MerkleHash(Array(row["hash"] as Data)), txHashes: hashes.map { MerkleHash(Array($0)) })
+        return LedgerBlock(header: header, hash: MerkleHash(Array(row["hash"] as Data)), txHashes: hashes.map { MerkleHash(Array($0)) })
     }
 
     /// The committed transactions of block `height`, in order.

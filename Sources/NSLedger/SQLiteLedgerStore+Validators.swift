@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import NSCore
 
-extension LedgerStore {
-    /// The schedule of who may produce at each height, as the append path uses it.
+extension SQLiteLedgerStore {
+    /// The schedule of who may produce at each height, as the append path uses it (for tests).
     public var validatorSchedule: ValidatorSchedule { schedule }
 
     /// Records a change of the validator set taking effect at the tip's height + 1, and answers
@@ -17,7 +17,7 @@ extension LedgerStore {
     /// Refused (nothing recorded): adding a key already in the set or removed before, removing an
     /// id not in the set, and removing the last validator, which would stop the chain for good.
     public func changeValidators(_ request: ValidatorChange.Request, requestedBy: String) throws(ValidatorChangeError) -> ValidatorChange {
-        let height = tip.height + 1
+        let height = current.value.header.height + 1
         var next = schedule
         let validator = try next.apply(request, at: height)
         let pending = ValidatorChange(seq: 0, action: request.action, validator: validator, effectiveHeight: height,
@@ -34,19 +34,7 @@ extension LedgerStore {
     }
 }
 
-/// A validator as `GET /v1/validators` lists it: its key and its term in the set.
-public struct ValidatorRecord: Sendable, Equatable {
-    public let validator: Validator
-    public let addedHeight: Int64
-    /// The first height it may no longer produce; nil while it stays in the set.
-    public let removedHeight: Int64?
-
-    /// Whether it may produce the next block: every recorded change governs the next block, so
-    /// that is "no removal recorded" (an addition recorded at the tip counts already).
-    public var isActive: Bool { removedHeight == nil }
-}
-
-extension LedgerReader {
+extension SQLiteLedgerReader {
     /// Every validator ever in the set, ordered by id.
     public func validators() throws -> [ValidatorRecord] {
         try pool.read { db in

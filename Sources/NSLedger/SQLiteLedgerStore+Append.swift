@@ -3,18 +3,7 @@ import GRDB
 import NSCore
 import NSSQLite
 
-/// A block as a producer proposes it: the signed header and its transactions in order.
-public struct BlockProposal: Sendable {
-    public let header: BlockHeader
-    public let txs: [LedgerTransaction]
-
-    public init(header: BlockHeader, txs: [LedgerTransaction]) {
-        self.header = header
-        self.txs = txs
-    }
-}
-
-extension LedgerStore {
+extension SQLiteLedgerStore {
     /// Validates `proposal` against the tip and appends it atomically: block row, transactions,
     /// new tree nodes, mempool removal and the new signed checkpoint commit together or not at all.
     ///
@@ -22,31 +11,30 @@ extension LedgerStore {
     /// node's clock for `time` and its committed transactions for `duplicateTx`; the producer is
     /// judged by the set active at the block's height (a change recorded at tip H governs from
     /// H + 1). Transactions were validated when the proposal was decoded.
-    public func append(_ proposal: BlockProposal) throws(BlockRejection) -> BlockHeader {
-        let body = try validate(proposal)
-        let removed = try persist(proposal, body)
-        tip = proposal.header
-        tipHash = proposal.header.hash
-        range = body.log
-        mempoolCount -= removed
-        return proposal.header
+    public func append(_ proposal: BlockProposal) throws(BlockRejection) -> AppendOutcome {
+        let before = current.value
+        let body = try validate(proposal, on: before)
+        let removed = try persist(proposal, body, on: before)
+        let after = LedgerHead(header: proposal.header, hash: proposal.header.hash, frontier: body.log, pendingCount: before.pendingCount - removed)
+        current.set(after)
+        return AppendOutcome(header: after.header, pendingCount: after.pendingCount)
     }
 
     /// The block rules over the tip; every transaction's absence from the log is checked by
-    /// ``persist(_:_:)``, inside its write transaction.
-    private func validate(_ proposal: BlockProposal) throws(BlockRejection) -> BlockRules.Body {
+    /// ``persist(_:_:on:)``, inside its write transaction.
+    private func validate(_ proposal: BlockProposal, on head: LedgerHead) throws(BlockRejection) -> BlockRules.Body {
         let rules = BlockRules(schedule: schedule, maxTxs: settings.maxBlockTxs)
-        try rules.checkHeader(proposal.header, after: tip, previousHash: tipHash, notAfter: now() + settings.maxClockSkewMs)
-        return try rules.checkBody(proposal.header, txs: proposal.txs, log: range)
+        try rules.checkHeader(proposal.header, after: head.header, previousHash: head.hash, notAfter: now() + settings.maxClockSkewMs)
+        return try rules.checkBody(proposal.header, txs: proposal.txs, log: head.frontier)
     }
 
     /// Commits the validated block in one write transaction, refusing it as `duplicateTx` if a
     /// transaction is already committed; returns how many transactions left the mempool.
-    private func persist(_ proposal: BlockProposal, _ body: BlockRules.Body) throws(BlockRejection) -> Int {
+    private func persist(_ proposal: BlockProposal, _ body: BlockRules.Body, on head: LedgerHead) throws(BlockRejection) -> Int {
         let txs = proposal.txs
         let note = Checkpoint(origin: settings.origin, size: body.log.size, root: body.log.root).signed(with: settings.checkpointKey)
-        let firstLeaf = Int64(tip.logSize)
-        let hasPending = mempoolCount > 0
+        let firstLeaf = Int64(head.header.logSize)
+        let hasPending = head.pendingCount > 0
         do {
             if lookups.count >= settings.lookupBatch { try flushLookups() }
         } catch {
@@ -113,7 +101,7 @@ extension LedgerStore {
     }
 }
 
-extension LedgerStore {
+extension SQLiteLedgerStore {
     /// Writes the pending lookup entries to the lookup tables in one sorted batch and commits.
     func flushLookups() throws {
         let entries = lookups.entries

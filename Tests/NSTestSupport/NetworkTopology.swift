@@ -128,7 +128,7 @@ public struct NetworkHost: Sendable {
                     timeout: Int = 10) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = [String(timeout), try NetworkNamespace.ipBinary(), "netns", "exec", namespace, executable] + arguments
+        process.arguments = ["-s", "KILL", String(timeout), try NetworkNamespace.ipBinary(), "netns", "exec", namespace, executable] + arguments
         process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"].merging(environment) { $1 }
         let stdin = Pipe()
         let output = Pipe()

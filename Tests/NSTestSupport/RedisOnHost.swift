@@ -121,11 +121,17 @@ public final class RedisOnHost: Sendable {
     /// spaces or quotes. A failure to connect throws.
     public func pipeline(_ commands: [[String]], from client: NetworkHost? = nil, timeout: Int = 5) throws -> [String] {
         let input = commands.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n"
-        let result = try (client ?? host).run(try Tools.which("redis-cli"), ["-h", host.address, "-p", String(port), "--no-auth-warning"],
+        // --no-raw: one line per reply (raw output adds a blank line after an error), marked
+        // `(error) `, `(integer) `, `(nil)` or quoted, which is taken off here.
+        let result = try (client ?? host).run(try Tools.which("redis-cli"), ["-h", host.address, "-p", String(port), "--no-auth-warning", "--no-raw"],
                                               environment: cliEnvironment, input: input, timeout: timeout)
-        // A nil reply is an empty line: kept, so that each command has its line.
-        var lines = result.output.components(separatedBy: "\n")
-        if lines.last == "" { lines.removeLast() }
+        // redis-cli also reports a slow command's time on a line of its own: `(0.53s)`.
+        let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(result.output.hasSuffix("\n") ? 1 : 0)
+            .filter { !($0.hasPrefix("(") && $0.hasSuffix("s)") && Double($0.dropFirst().dropLast(2)) != nil) }.map { line in
+            if line == "(nil)" { return "" }
+            if let marker = ["(error) ", "(integer) "].first(where: line.hasPrefix) { return String(line.dropFirst(marker.count)) }
+            return line.count >= 2 && line.hasPrefix("\"") && line.hasSuffix("\"") ? String(line.dropFirst().dropLast()) : String(line)
+        }
         guard result.status == 0, lines.count == commands.count else {
             throw RedisCommandError(command: commands.map { $0.joined(separator: " ") }.joined(separator: "; "), status: result.status, output: result.output)
         }

@@ -28,6 +28,8 @@ public final class RedisSentinelGroup: Sendable {
         }
         self.servers = servers
         self.sentinels = sentinels
+        for replica in servers.dropFirst() { try await waitUntilReplica(replica, of: master) }
+        try await waitUntilGoodReplicas(of: master)
         try await waitUntilSentinelsKnowEachOther()
     }
 
@@ -72,6 +74,19 @@ public final class RedisSentinelGroup: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw RedisGroupError.timedOut("\(server.endpoint) did not become an in-sync replica of \(master.endpoint) within \(timeout): \(server.log.suffix(2_000))")
+    }
+
+    /// Waits until `master` counts every replica as good for `min-replicas-to-write` (a replica
+    /// counts from its first acknowledgement on; before that the master would refuse writes).
+    private func waitUntilGoodReplicas(of master: RedisOnHost, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            // Without min-replicas-to-write the field is absent: nothing to wait for.
+            guard let good = try master.info("min_slaves_good_slaves") else { return }
+            if Int(good) == servers.count - 1 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RedisGroupError.timedOut("\(master.endpoint) did not count its \(servers.count - 1) replica(s) as good within \(timeout)")
     }
 
     /// Waits until every sentinel sees every replica and every other sentinel: before that a

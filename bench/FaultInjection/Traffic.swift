@@ -56,8 +56,8 @@ actor Traffic {
     }
 
     private func submitOne() async {
-        let accepted = self.accepted.count
-        defer { outcomes.append((ContinuousClock.now, self.accepted.count > accepted)) }
+        let acceptedBefore = accepted.count
+        defer { outcomes.append((ContinuousClock.now, accepted.count > acceptedBefore)) }
         sequence += 1
         let gateway = gateways[sequence % gateways.count]
         let content = "fault-injection artifact \(sequence) \(UUID().uuidString)"

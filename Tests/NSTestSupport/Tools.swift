@@ -98,18 +98,18 @@ public final class SilentListener: Sendable {
 }
 
 extension Tools {
-    /// Whether a TCP connection to 127.0.0.1:`port` is accepted right now.
-    public static func canConnect(port: Int) -> Bool {
+    /// Whether a TCP connection to `address`:`port` (IPv4, default 127.0.0.1) is accepted right now.
+    public static func canConnect(address: String = "127.0.0.1", port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        return withLoopbackAddress(port: port) { connect(fd, $0, $1) == 0 }
+        return withLoopbackAddress(port: port, address: address) { connect(fd, $0, $1) == 0 }
     }
 
-    /// Calls `body` with 127.0.0.1:`port` as a socket address and its length.
-    static func withLoopbackAddress<Result>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+    /// Calls `body` with `address` (default 127.0.0.1):`port` as a socket address and its length.
+    static func withLoopbackAddress<Result>(port: Int, address ipv4: String = "127.0.0.1", _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(ipv4)
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -19,6 +19,9 @@ actor Traffic {
     private(set) var refused = 0
     /// Violations: 5xx other than a proper 503, 503 without Retry-After, a request that hung.
     private(set) var violations: [String] = []
+    /// When each answer came and whether it was a 202, in order (one per request: bounded by the
+    /// scenario's length), for the time from a fault to the first 202 again.
+    private(set) var outcomes: [(at: ContinuousClock.Instant, accepted: Bool)] = []
     private var running = true
     private var sequence = 0
 
@@ -44,7 +47,17 @@ actor Traffic {
         }
     }
 
+    /// The first 202 after `fault` that followed a request not answered 202 (the outage the
+    /// fault caused); `fault` itself when every request after it was answered 202.
+    func recovery(after fault: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        let since = outcomes.drop { $0.at < fault }
+        guard let failure = since.firstIndex(where: { !$0.accepted }) else { return since.isEmpty ? nil : fault }
+        return since[failure...].first { $0.accepted }?.at
+    }
+
     private func submitOne() async {
+        let acceptedBefore = accepted.count
+        defer { outcomes.append((ContinuousClock.now, accepted.count > acceptedBefore)) }
         sequence += 1
         let gateway = gateways[sequence % gateways.count]
         let content = "fault-injection artifact \(sequence) \(UUID().uuidString)"

@@ -32,7 +32,7 @@ struct DaemonSettingsTests {
         #expect(settings.ledgerDatabasePath == "./data/ns-node-data/neuroswarm_chain.db")
         #expect(settings.enableMetrics)
         #expect(settings.logLevel == .info)
-        #expect(settings.nsNodeURL == nil)
+        #expect(settings.nsNodeURLs == nil)
         #expect(settings.redisURL == nil)
         #expect(settings.roles == [.ns, .vp, .gateway, .admin])
     }
@@ -53,7 +53,7 @@ struct DaemonSettingsTests {
         #expect(settings.mode == .production)
         #expect(settings.ledger.blockInterval == .milliseconds(250) && settings.ledger.blockMaxTxs == 500)
         #expect(settings.ledger.producerKey != nil)
-        #expect(settings.nsNodeURL?.absoluteString == "http://ns-node:3009")
+        #expect(settings.nsNodeURLs?.map(\.absoluteString) == ["http://ns-node:3009"])
         #expect(settings.redisURL?.host == "redis")
         #expect(settings.jwtSecret?.reveal() == Self.strong)
         #expect(settings.corsOrigins == ["https://a.example", "https://b.example"])
@@ -84,6 +84,9 @@ struct DaemonSettingsTests {
         (["NODE_ENV": "staging"], "NODE_ENV", "not one of"),
         (["LOG_LEVEL": "loud"], "LOG_LEVEL", "not one of"),
         (["NS_NODE_URL": "ftp://x"], "NS_NODE_URL", "not a valid"),
+        (["NS_NODE_URL": "http://a:3009,ftp://b"], "NS_NODE_URL", "entry 2 of 2 \"ftp://b\" is not a valid"),
+        (["NS_NODE_URL": "http://a:3009,"], "NS_NODE_URL", "entry 2 of 2 is empty"),
+        (["NS_NODE_URL": "http://a:3009, http://a:3009"], "NS_NODE_URL", "entry 2 of 2 \"http://a:3009\" repeats"),
         (["REDIS_URL": "localhost:6379"], "REDIS_URL", "not a valid"),
         (["GATEWAY_PORT": "3009"], "PORT", "same port"),
     ])
@@ -93,6 +96,18 @@ struct DaemonSettingsTests {
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
             return error.variable == variable && error.problem.contains(problem) && !error.fix.isEmpty
+        }
+    }
+
+    @Test("NS_NODE_URL lists several ns-nodes in order; a bad entry with a password is named by position only")
+    func severalNSNodes() throws {
+        let settings = try load(["NS_NODE_URL": "http://ns-a:3009, https://ns-b:3009"])
+        #expect(settings.nsNodeURLs?.map(\.absoluteString) == ["http://ns-a:3009", "https://ns-b:3009"])
+        #expect {
+            _ = try load(["NS_NODE_URL": "http://ns-a:3009,http://user:hunter2@"])
+        } throws: { error in
+            let text = (error as? ConfigurationError)?.description ?? ""
+            return text.contains("NS_NODE_URL") && text.contains("entry 2 of 2") && !text.contains("hunter2")
         }
     }
 

@@ -16,7 +16,9 @@
 ///   SHA-256 of its canonical bytes) and `size` the length of those bytes, so
 ///   `GET /v1/artifacts/{hash}` also finds the anchor of a given entry;
 /// - `metadata`: `{"kind": "audit-head", "auditSeq": <sequence>}`;
-/// - `preview`: one line saying what it is; `time`: when it was anchored.
+/// - `preview`: one line saying what it is; `time`: the head entry's own time, so every
+///   admin-node anchoring one head (several over one database) builds the same transaction, with
+///   the same hash, which ns-node holds once.
 public enum AuditAnchor {
     /// The job id of every anchor: ns-node answers the newest transaction recording it.
     public static let jobID = "audit-head-admin-node"
@@ -29,7 +31,8 @@ public enum AuditAnchor {
         public let sequence: Int64
         /// The anchored entry's hash (hex).
         public let hash: String
-        /// When admin-node anchored it (the transaction's `time`, Unix milliseconds).
+        /// The transaction's `time` (Unix milliseconds): the anchored entry's own time (anchors
+        /// made by earlier versions carry the time admin-node anchored it).
         public let time: Int64
         public let txHash: String
         /// The block holding it; `nil` while it waits in the mempool.
@@ -47,6 +50,12 @@ public enum AuditAnchor {
         public var summary: String {
             "entry \(sequence) (anchored \(LogTimestamp.format(unixMs: time)), \(blockHeight.map { "block \($0)" } ?? "in the mempool"))"
         }
+    }
+
+    /// The anchor of `head` as admin-node submits it: stamped with the entry's own time, so that
+    /// two admin-nodes anchoring one head build the same bytes (and the same transaction hash).
+    public static func transaction(for head: AuditEntry) throws(TransactionError) -> LedgerTransaction {
+        try transaction(for: head, timeMs: head.time)
     }
 
     /// The anchor of `head`, anchored at `timeMs`.

@@ -43,14 +43,48 @@ extension ConfigurationSource {
     /// An absolute URL with one of `schemes` and a host.
     public func url(_ name: String, schemes: Set<String>) throws(ConfigurationError) -> URL? {
         guard let found = first(name) else { return nil }
-        guard let url = URL(string: found.value), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
-              let host = url.host, !host.isEmpty
-        else {
-            let example = schemes.contains("redis") ? "redis://[user:password@]host:6379/0" : "http://host:port"
+        guard let url = Self.absoluteURL(found.value, schemes: schemes) else {
             // The value is not echoed: a URL can carry a password.
-            throw ConfigurationError(variable: found.name, problem: "(\(found.layer)) is not a valid \(schemes.sorted().joined(separator: "/")) URL", fix: "use the form \(example)")
+            throw ConfigurationError(variable: found.name, problem: "(\(found.layer)) is not a valid \(schemes.sorted().joined(separator: "/")) URL",
+                                     fix: "use the form \(Self.urlExample(schemes))")
         }
         return url
+    }
+
+    /// A comma-separated list of absolute URLs with one of `schemes` and a host, in the order
+    /// given (`NS_NODE_URL=http://a:3009,http://b:3009`); one URL is a list of one. An empty,
+    /// malformed or repeated entry names its position, and the entry itself only when it holds no
+    /// `@` (a URL can carry a password); a single malformed URL is reported as ``url(_:schemes:)`` does.
+    public func urls(_ name: String, schemes: Set<String>) throws(ConfigurationError) -> [URL]? {
+        guard let found = first(name) else { return nil }
+        let entries = found.value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var urls: [URL] = []
+        for (index, entry) in entries.enumerated() {
+            let position = entries.count == 1 ? "" : " entry \(index + 1) of \(entries.count)"
+            let shown = entries.count == 1 || entry.isEmpty || entry.contains("@") ? "" : " \"\(entry)\""
+            guard let url = Self.absoluteURL(entry, schemes: schemes) else {
+                let problem = entry.isEmpty ? "is empty" : "is not a valid \(schemes.sorted().joined(separator: "/")) URL"
+                throw ConfigurationError(variable: found.name, problem: "(\(found.layer))\(position)\(shown) \(problem)",
+                                         fix: "list URLs of the form \(Self.urlExample(schemes)), separated by commas")
+            }
+            guard !urls.contains(url) else {
+                throw ConfigurationError(variable: found.name, problem: "(\(found.layer))\(position)\(shown) repeats an earlier entry",
+                                         fix: "list each URL once")
+            }
+            urls.append(url)
+        }
+        return urls
+    }
+
+    private static func absoluteURL(_ text: String, schemes: Set<String>) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
+              let host = url.host, !host.isEmpty
+        else { return nil }
+        return url
+    }
+
+    private static func urlExample(_ schemes: Set<String>) -> String {
+        schemes.contains("redis") ? "redis://[user:password@]host:6379/0" : "http://host:port"
     }
 
     /// Free text, trimmed; `nil` when unset.

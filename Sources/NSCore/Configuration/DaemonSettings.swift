@@ -19,8 +19,9 @@ public struct DaemonSettings: Sendable {
     public var host: String
     public var ports: [NodeRole: Int]
     public var dataDirectory: String
-    /// `NS_NODE_URL` when set; otherwise callers reach the ns-node hosted in this process, or the default.
-    public var nsNodeURL: URL?
+    /// `NS_NODE_URL` when set: one ns-node, or several (comma-separated) that callers fail over
+    /// across in this order; otherwise callers reach the ns-node hosted in this process, or the default.
+    public var nsNodeURLs: [URL]?
     /// `GATEWAY_URL` and `VP_URL`: where admin-node reaches those nodes when they run in other
     /// processes (the same names nsctl reads).
     public var gatewayURL: URL?
@@ -127,7 +128,7 @@ public struct DaemonSettings: Sendable {
             host: source.string("HOST") ?? "0.0.0.0",
             ports: try Self.ports(for: ordered, source: source),
             dataDirectory: dataDirectory,
-            nsNodeURL: try source.url("NS_NODE_URL", schemes: ["http", "https"]),
+            nsNodeURLs: try source.urls("NS_NODE_URL", schemes: ["http", "https"]),
             gatewayURL: try source.url("GATEWAY_URL", schemes: ["http", "https"]),
             vpNodeURL: try source.url("VP_URL", schemes: ["http", "https"]),
             redisURL: try source.url("REDIS_URL", schemes: ["redis", "rediss"]),

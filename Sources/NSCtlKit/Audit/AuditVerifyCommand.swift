@@ -89,7 +89,7 @@ struct AuditAnchorLookup {
         case 404 where reply.problem.summary.contains(AuditAnchor.jobID):
             return nil
         default:
-            throw CommandFailure("\(client.name) at \(client.base.absoluteString) cannot look up the audit anchor (\(reply.problem.summary)); "
+            throw CommandFailure("\(client.name) at \(client.address) cannot look up the audit anchor (\(reply.problem.summary)); "
                                  + "check --ns-url / NS_NODE_URL")
         }
         let answer: JSONValue

@@ -52,6 +52,8 @@ struct ReferenceDocs {
                 ".Bl -tag -width Ds",
                 ".It Ev GATEWAY_URL , NS_NODE_URL , VP_URL , ADMIN_URL",
                 "Where the nodes listen; defaults are the seeds' ports on localhost.",
+                ".Ev NS_NODE_URL",
+                "may list several ns-nodes, comma-separated; calls fail over to the next when one does not answer.",
                 ".It Ev JWT_SECRET , ADMIN_JWT_SECRET",
                 "Keys for the tokens that nsctl mints; each also reads",
                 ".Ev NAME_FILE .",

@@ -14,7 +14,8 @@ extension NSCtl {
                 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad arguments). Prints one status \
                 line with performance data, then one line per service. A node that does not answer, or answers \
                 503, is CRITICAL; a slow one is WARNING or CRITICAL by --warning-ms/--critical-ms; the \
-                dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical; the queue store's \
+                dead-letter queue size (vp-node's metrics) by --dlq-warning/--dlq-critical; with several ns-nodes \
+                listed in NS_NODE_URL each is probed, WARNING naming those down while one answers; the queue store's \
                 fill (Redis used_memory of maxmemory, or the disk under SQLite; vp-node's metrics) by \
                 --store-warning/--store-critical. A store that refuses writes makes the gateway and vp-node \
                 answer 503, which is CRITICAL. Checks run in parallel within --timeout seconds in total. \
@@ -108,9 +109,9 @@ extension NSCtl {
                     throw CommandFailure(error.description)
                 }
             }
-            let nodes: [(service: String, name: String, url: URL)] = try [
-                ("gateway", "gateway-node", url("GATEWAY_URL", .gateway)), ("ns", "ns-node", url("NS_NODE_URL", .ns)),
-                ("vp", "vp-node", url("VP_URL", .vp)), ("admin", "admin-node", url("ADMIN_URL", .admin)),
+            let nodes: [(service: String, name: String, urls: [URL])] = try [
+                ("gateway", "gateway-node", [url("GATEWAY_URL", .gateway)]), ("ns", "ns-node", NodeOptions.nsNodeURLs(source: source)),
+                ("vp", "vp-node", [url("VP_URL", .vp)]), ("admin", "admin-node", [url("ADMIN_URL", .admin)]),
             ].filter { selected.contains($0.0) }
             let redisURL: URL?
             do { redisURL = try source.url("REDIS_URL", schemes: ["redis", "rediss"]) } catch { throw CommandFailure(error.description) }
@@ -123,13 +124,13 @@ extension NSCtl {
             let vp = nodes.first { $0.service == "vp" }
             let (reports, figures) = await withTaskGroup(of: (ServiceReport?, QueueFigures?).self) { group in
                 for node in nodes {
-                    group.addTask { (await HealthProbe.node(node.name, base: node.url, timeout: bound, client: client), nil) }
+                    group.addTask { (await HealthProbe.nodes(node.name, bases: node.urls, timeout: bound, client: client), nil) }
                 }
                 if let redisURL, selected.contains("redis") {
                     group.addTask { (await Self.redis(redisURL, timeout: bound), nil) }
                 }
                 if let vp {
-                    group.addTask { (nil, await HealthProbe.queueFigures(base: vp.url, timeout: bound, client: client)) }
+                    group.addTask { (nil, await HealthProbe.queueFigures(base: vp.urls[0], timeout: bound, client: client)) }
                 }
                 var reports: [ServiceReport] = []
                 var figures: QueueFigures?
@@ -205,6 +206,7 @@ enum HealthJSON {
             switch report.outcome {
             case .up: fields["status"] = "up"
             case .degraded(let reason): fields["status"] = "degraded"; fields["reason"] = .string(reason)
+            case .partlyDown(let reason): fields["status"] = "partly-down"; fields["reason"] = .string(reason)
             case .down(let reason): fields["status"] = "down"; fields["reason"] = .string(reason)
             }
             return .object(fields)

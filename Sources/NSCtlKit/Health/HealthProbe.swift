@@ -11,6 +11,9 @@ struct ServiceReport: Sendable, Equatable {
         case degraded(String)
         /// No answer: connection refused, timeout, or an unexpected status.
         case down(String)
+        /// Some of several interchangeable nodes (ns-nodes listed in `NS_NODE_URL`) are down or
+        /// degraded (named) while another answers: the service works, without its spare.
+        case partlyDown(String)
     }
 
     let service: String
@@ -20,6 +23,36 @@ struct ServiceReport: Sendable, Equatable {
 
 /// Probes a node's `GET /health` (or Redis with PING) with a deadline.
 enum HealthProbe {
+    /// One service at each of `bases`, probed in parallel, as one report: what ``node(_:base:timeout:client:)``
+    /// finds when there is one base; with several, up (at the slowest answer's latency) while
+    /// one answers, ``ServiceReport/Outcome/partlyDown(_:)`` naming those that do not, or down
+    /// (degraded when one answered 503) naming each when none answers.
+    static func nodes(_ service: String, bases: [URL], timeout: Duration, client: NodeClient) async -> ServiceReport {
+        if bases.count == 1 { return await node(service, base: bases[0], timeout: timeout, client: client) }
+        let reports = await withTaskGroup(of: (Int, ServiceReport).self) { group in
+            for (index, base) in bases.enumerated() {
+                group.addTask { (index, await node(service, base: base, timeout: timeout, client: client)) }
+            }
+            var reports: [Int: ServiceReport] = [:]
+            for await (index, report) in group { reports[index] = report }
+            return bases.indices.compactMap { reports[$0] }
+        }
+        var failing: [String] = []
+        for (base, report) in zip(bases, reports) {
+            switch report.outcome {
+            case .up: break
+            case .degraded(let reason), .down(let reason), .partlyDown(let reason): failing.append("\(NodeTargets.label(base)) (\(reason))")
+            }
+        }
+        let latency = reports.filter { $0.outcome == .up }.compactMap(\.latency).max()
+        if failing.isEmpty { return ServiceReport(service: service, outcome: .up, latency: latency) }
+        let listed = failing.joined(separator: ", ")
+        if failing.count < bases.count { return ServiceReport(service: service, outcome: .partlyDown("down: " + listed), latency: latency) }
+        let answered = reports.contains { if case .degraded = $0.outcome { true } else { false } }
+        let summary = "none of the \(bases.count) answers: " + listed
+        return ServiceReport(service: service, outcome: answered ? .degraded(summary) : .down(summary), latency: nil)
+    }
+
     static func node(_ service: String, base: URL, timeout: Duration, client: NodeClient) async -> ServiceReport {
         var request = NodeRequest(node: service, base: base, path: "/health", timeout: timeout)
         request.maxBodyBytes = 1 << 20

@@ -69,10 +69,11 @@ struct HealthVerdict: Sendable {
     func state(of report: ServiceReport) -> State {
         switch report.outcome {
         case .down, .degraded: return .critical
-        case .up:
-            guard let latency = report.latency else { return .unknown }
+        case .up, .partlyDown:
+            let floor: State = report.outcome == .up ? .ok : .warning
+            guard let latency = report.latency else { return max(floor, .unknown) }
             if latency >= thresholds.critical { return .critical }
-            return latency >= thresholds.warning ? .warning : .ok
+            return max(floor, latency >= thresholds.warning ? .warning : .ok)
         }
     }
 
@@ -143,6 +144,7 @@ struct HealthVerdict: Sendable {
         case .up: "\(report.service) \(Self.milliseconds(report.latency))"
         case .degraded(let reason): "\(report.service) degraded (\(reason))"
         case .down(let reason): "\(report.service) down (\(reason))"
+        case .partlyDown(let reason): "\(report.service) \(Self.milliseconds(report.latency)), partly down (\(reason))"
         }
     }
 

@@ -3,15 +3,30 @@ import NIOHTTP1
 import NSCore
 import NSNodeClient
 
-/// One node nsctl talks to, through ``NodeClient``: its address, how messages name it, and the
-/// deadline of each call. A node that does not answer is a ``CommandFailure`` an operator can
-/// act on, with exit status ``unavailable``; what a node answers is the caller's to judge.
+/// One node nsctl talks to, through ``NodeClient``: its address (or several interchangeable
+/// ones, `NS_NODE_URL` listing several ns-nodes, which calls fail over across), how messages name
+/// it, and the deadline of each call. A node that does not answer is a ``CommandFailure`` an
+/// operator can act on, with exit status ``unavailable``; what a node answers is the caller's to judge.
 struct NodeEndpoint: Sendable {
-    let base: URL
+    let targets: NodeTargets
     let name: String
     let timeout: Duration
     /// Where the operator sets this node's address, for error messages (`--ns-url / NS_NODE_URL`).
     var addressHint = "--ns-url / NS_NODE_URL"
+
+    init(bases: [URL], name: String, timeout: Duration, addressHint: String = "--ns-url / NS_NODE_URL") {
+        self.targets = NodeTargets(bases)
+        self.name = name
+        self.timeout = timeout
+        self.addressHint = addressHint
+    }
+
+    init(base: URL, name: String, timeout: Duration, addressHint: String = "--ns-url / NS_NODE_URL") {
+        self.init(bases: [base], name: name, timeout: timeout, addressHint: addressHint)
+    }
+
+    /// The address as messages give it: the URL, or every URL listed, comma-separated.
+    var address: String { targets.urls.map(\.absoluteString).joined(separator: ", ") }
 
     /// The exit status when a node cannot be reached: EX_UNAVAILABLE from sysexits.h.
     static let unavailable: Int32 = 69
@@ -28,19 +43,23 @@ struct NodeEndpoint: Sendable {
         try await send(.GET, path, bearer: bearer)
     }
 
-    /// Any request; a JSON `body` is sent as `application/json`.
+    /// Any request; a JSON `body` is sent as `application/json`. A GET fails over across the
+    /// listed addresses (``NodeClient/send(across:idempotent:_:)``); other methods only when
+    /// an address cannot be reached at all.
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, bearer: String? = nil,
               headers: [(String, String)] = []) async throws -> NodeReply {
-        var request = NodeRequest(method, node: name, base: base, path: path, timeout: timeout, bearer: bearer, jsonBody: body)
-        request.headers = headers
-        request.maxBodyBytes = Self.maxBodyBytes
         do {
-            return try await Self.client.send(request)
+            return try await Self.client.send(across: targets, idempotent: method == .GET) { base in
+                var request = NodeRequest(method, node: name, base: base, path: path, timeout: timeout, bearer: bearer, jsonBody: body)
+                request.headers = headers
+                request.maxBodyBytes = Self.maxBodyBytes
+                return request
+            }
         } catch {
             if error.reason == NetworkFailure.untrustedCertificate {
-                throw CommandFailure("cannot reach \(name) at \(base.absoluteString): \(error.reason)", exitCode: Self.unavailable)
+                throw CommandFailure("cannot reach \(name) at \(address): \(error.reason)", exitCode: Self.unavailable)
             }
-            throw CommandFailure("cannot reach \(name) at \(base.absoluteString) (\(error.reason)): is nsd running? "
+            throw CommandFailure("cannot reach \(name) at \(address) (\(error.reason)): is nsd running? "
                                  + "Start it with ./scripts/start, or point \(addressHint) at it", exitCode: Self.unavailable)
         }
     }

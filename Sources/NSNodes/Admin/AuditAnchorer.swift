@@ -41,7 +41,7 @@ struct AuditAnchorer: Sendable {
         case failed(Failure)
     }
 
-    mutating func round(now: Date = Date()) async -> Outcome {
+    mutating func round() async -> Outcome {
         let head: AuditEntry?
         do {
             head = try await audit.head()
@@ -64,7 +64,9 @@ struct AuditAnchorer: Sendable {
                     return .unchanged(head: head.sequence)
                 }
             }
-            try await ledger.submit(try AuditAnchor.transaction(for: head, timeMs: Int64(now.timeIntervalSince1970 * 1000)))
+            // The head's own time, not the clock: another admin-node anchoring this head submits
+            // the very same transaction, which ns-node holds once.
+            try await ledger.submit(try AuditAnchor.transaction(for: head))
             anchored = current
             return .anchored(head: head.sequence)
         } catch let failure as AuditAnchorLedger.Failure {

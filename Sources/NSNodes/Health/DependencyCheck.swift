@@ -20,8 +20,9 @@ public struct DependencyCheck: Sendable {
         }
     }
 
-    /// A check whose detail is found by the probe (vp-node's sandbox: which runtimes can run).
-    public static func reporting(name: String, probe: @escaping @Sendable (_ requestID: String) async throws -> String) -> DependencyCheck {
+    /// A check whose detail is found by the probe (vp-node's sandbox: which runtimes can run;
+    /// which of several ns-nodes are down), `nil` when it has none to show.
+    public static func reporting(name: String, probe: @escaping @Sendable (_ requestID: String) async throws -> String?) -> DependencyCheck {
         DependencyCheck(name: name, probe: probe)
     }
 

@@ -14,7 +14,7 @@ extension HostAssembly {
                             logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors)
         try addApplication(.ns, blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: internalToken,
                                                                   previousInternalToken: settings.internalTokenPrevious, metrics: metrics),
-                       bound: settings.nsNodeURL == nil ? nsAddress : nil)
+                       bound: settings.nsNodeURLs == nil ? nsAddress : nil)
     }
 
     /// Logs that the ledger is open, with its log size. The size is read only for this line: when

@@ -39,14 +39,14 @@ struct HostAssembly {
         let roles = settings.roles
         // In-process nodes are reached on the port they bind; others at NS_NODE_URL, GATEWAY_URL,
         // VP_URL, or the seeds' ports on localhost.
-        func peer(_ role: NodeRole, configured: URL?) -> PeerAddress {
-            if let configured { return PeerAddress(url: configured) }
+        func peer(_ role: NodeRole, configured: [URL]?) -> PeerAddress {
+            if let configured { return PeerAddress(urls: configured) }
             if roles.contains(role) { return PeerAddress() }
             return PeerAddress(url: role.defaultURL)
         }
-        nsAddress = peer(.ns, configured: settings.nsNodeURL)
-        gatewayAddress = peer(.gateway, configured: settings.gatewayURL)
-        vpAddress = peer(.vp, configured: settings.vpNodeURL)
+        nsAddress = peer(.ns, configured: settings.nsNodeURLs)
+        gatewayAddress = peer(.gateway, configured: settings.gatewayURL.map { [$0] })
+        vpAddress = peer(.vp, configured: settings.vpNodeURL.map { [$0] })
         nsCheck = NSNodeCheck.make(address: nsAddress, client: .nodeFailingFast, timeout: settings.healthCheckTimeout)
         var certificates: [NodeRole: CertificateStore] = [:]
         for (role, files) in settings.tls.servers {

@@ -16,17 +16,23 @@ extension NodeClient {
     /// `method path` on the peer at `address`, named `node` in messages; waits for an in-process
     /// peer to bind. A wait cancelled before the peer binds fails like a call that got no answer.
     /// `maxBodyBytes`: the largest answer accepted (``NodeRequest/maxBodyBytes`` by default).
+    /// When `address` lists several peers the call fails over across them
+    /// (``NodeClient/send(across:idempotent:_:)``); `idempotent` says whether a repeat does no
+    /// harm, by default for a GET only.
     func send(_ method: HTTPMethod = .GET, to address: PeerAddress, node: String, path: String, timeout: Duration, requestID: String,
-              bearer: String? = nil, jsonBody: [UInt8]? = nil, maxBodyBytes: Int? = nil) async throws(NodeCallError) -> NodeReply {
-        let base: URL
+              bearer: String? = nil, jsonBody: [UInt8]? = nil, maxBodyBytes: Int? = nil,
+              idempotent: Bool? = nil) async throws(NodeCallError) -> NodeReply {
+        let targets: NodeTargets
         do {
-            base = try await address.url()
+            targets = try await address.targets()
         } catch {
             throw NodeCallError(NodeCall(node: node, method: method.rawValue, path: path), classifying: error)
         }
-        var request = NodeRequest(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID,
-                                  bearer: bearer, jsonBody: jsonBody)
-        if let maxBodyBytes { request.maxBodyBytes = maxBodyBytes }
-        return try await send(request)
+        return try await send(across: targets, idempotent: idempotent ?? (method == .GET)) { base in
+            var request = NodeRequest(method, node: node, base: base, path: path, timeout: timeout, requestID: requestID,
+                                      bearer: bearer, jsonBody: jsonBody)
+            if let maxBodyBytes { request.maxBodyBytes = maxBodyBytes }
+            return request
+        }
     }
 }

@@ -48,22 +48,25 @@ struct LedgerCalls: Sendable {
         return (header, range)
     }
 
-    /// Posts a block; any status (201 appended, 409 lost a race, 4xx refused) is the caller's to judge.
+    /// Posts a block; any status (201 appended, 409 lost a race, 4xx refused) is the caller's to
+    /// judge. Repeated on another ns-node when one does not answer: a block already appended
+    /// there is a 409.
     func produce(header: BlockHeader, txs: [LedgerTransaction]) async throws(NodeCallError) -> NodeReply {
         let body = CanonicalJSON.object(ofEncoded: ["header": CanonicalJSON.encode(header.json), "txs": CanonicalJSON.array(ofEncoded: txs.map(\.canonical))])
-        return try await send(.POST, "/blocks/produce", body: body)
+        return try await send(.POST, "/blocks/produce", body: body, idempotent: true)
     }
 
     /// Posts transactions to the mempool; any status is the caller's to judge. `onePerJob` asks
     /// ns-node to keep one transaction per job id (`?dedupe=job`): a transaction for a job it
-    /// already records is answered with that one (``TransactionSender``).
+    /// already records is answered with that one (``TransactionSender``). Repeated on another
+    /// ns-node when one does not answer: a transaction already held is not held twice.
     func submit(_ txs: [LedgerTransaction], onePerJob: Bool = false) async throws(NodeCallError) -> NodeReply {
-        try await send(.POST, onePerJob ? "/tx?dedupe=job" : "/tx", body: CanonicalJSON.array(ofEncoded: txs.map(\.canonical)))
+        try await send(.POST, onePerJob ? "/tx?dedupe=job" : "/tx", body: CanonicalJSON.array(ofEncoded: txs.map(\.canonical)), idempotent: true)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(NodeCallError) -> NodeReply {
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, idempotent: Bool = false) async throws(NodeCallError) -> NodeReply {
         // A mempool page of up to `limit` transactions can run to tens of MiB.
         try await client.send(method, to: address, node: "ns-node", path: path, timeout: timeout, requestID: RequestID.generate(),
-                              bearer: token.reveal(), jsonBody: body, maxBodyBytes: 64 * 1024 * 1024)
+                              bearer: token.reveal(), jsonBody: body, maxBodyBytes: 64 * 1024 * 1024, idempotent: idempotent || method == .GET)
     }
 }

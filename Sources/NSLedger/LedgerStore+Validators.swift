@@ -41,6 +41,12 @@ public struct ValidatorRecord: Sendable, Equatable {
     /// The first height it may no longer produce; nil while it stays in the set.
     public let removedHeight: Int64?
 
+    public init(validator: Validator, addedHeight: Int64, removedHeight: Int64?) {
+        self.validator = validator
+        self.addedHeight = addedHeight
+        self.removedHeight = removedHeight
+    }
+
     /// Whether it may produce the next block: every recorded change governs the next block, so
     /// that is "no removal recorded" (an addition recorded at the tip counts already).
     public var isActive: Bool { removedHeight == nil }

@@ -14,7 +14,9 @@ public final class RedisReplicatedPair: Sendable {
         let master = try await RedisServer(settings: masterSettings)
         let replica: RedisServer
         do {
-            replica = try await RedisServer(settings: ["--replicaof", "127.0.0.1", String(master.port)])
+            // The replica writes the master's snapshot to its folder: a temporary one, never the
+            // working directory, where every later redis-server of the test process would load it.
+            replica = try await RedisServer(settings: ["--replicaof", "127.0.0.1", String(master.port), "--dir", try Tools.temporaryDirectory("redis-replica")])
         } catch {
             await master.stop()
             throw error

@@ -30,6 +30,8 @@ extension ScriptRunner {
         var replies = try await pipeline(commands)
         if case .error(let message) = replies[0], message.hasPrefix("NOSCRIPT") {
             // Redis restarted or its scripts were flushed: nothing ran, send the source this time.
+            // The WAIT sent with it ran for nothing (once per script after a restart), and waits
+            // again with this one.
             commands[0] = [RedisArgument("EVAL"), RedisArgument(script.source)] + tail
             replies = try await pipeline(commands)
         }

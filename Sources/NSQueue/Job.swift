@@ -130,7 +130,8 @@ public enum JobQueueError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(id: String)
     /// The store cannot be used right now (disk full, I/O error, Redis down); nothing changed,
     /// except after a timeout, when the store may have applied the call just before the answer was
-    /// lost (an enqueue retried with the same unique key then finds the first one).
+    /// lost, and when fewer Redis replicas than `REDIS_MIN_REPLICAS` confirmed a call the master
+    /// applied (an enqueue retried with the same unique key then finds the first one).
     case unavailable(String)
 
     public var description: String {

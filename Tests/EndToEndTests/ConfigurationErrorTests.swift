@@ -30,6 +30,9 @@ struct ConfigurationErrorTests {
         (["DB_PATH": "/proc/neuroswarm/chain.db"], "DB_PATH"),
         (["NODE_ENV": "production"], "NS_SIGNING_KEY"),
         (["NODE_ENV": "production", "NS_SIGNING_KEY": "not-base64!"], "NS_SIGNING_KEY"),
+        (["REDIS_MIN_REPLICAS": "one"], "REDIS_MIN_REPLICAS"),
+        (["REDIS_MIN_REPLICAS": "1"], "REDIS_MIN_REPLICAS"),
+        (["REDIS_WAIT_TIMEOUT_MS": "0"], "REDIS_WAIT_TIMEOUT_MS"),
     ])
     func exits78(environment: [String: String], variable: String) async throws {
         let outcome = try await run([], environment: environment)

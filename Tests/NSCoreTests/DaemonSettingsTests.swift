@@ -68,6 +68,14 @@ struct DaemonSettingsTests {
         #expect(settings.notices.isEmpty)
     }
 
+    @Test("REDIS_MIN_REPLICAS defaults to 0 (no WAIT) with a one-second WAIT timeout; both are read when set")
+    func redisReplication() throws {
+        #expect(try load([:]).redisReplication == RedisReplicationSettings(minReplicas: 0, waitTimeout: .seconds(1)))
+        #expect(!(try load([:]).redisReplication.isRequired))
+        let set = try load(["REDIS_MIN_REPLICAS": "2", "REDIS_WAIT_TIMEOUT_MS": "250"]).redisReplication
+        #expect(set == RedisReplicationSettings(minReplicas: 2, waitTimeout: .milliseconds(250)) && set.isRequired)
+    }
+
     @Test("PORT sets the port only when a single role runs")
     func portAppliesToOneRole() throws {
         #expect(try load(["PORT": "9000"], roles: [.ns]).ports == [.ns: 9000])
@@ -89,6 +97,10 @@ struct DaemonSettingsTests {
         (["NS_NODE_URL": "http://a:3009, http://a:3009"], "NS_NODE_URL", "entry 2 of 2 \"http://a:3009\" repeats"),
         (["REDIS_URL": "localhost:6379"], "REDIS_URL", "not a valid"),
         (["GATEWAY_PORT": "3009"], "PORT", "same port"),
+        (["REDIS_MIN_REPLICAS": "two"], "REDIS_MIN_REPLICAS", "not a whole number"),
+        (["REDIS_MIN_REPLICAS": "-1"], "REDIS_MIN_REPLICAS", "out of range"),
+        (["REDIS_WAIT_TIMEOUT_MS": "0"], "REDIS_WAIT_TIMEOUT_MS", "out of range"),
+        (["REDIS_WAIT_TIMEOUT_MS": "10001"], "REDIS_WAIT_TIMEOUT_MS", "out of range"),
     ])
     func invalidValues(environment: [String: String], variable: String, problem: String) {
         #expect {

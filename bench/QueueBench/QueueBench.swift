@@ -13,19 +13,21 @@ import NSTestSupport
 /// and `redis-benchmark` on the same server as the ceiling. Each line also gives the CPU time
 /// per job of this process and, for Redis, of redis-server, to show which side limits the rate.
 ///
-///     swift build -c release --product queue-bench && .build/release/queue-bench [sqlite] [always] [everysec]
+///     swift build -c release --product queue-bench && .build/release/queue-bench [sqlite] [always] [everysec] [replicas]
 ///
-/// With arguments, only the named backends run (`always` and `everysec` are Redis's AOF modes).
+/// With arguments, only the named backends run (`always` and `everysec` are Redis's AOF modes;
+/// `replicas` compares `REDIS_MIN_REPLICAS` 1 with 0 on a master and replica, ``replicas()``,
+/// and runs only when named).
 @main
 enum QueueBench {
     static func main() async throws {
-        let known = ["sqlite", "always", "everysec"]
+        let known = ["sqlite", "always", "everysec", "replicas"]
         let chosen = CommandLine.arguments.dropFirst()
         if let unknown = chosen.first(where: { !known.contains($0) }) {
             FileHandle.standardError.write(Data("queue-bench: unknown backend '\(unknown)'; choose from \(known.joined(separator: ", "))\n".utf8))
             exit(2)
         }
-        let selected = chosen.isEmpty ? known : Array(chosen)
+        let selected = chosen.isEmpty ? ["sqlite", "always", "everysec"] : Array(chosen)
         print("queue benchmark (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
         if selected.contains("sqlite") {
             print("\nSQLite backend (WAL, synchronous=FULL)")
@@ -51,6 +53,7 @@ enum QueueBench {
             await client.shutdown()
             await redis.stop()
         }
+        if selected.contains("replicas") { try await replicas() }
     }
 
     /// Enqueues and processing on `queue`, then enqueue-to-completed on the fresh `fresh` (one job
@@ -59,20 +62,9 @@ enum QueueBench {
         let jobs = 50_000
         let clock = CPUClock(server: server)
 
-        var start = try await clock.now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<64 {
-                group.addTask {
-                    for _ in stride(from: producer, to: jobs, by: 64) {
-                        _ = try await queue.enqueue(NewJob(type: "noop", payload: Array("payload".utf8)))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        try await clock.report("enqueue, single, 64 producers", jobs, start)
+        try await enqueueSingles(queue, jobs: jobs, clock: clock)
 
-        start = try await clock.now()
+        var start = try await clock.now()
         for _ in 0..<(jobs / 100) {
             _ = try await queue.enqueue(batch: (0..<100).map { _ in NewJob(type: "noop", payload: Array("payload".utf8)) })
         }
@@ -118,9 +110,29 @@ enum QueueBench {
         }
     }
 
+    /// 64 producers enqueue one job per call; the rate in jobs per second. `label` starts the line.
+    @discardableResult
+    static func enqueueSingles(_ queue: any JobQueue, jobs: Int, clock: CPUClock, label: String = "") async throws -> Double {
+        let start = try await clock.now()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<64 {
+                group.addTask {
+                    for _ in stride(from: producer, to: jobs, by: 64) {
+                        _ = try await queue.enqueue(NewJob(type: "noop", payload: Array("payload".utf8)))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = (ContinuousClock.now - start.wall) / .seconds(1)
+        try await clock.report(label + "enqueue, single, 64 producers", jobs, start)
+        return Double(jobs) / seconds
+    }
+
     /// Enqueue-to-completed: 64 producers enqueue one job per call while 10 workers lease and
-    /// complete, timed until every job is completed.
-    static func pipeline(queue: any JobQueue, jobs: Int, batch: Int, clock: CPUClock) async throws {
+    /// complete, timed until every job is completed; the rate in jobs per second.
+    @discardableResult
+    static func pipeline(queue: any JobQueue, jobs: Int, batch: Int, clock: CPUClock, label: String = "") async throws -> Double {
         let start = try await clock.now()
         let completed = Completed()
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -137,9 +149,11 @@ enum QueueBench {
             }
             try await group.waitForAll()
         }
-        try await clock.report("enqueue-to-completed, 64 producers + 10 workers, lease \(batch)", jobs, start)
+        let seconds = (ContinuousClock.now - start.wall) / .seconds(1)
+        try await clock.report(label + "enqueue-to-completed, 64 producers + 10 workers, lease \(batch)", jobs, start)
         let (leases, empty) = await (completed.leases, completed.emptyLeases)
         print(String(format: "    lease calls: %d, %d of them empty; %.1f jobs per non-empty lease", leases, empty, Double(jobs) / Double(max(1, leases - empty))))
+        return Double(jobs) / seconds
     }
 
     actor Completed {

@@ -27,6 +27,9 @@ public struct DaemonSettings: Sendable {
     public var gatewayURL: URL?
     public var vpNodeURL: URL?
     public var redisURL: URL?
+    /// `REDIS_MIN_REPLICAS`, `REDIS_WAIT_TIMEOUT_MS`: replicas that must hold a queue write
+    /// before it is reported (only with a Redis queue).
+    public var redisReplication = RedisReplicationSettings()
     public var jwtSecret: Secret?
     public var jwtSecretPrevious: Secret?
     public var adminJWTSecret: Secret?
@@ -161,6 +164,7 @@ public struct DaemonSettings: Sendable {
         )
         try settings.loadSecrets(source: source)
         settings.tls = try TLSSettings.load(roles: ordered, source: source)
+        settings.redisReplication = try RedisReplicationSettings.load(source: source)
         _ = try Self.secretMaxAgeDays(source: source)
         if ordered.contains(.admin) {
             settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)

@@ -23,9 +23,13 @@ struct HostQueue {
         let defaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout, retention: settings.jobRetention)
         let logger = assembly.makeLogger(NodeRole.vp.serviceName)
         if let url = settings.redisURL {
-            let redis = try redisClient(url)
-            let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger)
+            let redis = try redisClient(url, waitingFor: settings.redisReplication)
+            let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger, replication: settings.redisReplication)
             return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "redis", gauges: metrics), metrics: metrics, redis: redis)
+        }
+        if settings.redisReplication.isRequired {
+            throw ConfigurationError(variable: "REDIS_MIN_REPLICAS", problem: "asks for Redis replicas, but the queue is SQLite (REDIS_URL is not set)",
+                                     fix: "set REDIS_URL to the Redis master, or set REDIS_MIN_REPLICAS=0")
         }
         let database = try assembly.openDatabase(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, countedBy: owner,
                                                 schema: SQLiteQueueSchema.register)
@@ -35,10 +39,12 @@ struct HostQueue {
 
     /// nsd's Redis client. Commands take milliseconds on a healthy Redis; the short limits make a
     /// Redis that stopped answering (shutting down, overloaded) a quick 503 at the gateway rather
-    /// than a request that hangs for seconds.
-    private static func redisClient(_ url: URL) throws(ConfigurationError) -> RedisClient {
+    /// than a request that hangs for seconds. With replicas required, a `WAIT` holds its connection
+    /// (and the commands queued behind it) for up to its timeout, so the deadline grows by that much.
+    private static func redisClient(_ url: URL, waitingFor replication: RedisReplicationSettings) throws(ConfigurationError) -> RedisClient {
+        let deadline: Duration = .milliseconds(1_500) + (replication.isRequired ? replication.waitTimeout : .zero)
         do throws(RedisError) {
-            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: .milliseconds(1_500)))
+            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: deadline))
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
         }

@@ -1,3 +1,4 @@
+import NSCore
 import NSRedis
 
 /// Enqueues on Redis. Concurrent callers share script calls: while as many enqueue scripts as
@@ -51,13 +52,17 @@ extension RedisJobQueue {
     private static func enqueue(jobs: some Sequence<NewJob>, count: Int, runner: ScriptRunner, defaults: JobQueueDefaults) async throws(JobQueueError) -> [EnqueueReceipt] {
         var arguments: [RedisArgument] = [RedisArgument(Int64(count))]
         arguments.reserveCapacity(1 + count * 8)
+        var keyed = false
         for job in jobs {
+            keyed = keyed || job.uniqueKey != nil
             arguments += [RedisArgument(JobID.generate()), RedisArgument(job.type), RedisArgument(job.payload), RedisArgument(Int64(job.priority.rank)),
                           RedisArgument(Int64(job.maxAttempts ?? defaults.maxAttempts)),
                           RedisArgument(Int64((job.timeout ?? defaults.timeout) / .milliseconds(1))),
                           RedisArgument(job.uniqueKey ?? ""), RedisArgument(Int64(job.uniqueKeyTTL / .milliseconds(1)))]
         }
-        let flat = try await runner.run(RedisQueueScripts.enqueue, arguments).array ?? []
+        // A keyed job may be answered from its first enqueue, which this script does not write:
+        // the replicas must be shown to hold that one too (``ScriptRunner/runAcknowledged``).
+        let flat = try await runner.runAcknowledged(RedisQueueScripts.enqueue, arguments, markingOffset: keyed).array ?? []
         guard flat.count == 2 * count else { throw .unavailable("Redis answered \(flat.count / 2) receipts for \(count) jobs") }
         return stride(from: 0, to: flat.count, by: 2).map { pair in
             EnqueueReceipt(id: flat[pair].string ?? "", deduplicated: flat[pair + 1].int == 1)
@@ -70,6 +75,8 @@ struct ScriptRunner: Sendable {
     let client: RedisClient
     let prefix: String
     let clock: any JobClock
+    /// Replicas that must hold a reported write (``runAcknowledged(_:_:markingOffset:)``).
+    let replication: RedisReplicationSettings
 
     func run(_ script: RedisScript, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
         do {

@@ -82,11 +82,11 @@ extension RedisJobQueue {
     }
 
     public func retryDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {
-        Int(try await run(RedisQueueScripts.deadLetters, ["retry"] + Self.arguments(selection)).int ?? 0)
+        Int(try await runAcknowledged(RedisQueueScripts.deadLetters, ["retry"] + Self.arguments(selection)).int ?? 0)
     }
 
     public func purgeDeadLetters(_ selection: DeadLetterSelection) async throws(JobQueueError) -> Int {
-        Int(try await run(RedisQueueScripts.deadLetters, ["purge"] + Self.arguments(selection)).int ?? 0)
+        Int(try await runAcknowledged(RedisQueueScripts.deadLetters, ["purge"] + Self.arguments(selection)).int ?? 0)
     }
 
     static func arguments(_ selection: DeadLetterSelection) -> [RedisArgument] {

@@ -49,13 +49,14 @@ extension RedisJobQueue {
     }
 
     /// The write Redis refuses exactly when it refuses enqueues (``RedisClient/probeWrites(key:value:)``),
-    /// then the memory figures.
+    /// confirmed by the replicas `REDIS_MIN_REPLICAS` requires, then the memory figures.
     public func checkStore() async throws(JobQueueError) -> QueueStoreUsage {
         do throws(RedisStoreError) {
             try await client.probeWrites(key: RedisClient.storeProbeKey(prefix: prefix), value: clock.nowMs())
         } catch {
             throw .unavailable(error.description)
         }
+        if runner.replication.isRequired { try await runner.confirmReplicas() }
         return try await storeUsage()
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NSCore
 import NSRedis
 
 /// The distributed job queue on Redis (`REDIS_URL`): every state change is one Lua script
@@ -16,9 +17,13 @@ public final class RedisJobQueue: JobQueue {
     let runner: ScriptRunner
     let enqueues: GroupCommitter<[NewJob], [EnqueueReceipt]>
 
-    /// `namespace` becomes the hash tag of every key (`{ns}:...`).
+    /// `namespace` becomes the hash tag of every key (`{ns}:...`). With `replication` requiring
+    /// replicas, each reported write waits for them (`WAIT`) after it ran: `client`'s command
+    /// deadline must exceed the wait's timeout, and a write they do not confirm in time throws
+    /// ``JobQueueError/unavailable(_:)`` although the master has applied it.
     public init(client: RedisClient, namespace: String = "ns", defaults: JobQueueDefaults = .init(), retry: RetryPolicy = RetryPolicy(),
-                clock: any JobClock = SystemJobClock(), metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue")) {
+                clock: any JobClock = SystemJobClock(), metrics: QueueMetrics? = nil, logger: Logger = Logger(label: "job-queue"),
+                replication: RedisReplicationSettings = RedisReplicationSettings()) {
         self.client = client
         let prefix = "{\(namespace)}:"
         self.prefix = prefix
@@ -27,7 +32,7 @@ public final class RedisJobQueue: JobQueue {
         self.defaults = defaults
         self.metrics = metrics
         self.logger = logger
-        let runner = ScriptRunner(client: client, prefix: prefix, clock: clock)
+        let runner = ScriptRunner(client: client, prefix: prefix, clock: clock, replication: replication)
         self.runner = runner
         self.enqueues = GroupCommitter(maxInFlight: Self.enqueuesInFlight) { batches in await Self.enqueue(batches, runner: runner, defaults: defaults) }
     }
@@ -39,6 +44,12 @@ public final class RedisJobQueue: JobQueue {
 
     func run(_ script: RedisScript, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
         try await runner.run(script, arguments)
+    }
+
+    /// A script whose outcome the caller reports (a completion, a failure, a cancel, a DLQ
+    /// change): with replicas required, it returns only once they hold it.
+    func runAcknowledged(_ script: RedisScript, _ arguments: [RedisArgument]) async throws(JobQueueError) -> RESPValue {
+        try await runner.runAcknowledged(script, arguments)
     }
 
     public func lease(worker: String, for lease: Duration, limit: Int) async throws(JobQueueError) -> [Job] {
@@ -68,7 +79,7 @@ public final class RedisJobQueue: JobQueue {
         for completion in completions {
             arguments += [RedisArgument(completion.id), RedisArgument(completion.worker), RedisArgument(completion.result)]
         }
-        let replies = try await run(RedisQueueScripts.complete, arguments).array ?? []
+        let replies = try await runAcknowledged(RedisQueueScripts.complete, arguments).array ?? []
         guard replies.count == completions.count else { throw .unavailable("Redis answered \(replies.count) completions for \(completions.count)") }
         let now = clock.nowMs()
         var lost: [String] = []
@@ -84,7 +95,7 @@ public final class RedisJobQueue: JobQueue {
     }
 
     public func fail(id: String, worker: String, message: String, permanent: Bool) async throws(JobQueueError) -> JobState {
-        guard let reply = try await run(RedisQueueScripts.fail, [RedisArgument(id), RedisArgument(worker), RedisArgument(message),
+        guard let reply = try await runAcknowledged(RedisQueueScripts.fail, [RedisArgument(id), RedisArgument(worker), RedisArgument(message),
                                                                  RedisArgument(permanent ? 1 : 0)] + retryArguments).array,
               let state = reply.first?.string.flatMap(JobState.init(rawValue:))
         else { throw .leaseLost(id: id) }
@@ -123,7 +134,7 @@ public final class RedisJobQueue: JobQueue {
 
     /// With no retention the cancelled job is deleted at once, as a completed one is.
     public func cancel(id: String) async throws(JobQueueError) -> Bool {
-        let cancelled = try await run(RedisQueueScripts.cancel, [RedisArgument(id), RedisArgument(keepsFinished ? 1 : 0)]).int == 1
+        let cancelled = try await runAcknowledged(RedisQueueScripts.cancel, [RedisArgument(id), RedisArgument(keepsFinished ? 1 : 0)]).int == 1
         if cancelled && !keepsFinished { metrics?.retentionDeleted(1) }
         return cancelled
     }

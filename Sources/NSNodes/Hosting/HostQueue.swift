@@ -4,7 +4,7 @@ import NSQueue
 import NSRedis
 
 /// The job queue of one `nsd` process, shared by its gateway and vp-node: in Redis when
-/// `REDIS_URL` is set (gateways and vp-nodes on several hosts share it), else in SQLite under
+/// `REDIS_URL` or `REDIS_SENTINELS` is set (gateways and vp-nodes on several hosts share it), else in SQLite under
 /// vp-node-data (one host).
 struct HostQueue {
     let queue: any JobQueue
@@ -22,8 +22,8 @@ struct HostQueue {
         let metrics = QueueMetrics(factory: assembly.metrics(owner).factory)
         let defaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout, retention: settings.jobRetention)
         let logger = assembly.makeLogger(NodeRole.vp.serviceName)
-        if let url = settings.redisURL {
-            let redis = try redisClient(url)
+        if settings.usesRedis {
+            let redis = try redisClient(url: settings.redisURL, sentinel: settings.redisSentinel)
             let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger)
             return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "redis", gauges: metrics), metrics: metrics, redis: redis)
         }
@@ -36,9 +36,11 @@ struct HostQueue {
     /// nsd's Redis client. Commands take milliseconds on a healthy Redis; the short limits make a
     /// Redis that stopped answering (shutting down, overloaded) a quick 503 at the gateway rather
     /// than a request that hangs for seconds.
-    private static func redisClient(_ url: URL) throws(ConfigurationError) -> RedisClient {
+    private static func redisClient(url: URL?, sentinel: RedisSentinelSettings?) throws(ConfigurationError) -> RedisClient {
         do throws(RedisError) {
-            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: .milliseconds(1_500)))
+            // usesRedis: one of the two is set.
+            let configuration = try RedisConfiguration(url: url, sentinel: sentinel, connectTimeout: .seconds(1), commandTimeout: .milliseconds(1_500))!
+            return RedisClient(configuration: configuration)
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
         }

@@ -37,7 +37,7 @@ struct RedisSentinelHealthTests {
         let none = try await Self.health(set, folder: folder)
         #expect(none.status == 2, "\(none.lines)")
         #expect(none.lines.first?.hasPrefix("NEUROSWARM CRITICAL - redis down (") == true, "\(none.lines)")
-        #expect(none.lines.contains { $0.hasPrefix("sentinel: CRITICAL - no master found (no sentinel named a usable master 'mymaster' (") }, "\(none.lines)")
+        #expect(none.lines.contains { $0.hasPrefix("sentinel: CRITICAL - no master found (Redis is unreachable: no sentinel named a usable master 'mymaster' (") }, "\(none.lines)")
         #expect(none.perfdata.contains("redis=;0.5;1;0 redis_replicas_in_sync=;1:;;0 sentinels_agreeing=0;2:;1:;0;3"), "\(none.perfdata)")
         await set.stop()
     }
@@ -54,11 +54,14 @@ struct RedisSentinelHealthTests {
     @Test("nsctl backup redis-data snapshots the master that Sentinel names")
     func backup() async throws {
         let set = try await RedisFailoverSet()
-        let directory = try Tools.temporaryDirectory("sentinel-backup")
-        for command in [["CONFIG", "SET", "dir", directory], ["SET", "sentinel-probe", "kept"]] {
-            let cli = try ChildProcess(executable: try Tools.which("redis-cli"), arguments: ["-p", String(set.master.port)] + command, environment: [:])
+        let replica = try #require(set.replica)
+        let directory = try Tools.temporaryDirectory("sentinel-backup")  // nsctl's working directory: no .env
+        func cli(_ port: Int, _ command: [String]) async throws -> String {
+            let cli = try ChildProcess(executable: try Tools.which("redis-cli"), arguments: ["-p", String(port)] + command, environment: [:])
             #expect(await cli.waitForExit(timeout: .seconds(10)) == 0)
+            return cli.stdout
         }
+        _ = try await cli(set.master.port, ["SET", "sentinel-probe", "kept"])
         let out = try Tools.temporaryDirectory("sentinel-backups")
         let backup = try await NSCtlRunner.run(["backup", "redis-data", "--out", out], environment: ["REDIS_SENTINELS": set.sentinelList], directory: directory)
         #expect(backup.status == 0, "\(backup.stderr)")
@@ -67,7 +70,8 @@ struct RedisSentinelHealthTests {
         #expect(try await BackupRestoreTests.tar(["-xzf", archive, "-C", unpacked]) == 0)
         let rdb = try Data(contentsOf: URL(fileURLWithPath: unpacked + "/data/dump.rdb"))
         #expect(rdb.range(of: Data("sentinel-probe".utf8)) != nil)
-        #expect(FileManager.default.fileExists(atPath: directory + "/dump.rdb"), "the master saved it (only its dir was set)")
+        #expect(try await cli(set.master.port, ["INFO", "persistence"]).split(whereSeparator: \.isNewline).contains("rdb_saves:1"), "the master saved it")
+        #expect(try await cli(replica.port, ["INFO", "persistence"]).split(whereSeparator: \.isNewline).contains("rdb_saves:0"), "not the replica")
         await set.stop()
     }
 }

@@ -337,7 +337,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl queue resume" json' -l 'json' -d 'Print JSON instead of text.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl queue resume" version' -l 'version' -d 'Show the version.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl queue resume" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" service' -l 'service' -d 'Services to check, comma-separated: gateway,ns,vp,admin,redis (redis only when REDIS_URL is set).' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" service' -l 'service' -d 'Services to check, comma-separated: gateway,ns,vp,admin,redis (redis only when REDIS_URL or REDIS_SENTINELS is set).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" warning-ms' -l 'warning-ms' -d 'Latency at or above which a service is WARNING.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" critical-ms' -l 'critical-ms' -d 'Latency at or above which a service is CRITICAL.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl health" dlq-warning' -l 'dlq-warning' -d 'Dead-lettered jobs at or above which the check is WARNING.' -rfka ''

@@ -1,4 +1,5 @@
 import Foundation
+import NSCore
 
 /// Where and how to reach Redis, from a `redis://[user:password@]host[:port][/db]` URL.
 public struct RedisConfiguration: Sendable {
@@ -15,6 +16,14 @@ public struct RedisConfiguration: Sendable {
     /// between fail at once instead of waiting.
     public var reconnectDelay: Duration
     public var maxReconnectDelay: Duration
+
+    // MARK: Sentinel (REDIS_SENTINELS; see RedisConfiguration+Sentinel.swift)
+
+    /// When set, the master is found through these sentinels and ``host``/``port`` are not used;
+    /// the credentials and database above still apply to the master.
+    public var sentinel: RedisSentinelSettings?
+
+    // MARK: -
 
     public init(url: URL, poolSize: Int = 4, connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(5),
                 reconnectDelay: Duration = .milliseconds(100), maxReconnectDelay: Duration = .seconds(5)) throws(RedisError) {

@@ -12,27 +12,19 @@ final class RedisConnection: Sendable {
         self.channel = channel
     }
 
-    static func connect(_ configuration: RedisConfiguration) async throws(RedisError) -> RedisConnection {
-        let channel: any Channel
-        do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout / .nanoseconds(1))))
-                .channelOption(.socketOption(.so_keepalive), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([ByteToMessageHandler(RESPDecoder()), RedisReplyRouter()])
-                    }
-                }
-                .connect(host: configuration.host, port: configuration.port)
-                .get()
-        } catch {
-            throw .connection(NetworkFailure.describe(error))
+    /// Connects to `address` (the configuration's own server by default) and sends `handshake`
+    /// (the configuration's AUTH and SELECT by default; a sentinel's AUTH for a sentinel).
+    static func connect(_ configuration: RedisConfiguration, to address: RedisAddress? = nil,
+                        handshake: [[RedisArgument]]? = nil) async throws(RedisError) -> RedisConnection {
+        let channel = try await openChannel(to: address ?? configuration.fixedAddress, timeout: configuration.connectTimeout) { channel in
+            try channel.pipeline.syncOperations.addHandlers([ByteToMessageHandler(RESPDecoder()), RedisReplyRouter()])
         }
+        let handshake = handshake ?? configuration.handshake
         let connection = RedisConnection(channel: channel)
         do throws(RedisError) {
             // With the command deadline: a Redis that accepts the connection but does not answer
             // (paused, stopped by a signal, busy in a long script) must not hold the caller.
-            for command in configuration.handshake {
+            for command in handshake {
                 if case .error(let message) = try await connection.send([command], deadline: configuration.commandTimeout).first ?? .bulkString(nil) {
                     throw RedisError.server(message.hasPrefix("WRONGPASS") || message.contains("invalid password") ? "authentication failed" : message)
                 }
@@ -42,6 +34,23 @@ final class RedisConnection: Sendable {
             throw error
         }
         return connection
+    }
+
+    /// A TCP connection to `address` with keep-alive, its pipeline set up by `handlers`.
+    static func openChannel(to address: RedisAddress, timeout: Duration,
+                            handlers: @escaping @Sendable (any Channel) throws -> Void) async throws(RedisError) -> any Channel {
+        do {
+            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.nanoseconds(Int64(timeout / .nanoseconds(1))))
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try handlers(channel) }
+                }
+                .connect(host: address.host, port: address.port)
+                .get()
+        } catch {
+            throw .connection(NetworkFailure.describe(error))
+        }
     }
 
     /// Writes `commands` in one flush and returns their replies in order. Past `deadline` the

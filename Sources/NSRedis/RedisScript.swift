@@ -8,9 +8,14 @@ public struct RedisScript: Sendable, ExpressibleByStringLiteral {
     public let source: String
     /// Lower-case hex SHA-1 of `source`, as `SCRIPT LOAD` answers it.
     public let sha1: String
+    /// Whether running it twice has the effect of running it once; only then does the client
+    /// send it again after its connection broke while the Sentinel master changed (a broken call
+    /// may or may not have run).
+    public let isIdempotent: Bool
 
-    public init(_ source: String) {
+    public init(_ source: String, idempotent: Bool = false) {
         self.source = source
+        self.isIdempotent = idempotent
         self.sha1 = Hex.encode(Array(Insecure.SHA1.hash(data: Array(source.utf8))))
     }
 

@@ -4,7 +4,7 @@ import Foundation
 public final class RedisServer: Sendable {
     public let port: Int
     public let password: String?
-    private let child: ChildProcess
+    let child: ChildProcess
 
     /// Starts a server on a free port. The port is chosen before redis binds it, so another test
     /// may take it in between; a server that exits at start is retried on another port.

@@ -30,6 +30,9 @@ public struct DaemonSettings: Sendable {
     /// `REDIS_MIN_REPLICAS`, `REDIS_WAIT_TIMEOUT_MS`: replicas that must hold a queue write
     /// before it is reported (only with a Redis queue).
     public var redisReplication = RedisReplicationSettings()
+    /// `REDIS_SENTINELS` and its companions: the master is found through Sentinel, and
+    /// ``redisURL`` (when set) only supplies its credentials and database.
+    public var redisSentinel: RedisSentinelSettings?
     public var jwtSecret: Secret?
     public var jwtSecretPrevious: Secret?
     public var adminJWTSecret: Secret?
@@ -98,6 +101,9 @@ public struct DaemonSettings: Sendable {
     /// One minute: the longest a new audit entry waits for its anchor (docs/admin.md).
     public static let defaultAuditAnchorIntervalMs = 60_000
 
+    /// Whether the job queue is in Redis (`REDIS_URL` or `REDIS_SENTINELS`) rather than SQLite.
+    public var usesRedis: Bool { redisURL != nil || redisSentinel != nil }
+
     /// The files under ``dataDirectory``.
     public var layout: DataLayout { DataLayout(dataDirectory: dataDirectory) }
 
@@ -165,6 +171,10 @@ public struct DaemonSettings: Sendable {
         try settings.loadSecrets(source: source)
         settings.tls = try TLSSettings.load(roles: ordered, source: source)
         settings.redisReplication = try RedisReplicationSettings.load(source: source)
+        settings.redisSentinel = try RedisSentinelSettings.load(source: source)
+        if settings.redisSentinel != nil && settings.redisURL != nil {
+            settings.notices.append("REDIS_SENTINELS is set: the Redis master is found through Sentinel; REDIS_URL supplies only its user, password and database")
+        }
         _ = try Self.secretMaxAgeDays(source: source)
         if ordered.contains(.admin) {
             settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)

@@ -53,7 +53,7 @@ extension NSCtl.Backup {
                 // Every source is checked before the first archive is written: one that cannot be
                 // backed up must not leave the earlier volumes backed up and the later ones not.
                 for volume in ordered {
-                    if volume == .redis { _ = try options.redisURL() } else { _ = try snapshots[volume]?.sourceFiles() }
+                    if volume == .redis { _ = try options.redisTarget() } else { _ = try snapshots[volume]?.sourceFiles() }
                 }
                 var written: [BackupWriter.Written] = []
                 for volume in ordered {
@@ -61,7 +61,7 @@ extension NSCtl.Backup {
                     if let snapshot = snapshots[volume] {
                         source = .volume(snapshot)
                     } else {
-                        source = .redis(RedisSnapshot(url: try options.redisURL(), progress: .terminal))
+                        source = .redis(RedisSnapshot(target: try options.redisTarget(), progress: .terminal))
                     }
                     let result = try await writer.write(volume: volume, from: source)
                     written.append(result)

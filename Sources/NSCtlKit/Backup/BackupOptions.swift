@@ -35,10 +35,19 @@ struct BackupOptions: ParsableArguments {
         return url
     }
 
-    /// Whether `REDIS_URL` is set: the queue is then in Redis rather than in `vp-node-data`.
+    /// The Redis to snapshot for `redis-data`: the master `REDIS_SENTINELS` names, else `REDIS_URL`.
+    func redisTarget() throws -> RedisTarget {
+        guard let target = try RedisTarget.load(source: try Settings.source(envFile: envFile)) else {
+            throw CommandFailure("redis-data needs REDIS_URL (environment or .env) naming the Redis to snapshot")
+        }
+        return target
+    }
+
+    /// Whether `REDIS_URL` or `REDIS_SENTINELS` is set: the queue is then in Redis rather than in `vp-node-data`.
     func redisConfigured() -> Bool {
-        // A settings file that cannot be read says nothing about Redis; redisURL() reports it when redis-data is named.
-        (try? Settings.source(envFile: envFile).string("REDIS_URL")) != nil
+        // A settings file that cannot be read says nothing about Redis; redisTarget() reports it when redis-data is named.
+        guard let source = try? Settings.source(envFile: envFile) else { return false }
+        return source.string("REDIS_URL") != nil || source.string("REDIS_SENTINELS") != nil
     }
 
     /// The backup files in the output folder, oldest first within each volume.

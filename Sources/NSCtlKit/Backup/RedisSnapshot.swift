@@ -5,20 +5,16 @@ import NSRedis
 /// save finished successfully, then copy the RDB file it wrote. Redis writes the RDB to a
 /// temporary file and renames it, so the copy is one complete snapshot.
 ///
-/// Needs the RDB file on this machine (Redis on the same host or its volume mounted here).
+/// Needs the RDB file on this machine (Redis on the same host or its volume mounted here). With
+/// `REDIS_SENTINELS` the snapshot is the master's, as Sentinel names it when the backup starts.
 struct RedisSnapshot {
-    let url: URL
+    let target: RedisTarget
     let progress: BackupProgress
     /// How long a save may take before the backup gives up.
     var deadline: Duration = .seconds(600)
 
     func capture(into staging: String) async throws -> [BackupManifest.File] {
-        let client: RedisClient
-        do {
-            client = RedisClient(configuration: try RedisConfiguration(url: url, poolSize: 1, commandTimeout: .seconds(30)))
-        } catch {
-            throw CommandFailure("REDIS_URL: \(error)")
-        }
+        let client = RedisClient(configuration: try target.configuration(poolSize: 1, commandTimeout: .seconds(30)))
         let files: [BackupManifest.File]
         do {
             files = try await save(into: staging, client)

@@ -59,6 +59,8 @@ struct ReferenceDocs {
                 ".Ev NAME_FILE .",
                 ".It Ev DATA_DIR , BACKUP_DIR , REDIS_URL",
                 "Where backup and restore find the volumes, the backup files and Redis.",
+                ".It Ev REDIS_SENTINELS , REDIS_MASTER_NAME , REDIS_SENTINEL_PASSWORD",
+                "Where health and backup find the Redis master through Sentinel.",
                 ".El",
             ]),
             ("EXIT STATUS", [
@@ -81,7 +83,7 @@ struct ReferenceDocs {
                 "or its default, in that order; secrets also read",
                 ".Ev NAME_FILE .",
                 "The README's configuration table lists them all; the most used are",
-                ".Ev NODE_ENV , PORT , DATA_DIR , REDIS_URL , JWT_SECRET , ADMIN_JWT_SECRET , INTERNAL_TOKEN ,",
+                ".Ev NODE_ENV , PORT , DATA_DIR , REDIS_URL , REDIS_SENTINELS , JWT_SECRET , ADMIN_JWT_SECRET , INTERNAL_TOKEN ,",
                 ".Ev NS_SIGNING_KEY , VP_SIGNING_KEY , JOB_QUEUE_WORKERS",
                 "and",
                 ".Ev LOG_LEVEL .",

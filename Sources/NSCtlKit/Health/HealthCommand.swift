@@ -23,14 +23,18 @@ extension NSCtl {
                 date recorded by nsctl secrets gen, is WARNING; the oldest age in days is the perfdata secret_age_days.
 
                 Addresses: GATEWAY_URL, NS_NODE_URL, VP_URL, ADMIN_URL (defaults \(NodeRole.gateway.defaultURL), :\(NodeRole.ns.defaultPort), \
-                :\(NodeRole.vp.defaultPort), :\(NodeRole.admin.defaultPort)) and REDIS_URL, from the environment or .env.
+                :\(NodeRole.vp.defaultPort), :\(NodeRole.admin.defaultPort)) and REDIS_URL, from the environment or .env. With \
+                REDIS_SENTINELS (and REDIS_MASTER_NAME, REDIS_SENTINEL_PASSWORD) the redis check finds the master through \
+                Sentinel and reports it, its replicas in sync and the sentinels that agree on it: WARNING when fewer \
+                sentinels agree than the quorum, the quorum cannot be reached (SENTINEL ckquorum) or no replica is in sync; \
+                CRITICAL when no sentinel names a master that answers as one.
 
                 crontab: */5 * * * * nsctl health --ping-url https://hc-ping.com/<uuid> >/dev/null
                 """)
 
         static let services = ["gateway", "ns", "vp", "admin", "redis"]
 
-        @Option(help: ArgumentHelp("Services to check, comma-separated: gateway,ns,vp,admin,redis (redis only when REDIS_URL is set).",
+        @Option(help: ArgumentHelp("Services to check, comma-separated: gateway,ns,vp,admin,redis (redis only when REDIS_URL or REDIS_SENTINELS is set).",
                                    valueName: "list"))
         var service = "gateway,ns,vp,admin"
 
@@ -113,32 +117,36 @@ extension NSCtl {
                 ("gateway", "gateway-node", [url("GATEWAY_URL", .gateway)]), ("ns", "ns-node", NodeOptions.nsNodeURLs(source: source)),
                 ("vp", "vp-node", [url("VP_URL", .vp)]), ("admin", "admin-node", [url("ADMIN_URL", .admin)]),
             ].filter { selected.contains($0.0) }
-            let redisURL: URL?
-            do { redisURL = try source.url("REDIS_URL", schemes: ["redis", "rediss"]) } catch { throw CommandFailure(error.description) }
-            if selected.contains("redis") && redisURL == nil {
+            let redis = try RedisTarget.load(source: source)
+            if selected.contains("redis") && redis == nil {
                 throw CommandFailure("--service redis needs REDIS_URL (environment or .env)")
             }
             let bound = Duration.milliseconds(Int64(timeout * 1000))
             // nsctl's client: a refused connection is reported at once, not retried until the deadline.
             let client = NodeEndpoint.client
             let vp = nodes.first { $0.service == "vp" }
-            let (reports, figures) = await withTaskGroup(of: (ServiceReport?, QueueFigures?).self) { group in
+            let (reports, figures, sentinel) = await withTaskGroup(of: (ServiceReport?, QueueFigures?, RedisSentinelStatus?).self) { group in
                 for node in nodes {
-                    group.addTask { (await HealthProbe.nodes(node.name, bases: node.urls, timeout: bound, client: client), nil) }
+                    group.addTask { (await HealthProbe.nodes(node.name, bases: node.urls, timeout: bound, client: client), nil, nil) }
                 }
-                if let redisURL, selected.contains("redis") {
-                    group.addTask { (await Self.redis(redisURL, timeout: bound), nil) }
+                if let redis, selected.contains("redis") {
+                    group.addTask {
+                        let (report, sentinel) = await RedisHealthProbe.check(redis, timeout: bound, probeKey: Self.redisProbeKey)
+                        return (report, nil, sentinel)
+                    }
                 }
                 if let vp {
-                    group.addTask { (nil, await HealthProbe.queueFigures(base: vp.urls[0], timeout: bound, client: client)) }
+                    group.addTask { (nil, await HealthProbe.queueFigures(base: vp.urls[0], timeout: bound, client: client), nil) }
                 }
                 var reports: [ServiceReport] = []
                 var figures: QueueFigures?
-                for await (report, found) in group {
+                var sentinel: RedisSentinelStatus?
+                for await (report, found, status) in group {
                     if let report { reports.append(report) }
                     if let found { figures = found }
+                    if let status { sentinel = status }
                 }
-                return (reports, figures)
+                return (reports, figures, sentinel)
             }
             let order = Self.services
             return HealthVerdict(
@@ -146,7 +154,7 @@ extension NSCtl {
                 queue: figures, checksDeadLetters: vp != nil,
                 thresholds: .init(warning: .milliseconds(warningMs), critical: .milliseconds(criticalMs), dlqWarning: dlqWarning, dlqCritical: dlqCritical,
                                   storeWarning: storeWarning, storeCritical: storeCritical),
-                secrets: secrets)
+                secrets: secrets, sentinel: sentinel)
         }
 
         /// The ages of the secrets the `.env` assigns, by the dates in its text.
@@ -161,25 +169,6 @@ extension NSCtl {
         /// The key the queue's own store check writes (its default namespace `ns`), so the check
         /// leaves no other key behind in the queue's Redis.
         static let redisProbeKey = RedisClient.storeProbeKey(prefix: "{ns}:")
-
-        /// Redis as the queue uses it: a write (a `PING` answers while every enqueue is refused).
-        static func redis(_ url: URL, timeout: Duration) async -> ServiceReport {
-            let start = ContinuousClock.now
-            let client: RedisClient
-            do {
-                client = RedisClient(configuration: try RedisConfiguration(url: url, poolSize: 1, connectTimeout: timeout, commandTimeout: timeout))
-            } catch {
-                return ServiceReport(service: "redis", outcome: .down("\(error)"), latency: nil)
-            }
-            defer { Task { await client.shutdown() } }
-            do throws(RedisStoreError) {
-                try await client.probeWrites(key: Self.redisProbeKey, value: Int64(Date().timeIntervalSince1970 * 1000))
-                _ = try await client.memoryUsage()
-                return ServiceReport(service: "redis", outcome: .up, latency: ContinuousClock.now - start)
-            } catch {
-                return ServiceReport(service: "redis", outcome: .down(error.description), latency: nil)
-            }
-        }
 
         /// Reports the exit status to a dead-man's switch; a failed ping is noted on stderr and never changes the exit status.
         private func ping(_ base: String, status: Int32) async {
@@ -215,6 +204,7 @@ enum HealthJSON {
                                            "services": .array(services), "summary": .string(verdict.statusLine)]
         if verdict.checksDeadLetters { fields["deadLetters"] = verdict.deadLetters.map { .int(Int64($0)) } ?? .null }
         if let percent = verdict.queue?.storePercent { fields["queueStorePercent"] = .int(Int64(percent.rounded())) }
+        if let sentinel = verdict.sentinelJSON { fields["sentinel"] = sentinel }
         if let secrets = verdict.secrets, !secrets.entries.isEmpty {
             fields["secrets"] = .object([
                 "state": .string(verdict.secretState.name), "maxAgeDays": .int(Int64(secrets.maxDays)),

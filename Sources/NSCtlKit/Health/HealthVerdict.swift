@@ -1,3 +1,5 @@
+import NSRedis
+
 /// Turns service reports into the monitoring-plugin verdict: a state with its exit code, one
 /// status line with performance data, and one line per service.
 struct HealthVerdict: Sendable {
@@ -55,11 +57,15 @@ struct HealthVerdict: Sendable {
     let thresholds: Thresholds
     /// The ages of the `.env`'s secrets; `nil` when there is no `.env` to read them from.
     let secrets: SecretAges?
+    /// What the sentinels say, when Redis is found through Sentinel (HealthVerdict+Sentinel.swift).
+    let sentinel: RedisSentinelStatus?
 
     var deadLetters: Int? { queue?.deadLetters }
 
-    init(reports: [ServiceReport], queue: QueueFigures?, checksDeadLetters: Bool, thresholds: Thresholds, secrets: SecretAges? = nil) {
+    init(reports: [ServiceReport], queue: QueueFigures?, checksDeadLetters: Bool, thresholds: Thresholds, secrets: SecretAges? = nil,
+         sentinel: RedisSentinelStatus? = nil) {
         self.secrets = secrets
+        self.sentinel = sentinel
         self.reports = reports
         self.queue = queue
         self.checksDeadLetters = checksDeadLetters
@@ -93,7 +99,7 @@ struct HealthVerdict: Sendable {
     }
 
     var state: State {
-        (reports.map(state(of:)) + [deadLetterState, storeState, secretState]).max() ?? .unknown
+        (reports.map(state(of:)) + [deadLetterState, storeState, secretState, sentinelState]).max() ?? .unknown
     }
 
     /// `45.1 MiB of 48.0 MiB (94%)`: the queue store's fill, when it has a limit.
@@ -111,6 +117,7 @@ struct HealthVerdict: Sendable {
         }
         if let storeSummary { parts.append("queue store " + storeSummary) }
         if let secretSummary { parts.append("secrets " + secretSummary) }
+        if let sentinelSummary { parts.append("sentinel " + sentinelSummary) }
         return "NEUROSWARM \(state.painted) - \(parts.joined(separator: "; ")) | \(performanceData)"
     }
 
@@ -122,6 +129,7 @@ struct HealthVerdict: Sendable {
         }
         if let storeSummary { lines.append("queue store: \(storeState.painted) - " + storeSummary) }
         if let secretSummary { lines.append("secrets: \(secretState.painted) - " + secretSummary) }
+        if let sentinelSummary { lines.append("sentinel: \(sentinelState.painted) - " + sentinelSummary) }
         return lines
     }
 
@@ -136,6 +144,7 @@ struct HealthVerdict: Sendable {
             }
         }
         if let secretPerformanceData { items.append(secretPerformanceData) }
+        if let sentinelPerformanceData { items.append(sentinelPerformanceData) }
         return items.joined(separator: " ")
     }
 

@@ -82,6 +82,9 @@ enum EnvTemplate {
             # --- where the nodes are (unset: the embedded defaults of `nsd run`) ---
             # NS_NODE_URL=http://ns-node:3009
             # REDIS_URL=redis://redis:6379
+            # With Redis Sentinel (REDIS_URL then gives only the master's password and database):
+            # REDIS_SENTINELS=sentinel-1:26379,sentinel-2:26379,sentinel-3:26379
+            # REDIS_MASTER_NAME=mymaster
 
             # --- gateway ---
             RATE_LIMIT_WINDOW_MS=60000

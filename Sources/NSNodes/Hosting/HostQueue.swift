@@ -4,7 +4,7 @@ import NSQueue
 import NSRedis
 
 /// The job queue of one `nsd` process, shared by its gateway and vp-node: in Redis when
-/// `REDIS_URL` is set (gateways and vp-nodes on several hosts share it), else in SQLite under
+/// `REDIS_URL` or `REDIS_SENTINELS` is set (gateways and vp-nodes on several hosts share it), else in SQLite under
 /// vp-node-data (one host).
 struct HostQueue {
     let queue: any JobQueue
@@ -22,14 +22,14 @@ struct HostQueue {
         let metrics = QueueMetrics(factory: assembly.metrics(owner).factory)
         let defaults = JobQueueDefaults(maxAttempts: settings.jobMaxRetries, timeout: settings.jobTimeout, retention: settings.jobRetention)
         let logger = assembly.makeLogger(NodeRole.vp.serviceName)
-        if let url = settings.redisURL {
-            let redis = try redisClient(url, waitingFor: settings.redisReplication)
+        if settings.usesRedis {
+            let redis = try redisClient(url: settings.redisURL, sentinel: settings.redisSentinel, waitingFor: settings.redisReplication)
             let queue = RedisJobQueue(client: redis, defaults: defaults, metrics: metrics, logger: logger, replication: settings.redisReplication)
             return HostQueue(queue: queue, check: QueueStoreCheck.make(queue: queue, backend: "redis", gauges: metrics), metrics: metrics, redis: redis)
         }
         if settings.redisReplication.isRequired {
-            throw ConfigurationError(variable: "REDIS_MIN_REPLICAS", problem: "asks for Redis replicas, but the queue is SQLite (REDIS_URL is not set)",
-                                     fix: "set REDIS_URL to the Redis master, or set REDIS_MIN_REPLICAS=0")
+            throw ConfigurationError(variable: "REDIS_MIN_REPLICAS", problem: "asks for Redis replicas, but the queue is SQLite (neither REDIS_URL nor REDIS_SENTINELS is set)",
+                                     fix: "set REDIS_URL to the Redis master (or REDIS_SENTINELS), or set REDIS_MIN_REPLICAS=0")
         }
         let database = try assembly.openDatabase(settings.queueDatabasePath, variable: "--data-dir", owner: .vp, countedBy: owner,
                                                 schema: SQLiteQueueSchema.register)
@@ -41,10 +41,13 @@ struct HostQueue {
     /// Redis that stopped answering (shutting down, overloaded) a quick 503 at the gateway rather
     /// than a request that hangs for seconds. With replicas required, a `WAIT` holds its connection
     /// (and the commands queued behind it) for up to its timeout, so the deadline grows by that much.
-    private static func redisClient(_ url: URL, waitingFor replication: RedisReplicationSettings) throws(ConfigurationError) -> RedisClient {
+    private static func redisClient(url: URL?, sentinel: RedisSentinelSettings?,
+                                    waitingFor replication: RedisReplicationSettings) throws(ConfigurationError) -> RedisClient {
         let deadline: Duration = .milliseconds(1_500) + (replication.isRequired ? replication.waitTimeout : .zero)
         do throws(RedisError) {
-            return RedisClient(configuration: try RedisConfiguration(url: url, connectTimeout: .seconds(1), commandTimeout: deadline))
+            // usesRedis: one of the two is set.
+            let configuration = try RedisConfiguration(url: url, sentinel: sentinel, connectTimeout: .seconds(1), commandTimeout: deadline)!
+            return RedisClient(configuration: configuration)
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", problem: "is not a usable Redis URL (\(error))", fix: "use redis://[:password@]host:port[/db]")
         }

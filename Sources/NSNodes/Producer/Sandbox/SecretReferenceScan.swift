@@ -13,7 +13,7 @@ enum SecretReferenceScan {
     /// `_PREVIOUS` forms match too), plus the seeds' `DB_PASSWORD` and common cloud credentials.
     static let forbidden = [
         "JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN", "NS_SIGNING_KEY", "VP_SIGNING_KEY",
-        "GRAFANA_ADMIN_PASSWORD", "DB_PASSWORD", "REDIS_URL", "REDIS_PASSWORD", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY",
+        "GRAFANA_ADMIN_PASSWORD", "DB_PASSWORD", "REDIS_URL", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY",
     ]
 
     /// Lower-cased text that, earlier on the line, makes the next word an environment read.

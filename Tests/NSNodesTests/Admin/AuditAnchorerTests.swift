@@ -15,10 +15,10 @@ struct AuditAnchorerTests {
         var migrator = DatabaseMigrator.node("admin-node")
         AdminSchema.register(in: &migrator)
         let database = try NodeDatabase(path: try Tools.temporaryDirectory("audit-anchorer") + "/admin.db", variable: "--data-dir", migrator: migrator)
-        let audit = AuditLog(pool: database.pool)
-        let head = try audit.append(AuditLog.Event(actor: "alice", role: "admin", source: "127.0.0.1", action: "queue-pause", target: "queue",
-                                                   outcome: "ok", correlationID: "req-1"),
-                                    now: Date(timeIntervalSince1970: 1_765_000_000))
+        let audit = SQLiteAdminStore(pool: database.pool)
+        let head = try await audit.append(AuditEvent(actor: "alice", role: "admin", source: "127.0.0.1", action: "queue-pause", target: "queue",
+                                                     outcome: "ok", correlationID: "req-1"),
+                                      now: Date(timeIntervalSince1970: 1_765_000_000))
         var anchors: [[UInt8]] = []
         for _ in 0..<2 {
             let ledger = try LiveLedgerNode()
@@ -26,7 +26,7 @@ struct AuditAnchorerTests {
                 var anchorer = AuditAnchorer(audit: audit, ledger: AuditAnchorLedger(nsNode: address, token: Secret("internal-token")))
                 #expect(await anchorer.round() == .anchored(head: head.sequence))
             }
-            let pending = try ledger.store.reader.mempool(limit: 10)
+            let pending = try await ledger.store.reader.mempool(limit: 10)
             #expect(pending.total == 1)
             anchors += pending.txs.map { $0.canonical }
             try await Task.sleep(for: .milliseconds(20))  // a wall-clock stamp would differ between the two

@@ -56,3 +56,9 @@ public protocol AdminStore: Sendable {
     /// For /health: the store answers and takes writes.
     func check() async throws
 }
+
+extension Date {
+    /// Unix milliseconds, the unit of every time an ``AdminStore`` keeps: both engines stamp entries
+    /// and sessions with it, so they hash and compare alike.
+    public var unixMs: Int64 { Int64(timeIntervalSince1970 * 1000) }
+}

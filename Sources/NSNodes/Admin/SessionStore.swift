@@ -39,8 +39,3 @@ public struct SessionStore: Sendable {
 
     static func hash(_ id: String) -> String { MerkleHash.sha256(Array(id.utf8)).hex }
 }
-
-extension Date {
-    /// Unix milliseconds, the unit of every time an ``AdminStore`` keeps.
-    var unixMs: Int64 { Int64(timeIntervalSince1970 * 1000) }
-}

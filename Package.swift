@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSLedger",
+                "NSPostgres",
                 "NSQueue",
                 "NSRedis",
                 "NSSQLite",
@@ -130,6 +131,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSLedger",
+                "NSPostgres",
                 "NSRedis",
                 "NSSQLite",
                 "NSNodeClient",

@@ -805,12 +805,15 @@ _nsctl_chain_verify() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --ns-url --timeout --env-file)
+    non_repeating_options=(--db --database-url --ns-url --timeout --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database-url')
         return
         ;;
     '--ns-url')

@@ -78,7 +78,7 @@ function __nsctl_parse_tokens -S
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'verify'
-                __nsctl_parse_subcommand 0 'db=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
+                __nsctl_parse_subcommand 0 'db=' 'database-url=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
             end
         case 'verify'
             __nsctl_parse_subcommand 1 'ns-public-key=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'data-dir=' 'version' 'h/help'
@@ -354,6 +354,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl chain" -eq 1' -fa 'verify' -d 'Re-check every block of the ledger: links, signatures, transactions, roots.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" db' -l 'db' -d 'Verify this ledger database file instead of a running ns-node.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" database-url' -l 'database-url' -d 'Verify the ledger in this PostgreSQL database (postgres://USER:PASSWORD@HOST:5432/DB) instead of a running ns-node. Env: DATABASE_URL, DATABASE_URL_FILE.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" ns-url' -l 'ns-url' -d 'ns-node base URL, or several comma-separated that calls fail over across. Env: NS_NODE_URL (default http://localhost:3009).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" timeout' -l 'timeout' -d 'Seconds to wait for each request.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" env-file' -l 'env-file' -d 'dotenv file read after the environment (default ./.env if present).' -rfka ''

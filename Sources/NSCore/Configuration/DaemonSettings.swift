@@ -79,6 +79,11 @@ public struct DaemonSettings: Sendable {
     /// ledger's 5,000-character preview limit).
     public var sanitizerMaxChars: Int
     public var ledgerDatabasePath: String
+    /// `DATABASE_URL` (or `_FILE`): when set, ns-node keeps its ledger in this PostgreSQL
+    /// database instead of the SQLite file at ``ledgerDatabasePath``.
+    public var database: DatabaseURL?
+    /// `DATABASE_TIMEOUT_MS`: the deadline of every call to that database, and of `/health`'s probe of it.
+    public var databaseTimeout: Duration = .milliseconds(DaemonSettings.defaultDatabaseTimeoutMs)
     public var enableMetrics: Bool
     public var logLevel: Logger.Level
     public var logFile: String?
@@ -169,6 +174,7 @@ public struct DaemonSettings: Sendable {
             gateway: try GatewaySettings.load(source: source)
         )
         try settings.loadSecrets(source: source)
+        try settings.loadDatabase(source: source)
         settings.tls = try TLSSettings.load(roles: ordered, source: source)
         settings.redisReplication = try RedisReplicationSettings.load(source: source)
         settings.redisSentinel = try RedisSentinelSettings.load(source: source)

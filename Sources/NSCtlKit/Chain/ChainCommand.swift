@@ -18,13 +18,21 @@ extension NSCtl.Chain {
         static let configuration = CommandConfiguration(
             abstract: "Re-check every block of the ledger: links, signatures, transactions, roots.",
             discussion: """
-                Against a running ns-node (--ns-url / NS_NODE_URL), or offline with --db on a database \
-                file (safe while nsd runs: it only reads). Prints the height verified and exits 0; on a \
-                fault prints the first bad height and the check that failed and exits 1.
+                Against a running ns-node (--ns-url / NS_NODE_URL), offline with --db on a database \
+                file, or on the ledger in PostgreSQL with --database-url (or DATABASE_URL / \
+                DATABASE_URL_FILE in the environment or .env, used when --ns-url is not given). The \
+                database modes only read, so they are safe while nsd runs. Prefer DATABASE_URL_FILE \
+                to --database-url: a command line is visible to other users of the host. Prints the \
+                height verified and exits 0; on a fault prints the first bad height and the check \
+                that failed and exits 1.
                 """)
 
         @Option(help: ArgumentHelp("Verify this ledger database file instead of a running ns-node.", valueName: "path"))
         var db: String?
+
+        @Option(help: ArgumentHelp("Verify the ledger in this PostgreSQL database (postgres://USER:PASSWORD@HOST:5432/DB) instead of a running ns-node. Env: DATABASE_URL, DATABASE_URL_FILE.",
+                                   valueName: "url"))
+        var databaseURL: String?
 
         @OptionGroup var node: NodeOptions
 
@@ -39,6 +47,8 @@ extension NSCtl.Chain {
                     } catch {
                         throw CommandFailure("\(db) cannot be read as a ledger database (\(type(of: error)))")
                     }
+                } else if let audit = try databaseAudit() {
+                    outcome = try await audit.run()
                 } else {
                     outcome = try await OnlineChainAudit(client: try node.nsNode()).run()
                 }
@@ -59,6 +69,12 @@ extension NSCtl.Chain {
                     throw CommandFailure("chain verification failed at height \(fault.height): \(fault.check): \(fault.detail)")
                 }
             }
+        }
+
+        /// The PostgreSQL audit: with --database-url, or with DATABASE_URL(_FILE) set and no --ns-url.
+        private func databaseAudit() throws -> DatabaseChainAudit? {
+            guard databaseURL != nil || node.nsURL == nil else { return nil }
+            return try DatabaseChainAudit.configured(flag: databaseURL, node: node)
         }
     }
 }

@@ -1,40 +1,71 @@
 import Logging
 import NSCore
 import NSLedger
+import NSPostgres
 
 extension HostAssembly {
-    /// ns-node: the ledger database and store, then its application.
-    mutating func addLedgerNode() throws(ConfigurationError) {
-        let database = try openDatabase(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, writerCacheMiB: 64,
-                                        schema: LedgerSchema.register)
-        let checkpointKey = try keys.checkpointKey()
-        let store = try Self.openLedger(database, settings: settings, checkpointKey: checkpointKey, validators: try keys.genesisValidators())
+    /// ns-node: the ledger store (PostgreSQL with `DATABASE_URL`, else the SQLite file at
+    /// `DB_PATH`), then its application.
+    mutating func addLedgerNode() async throws(ConfigurationError) {
+        let store: any LedgerStore
+        let storeCheck: DependencyCheck
+        let checkpointKey: LedgerKey
+        if let database = try sharedDatabase() {
+            checkpointKey = try keys.checkpointKey()
+            store = try await Self.openLedger(database, settings: try ledgerStoreSettings(checkpointKey: checkpointKey))
+            storeCheck = .postgres(database)
+            LedgerFileNotice.warnIfIgnored(settings.ledgerDatabasePath, logger: makeLogger(NodeRole.ns.serviceName))
+        } else {
+            let database = try openDatabase(settings.ledgerDatabasePath, variable: "DB_PATH", owner: .ns, writerCacheMiB: 64,
+                                            schema: LedgerSchema.register)
+            checkpointKey = try keys.checkpointKey()
+            store = try Self.openLedger(database, settings: settings, storeSettings: try ledgerStoreSettings(checkpointKey: checkpointKey))
+            storeCheck = database.check()
+        }
         let metrics = metrics(.ns)
-        Self.announceLedger(store.sqliteReader, origin: settings.ledger.origin, checkpointPublicKey: checkpointKey.publicKey.base64,
-                            logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors)
-        try addApplication(.ns, blueprint: LedgerNode.blueprint(database: database, store: store, internalToken: internalToken,
+        await Self.announceLedger(store.reader, origin: settings.ledger.origin, checkpointPublicKey: checkpointKey.publicKey.base64,
+                                  logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors, metrics: metrics)
+        try addApplication(.ns, blueprint: LedgerNode.blueprint(storeCheck: storeCheck, store: store, internalToken: internalToken,
                                                                   previousInternalToken: settings.internalTokenPrevious, metrics: metrics),
                        bound: settings.nsNodeURLs == nil ? nsAddress : nil)
     }
 
-    /// Logs that the ledger is open, with its log size. The size is read only for this line: when
-    /// the read fails the line leaves it out (rather than claim 0) and the failure is reported.
-    static func announceLedger(_ reader: SQLiteLedgerReader, origin: String, checkpointPublicKey: String, logger: Logger, internalErrors: InternalErrors) {
+    private func ledgerStoreSettings(checkpointKey: LedgerKey) throws(ConfigurationError) -> LedgerStoreSettings {
+        LedgerStoreSettings(origin: settings.ledger.origin, checkpointKey: checkpointKey,
+                            genesisValidators: try keys.genesisValidators(), mempoolMax: settings.ledger.mempoolMax)
+    }
+
+    /// Logs that the ledger is open, with its log size, and sets the ledger gauges (height, log
+    /// size, mempool) from its head, so a restarted node reports them before its first block.
+    /// The size is read only for this line: when the read fails the line leaves it out (rather
+    /// than claim 0) and the failure is reported; so is a head that cannot be read.
+    static func announceLedger(_ reader: any LedgerReader, origin: String, checkpointPublicKey: String, logger: Logger,
+                               internalErrors: InternalErrors, metrics: NodeMetrics? = nil) async {
         var metadata: Logger.Metadata = ["origin": .string(origin), "checkpointPublicKey": .string(checkpointPublicKey)]
         do {
-            metadata["logSize"] = .stringConvertible(try reader.logSize())
+            metadata["logSize"] = .stringConvertible(try await reader.logSize())
         } catch {
-            internalErrors.record(.readLogSize, reason: NodeDatabase.describe(error))
+            internalErrors.record(.readLogSize, reason: describe(error))
+        }
+        if let metrics {
+            do {
+                let head = try await reader.head()
+                LedgerMetrics(factory: metrics.factory).update(tip: head.header, pending: head.pendingCount)
+            } catch {
+                internalErrors.record(.readHead, reason: describe(error))
+            }
         }
         logger.info("ledger ready", metadata: metadata)
     }
 
-    private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings, checkpointKey: LedgerKey,
-                                   validators: [Validator]) throws(ConfigurationError) -> SQLiteLedgerStore {
-        let ledgerSettings = LedgerStoreSettings(origin: settings.ledger.origin, checkpointKey: checkpointKey,
-                                                 genesisValidators: validators, mempoolMax: settings.ledger.mempoolMax)
+    private static func describe(_ error: any Error) -> String {
+        (error as? PostgresDatabaseError)?.description ?? NodeDatabase.describe(error)
+    }
+
+    private static func openLedger(_ database: NodeDatabase, settings: DaemonSettings,
+                                   storeSettings: LedgerStoreSettings) throws(ConfigurationError) -> SQLiteLedgerStore {
         do {
-            let store = try SQLiteLedgerStore(pool: database.pool, settings: ledgerSettings)
+            let store = try SQLiteLedgerStore(pool: database.pool, settings: storeSettings)
             if let configured = settings.ledger.validators,
                Set(configured.map(\.id)) != Set(try store.sqliteReader.validators().filter { $0.addedHeight == 0 }.map(\.validator.id)) {
                 Logger(label: NodeRole.ns.serviceName).warning(
@@ -50,4 +81,5 @@ extension HostAssembly {
 
 extension InternalErrors.Operation {
     static let readLogSize = Self(label: "ledger_log_size", message: "the ledger's log size could not be read at startup")
+    static let readHead = Self(label: "ledger_head", message: "the ledger's head could not be read at startup, so its gauges wait for the first block")
 }

@@ -6,6 +6,7 @@ import HummingbirdHTTP2
 import HummingbirdTLS
 import Logging
 import NSCore
+import NSPostgres
 import ServiceLifecycle
 import UnixSignals
 
@@ -29,6 +30,8 @@ struct HostAssembly {
     private(set) var services: [any Service] = []
     private var metrics: [NodeRole: NodeMetrics]
     private var queue: HostQueue?
+    /// The process's one PostgreSQL database (`DATABASE_URL`), opened by ``sharedDatabase()``.
+    private var postgres: PostgresDatabase?
 
     init(settings: DaemonSettings, makeLogger: @escaping @Sendable (String) -> Logger) throws(ConfigurationError) {
         self.settings = settings
@@ -87,6 +90,22 @@ struct HostAssembly {
         let opened = try HostQueue.open(in: &self)
         queue = opened
         return opened
+    }
+
+    /// The PostgreSQL database of `DATABASE_URL`, nil without it: one per process, shared by
+    /// every node that keeps its state there (ns-node's ledger; admin-node's store opens it here
+    /// too). The first call starts its pools and adds the service that closes them, before the
+    /// services of the node that asked, so it stops after every node using it.
+    mutating func sharedDatabase() throws(ConfigurationError) -> PostgresDatabase? {
+        if let postgres { return postgres }
+        guard let url = settings.database else { return nil }
+        let logger = makeLogger("nsd")
+        let roles = settings.roles.map(\.serviceName).joined(separator: ",")
+        let database = try PostgresDatabase(url: url, settings: .init(timeout: settings.databaseTimeout, applicationName: "nsd \(roles)"),
+                                            logger: logger)
+        services.append(PostgresDatabaseRunner(database: database, logger: logger))
+        postgres = database
+        return database
     }
 
     /// Adds `role`'s HTTP application: HTTPS when the role has a certificate (the gateway also

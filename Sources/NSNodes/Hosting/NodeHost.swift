@@ -31,7 +31,7 @@ public struct NodeHost {
         let reloadSignals = settings.tls.servers.isEmpty ? nil : await UnixSignalsSequence(trapping: .sighup)
         for role in settings.roles {
             switch role {
-            case .ns: try assembly.addLedgerNode()
+            case .ns: try await assembly.addLedgerNode()
             case .vp: try await assembly.addProducerNode()
             case .gateway: try await assembly.addGateway()
             case .admin: try await assembly.addAdminNode()

@@ -1,13 +1,20 @@
 import NSCore
 import NSLedger
 
-/// ns-node (port 3009): the ledger. It calls no other node; its health is its database's.
+/// ns-node (port 3009): the ledger. It calls no other node; its health is its database's
+/// (SQLite or PostgreSQL).
 public enum LedgerNode {
     /// `previousInternalToken`: `INTERNAL_TOKEN_PREVIOUS`, accepted on the internal routes during a rotation.
     public static func blueprint(database: NodeDatabase, store: any LedgerStore, internalToken: Secret, previousInternalToken: Secret? = nil,
                                  metrics: NodeMetrics) -> NodeBlueprint {
+        blueprint(storeCheck: database.check(), store: store, internalToken: internalToken, previousInternalToken: previousInternalToken, metrics: metrics)
+    }
+
+    /// `storeCheck`: `/health`'s probe of the store's database, whichever engine holds it.
+    public static func blueprint(storeCheck: DependencyCheck, store: any LedgerStore, internalToken: Secret, previousInternalToken: Secret? = nil,
+                                 metrics: NodeMetrics) -> NodeBlueprint {
         let routes = LedgerRoutes(store: store, metrics: LedgerMetrics(factory: metrics.factory))
-        return NodeBlueprint(checks: [database.check()]) { router in
+        return NodeBlueprint(checks: [storeCheck]) { router in
             routes.add(to: router, internalToken: internalToken, previousInternalToken: previousInternalToken)
         }
     }

@@ -22,11 +22,11 @@ enum JobLookups {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v4-job-lookup") { db in
             let jobKey = DatabaseFunction("ns_job_key", argumentCount: 1, pure: true) { arguments in
-                guard let body = Data.fromDatabaseValue(arguments[0]), let id = jobID(inBody: Array(body)) else {
+                guard let body = Data.fromDatabaseValue(arguments[0]), let id = LedgerJobKey.jobID(inBody: Array(body)) else {
                     // Every stored body was a valid transaction when it arrived: this one is damaged.
                     throw DatabaseError(message: "a stored transaction's body records no job id")
                 }
-                return key(id)
+                return LedgerJobKey.of(id)
             }
             db.add(function: jobKey)
             defer { db.remove(function: jobKey) }
@@ -44,21 +44,6 @@ enum JobLookups {
         }
     }
 
-    /// The key of `jobID` in `job_lookup` and `mempool.job_key`.
-    static func key(_ jobID: String) -> Int64 {
-        MerkleHash.sha256(Array(jobID.utf8)).lookupKey
-    }
-
-    /// The job id a stored canonical transaction records, or `nil` when the bytes are not a
-    /// transaction object with a string `jobId` (they then record no job at all).
-    static func jobID(inBody body: [UInt8]) -> String? {
-        do {
-            return try CanonicalJSON.decode(body)["jobId"]?.stringValue
-        } catch {
-            return nil
-        }
-    }
-
     /// The newest committed transaction recording `jobID` in the reader's snapshot, confirmed
     /// against the full job id. `pending` are the candidate leaves of ``PendingLookups``, read
     /// before the snapshot began; those the snapshot lacks are skipped.
@@ -68,7 +53,7 @@ enum JobLookups {
     /// audit anchors add one a minute under one id): the newest candidate is almost always the
     /// answer, and a page is widened only past key collisions with other job ids.
     static func newestCommitted(_ jobID: String, pending: [Int64], _ db: Database) throws -> CommittedTx? {
-        let jobKey = key(jobID)
+        let jobKey = LedgerJobKey.of(jobID)
         var older = pending.sorted(by: >)
         var below = Int64.max
         var limit = firstPage
@@ -82,7 +67,7 @@ enum JobLookups {
             for leaf in Set(page + joining).sorted(by: >) {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM txs WHERE leaf_index = ?", arguments: [leaf]) else { continue }
                 let tx = SQLiteLedgerReader.committed(row)
-                if Self.jobID(inBody: tx.canonical) == jobID { return tx }
+                if LedgerJobKey.jobID(inBody: tx.canonical) == jobID { return tx }
             }
             if exhausted { return nil }
             below = floor
@@ -126,13 +111,13 @@ enum JobLookups {
         /// among several for one job, recorded before this rule), else the newest committed one,
         /// else the newest pending one; `nil` when none does.
         func callAsFunction(_ tx: LedgerTransaction) throws -> (hash: MerkleHash, place: Place)? {
-            let key = JobLookups.key(tx.jobID)
+            let key = LedgerJobKey.of(tx.jobID)
             var candidates: [(hash: MerkleHash, place: Place)] = []
             // A candidate with `tx`'s hash is `tx`; any other is confirmed by the job id in its body
             // (its key may be another job's). Both are rare, so the common miss decodes nothing.
             func consider(_ row: BoundRow, body column: Int32, _ place: Place) -> Void? {
                 let hash = MerkleHash(Array(row.bytes(0)))
-                if hash == tx.hash || JobLookups.jobID(inBody: Array(row.bytes(column))) == tx.jobID { candidates.append((hash, place)) }
+                if hash == tx.hash || LedgerJobKey.jobID(inBody: Array(row.bytes(column))) == tx.jobID { candidates.append((hash, place)) }
                 return nil  // every row is read
             }
             // Leaves whose entries wait in memory are newer than every indexed one.
@@ -150,8 +135,8 @@ enum JobLookups {
 
     /// The newest mempool transaction recording `jobID`, confirmed against the full job id.
     static func newestPending(_ jobID: String, _ db: Database) throws -> (hash: MerkleHash, canonical: [UInt8])? {
-        let rows = try Row.fetchAll(db, sql: "SELECT hash, body FROM mempool WHERE job_key = ? ORDER BY seq DESC", arguments: [key(jobID)])
+        let rows = try Row.fetchAll(db, sql: "SELECT hash, body FROM mempool WHERE job_key = ? ORDER BY seq DESC", arguments: [LedgerJobKey.of(jobID)])
         return rows.lazy.map { (hash: MerkleHash(Array($0["hash"] as Data)), canonical: Array($0["body"] as Data)) }
-            .first { Self.jobID(inBody: $0.canonical) == jobID }
+            .first { LedgerJobKey.jobID(inBody: $0.canonical) == jobID }
     }
 }

@@ -71,11 +71,3 @@ public enum LedgerSchema {
         JobLookups.register(in: &migrator)
     }
 }
-
-extension MerkleHash {
-    /// The first 8 bytes as a signed integer: the key of ledger lookups by hash (``LookupTables``).
-    /// Small integer keys make the lookup tables far smaller than 32-byte blobs would.
-    var lookupKey: Int64 {
-        Int64(bitPattern: bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-    }
-}

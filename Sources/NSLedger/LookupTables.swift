@@ -40,12 +40,12 @@ enum LookupTables {
     static func entries(from first: Int64, _ db: Database) throws -> [PendingLookups.Entry] {
         try Row.fetchAll(db, sql: "SELECT leaf_index, hash, artifact, body FROM txs WHERE leaf_index >= ? ORDER BY leaf_index", arguments: [first]).map { row in
             let leaf: Int64 = row[0]
-            guard let jobID = JobLookups.jobID(inBody: Array(row[3] as Data)) else {
+            guard let jobID = LedgerJobKey.jobID(inBody: Array(row[3] as Data)) else {
                 // Every stored body was a valid transaction when it was appended: this one is damaged.
                 throw LedgerError.storage("the transaction at leaf \(leaf) records no job id")
             }
             return PendingLookups.Entry(leaf: leaf, hashKey: MerkleHash(Array(row[1] as Data)).lookupKey,
-                                        artifactKey: MerkleHash(Array(row[2] as Data)).lookupKey, jobKey: JobLookups.key(jobID))
+                                        artifactKey: MerkleHash(Array(row[2] as Data)).lookupKey, jobKey: LedgerJobKey.of(jobID))
         }
     }
 

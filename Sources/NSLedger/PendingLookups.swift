@@ -17,7 +17,7 @@ final class PendingLookups: Sendable {
         let leaf: Int64
         let hashKey: Int64
         let artifactKey: Int64
-        /// ``JobLookups/key(_:)`` of the job id the transaction records.
+        /// ``LedgerJobKey/of(_:)`` of the job id the transaction records.
         let jobKey: Int64
     }
 
@@ -82,7 +82,7 @@ final class PendingLookups: Sendable {
         state.withLock { $0.byArtifact[key] ?? [] }
     }
 
-    /// Leaves whose job id has the key `key` (``JobLookups/key(_:)``).
+    /// Leaves whose job id has the key `key` (``LedgerJobKey/of(_:)``).
     func leaves(jobKey key: Int64) -> [Int64] {
         state.withLock { $0.byJob[key] ?? [] }
     }

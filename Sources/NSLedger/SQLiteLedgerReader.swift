@@ -65,7 +65,7 @@ public struct SQLiteLedgerReader: LedgerReader {
     /// sent its transaction last. Committed and pending are read from one snapshot, so a
     /// transaction moving into a block meanwhile is found in one or the other.
     public func transaction(jobID: String) throws -> JobTransaction? {
-        let key = JobLookups.key(jobID)
+        let key = LedgerJobKey.of(jobID)
         let pendingLeaves = pending.leaves(jobKey: key)  // before the snapshot (``PendingLookups``)
         return try pool.read { db in
             if let tx = try JobLookups.newestCommitted(jobID, pending: pendingLeaves, db) { return .committed(tx) }
@@ -78,7 +78,7 @@ public struct SQLiteLedgerReader: LedgerReader {
     /// first), else the newest committed. What admin-node's audit anchors need (``AuditAnchor``):
     /// the head anchored last, before its block as well as after.
     public func newestTransaction(jobID: String) throws -> JobTransaction? {
-        let key = JobLookups.key(jobID)
+        let key = LedgerJobKey.of(jobID)
         let pendingLeaves = pending.leaves(jobKey: key)  // before the snapshot (``PendingLookups``)
         return try pool.read { db in
             if let tx = try JobLookups.newestPending(jobID, db) { return .pending(hash: tx.hash, canonical: tx.canonical) }

@@ -43,7 +43,7 @@ extension SQLiteLedgerStore {
         // In before the commit, and out again if it fails (``PendingLookups``).
         lookups.add(txs.enumerated().map { offset, tx in
             PendingLookups.Entry(leaf: firstLeaf + Int64(offset), hashKey: tx.hash.lookupKey, artifactKey: tx.artifactDigest.lookupKey,
-                                 jobKey: JobLookups.key(tx.jobID))
+                                 jobKey: LedgerJobKey.of(tx.jobID))
         })
         do {
             return try pool.write { db -> Int in

@@ -26,7 +26,7 @@ extension SQLiteLedgerStore {
                     try insert.bind(tx.hash.bytes, at: 1)
                     try insert.bind(tx.canonical, at: 2)
                     try insert.bind(time, at: 3)
-                    try insert.bind(JobLookups.key(tx.jobID), at: 4)
+                    try insert.bind(LedgerJobKey.of(tx.jobID), at: 4)
                     try insert.run()
                     added += db.changesCount
                 }

@@ -50,7 +50,7 @@ struct JobLookupTests {
         _ = try await store.append(try await fixture.proposal(store, LedgerFixture.txs(1, from: 2)))  // writes the first block's entries
         // A key collision, made by hand: job_other's key now also names leaf 0, which records job_0.
         try await store.pool.write { db in
-            try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, 0)", arguments: [JobLookups.key("job_other")])
+            try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, 0)", arguments: [LedgerJobKey.of("job_other")])
         }
         #expect(try store.sqliteReader.transaction(jobID: "job_other") == nil)
         guard case .committed(let found) = try store.sqliteReader.transaction(jobID: "job_0") else { throw LookupFailure("job_0 is not committed") }
@@ -105,10 +105,10 @@ struct JobLookupTests {
             let rows = try Row.fetchAll(db, sql: "SELECT key, leaf_index FROM job_lookup ORDER BY leaf_index")
             #expect(rows.map { $0[1] as Int64 } == Array(0..<6))
             for row in rows {
-                #expect(row[0] as Int64 == JobLookups.key(committed[Int(row[1] as Int64)].jobID))
+                #expect(row[0] as Int64 == LedgerJobKey.of(committed[Int(row[1] as Int64)].jobID))
             }
             let keys = try Int64.fetchAll(db, sql: "SELECT job_key FROM mempool ORDER BY seq")
-            #expect(keys == waiting.map { JobLookups.key($0.jobID) })
+            #expect(keys == waiting.map { LedgerJobKey.of($0.jobID) })
             #expect(try db.indexes(on: "mempool").contains { $0.name == "mempool_by_job" })
         }
         try pool.close()

@@ -76,7 +76,7 @@ struct NewestJobTransactionTests {
         let size = try await store.reader.logSize()
         try await ledger.sqlite?.pool.write { db in
             for leaf in Int64(size) - 20..<Int64(size) {
-                try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, ?)", arguments: [JobLookups.key(job), leaf])
+                try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, ?)", arguments: [LedgerJobKey.of(job), leaf])
             }
         }
         for answer in [try await store.reader.newestTransaction(jobID: job), try await store.reader.transaction(jobID: job)] {

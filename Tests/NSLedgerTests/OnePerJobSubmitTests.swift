@@ -92,8 +92,8 @@ struct OnePerJobSubmitTests {
         let waiting = try Self.tx(job: "job_waiting", text: "waiting")
         _ = try await store.submit([waiting], rule: .onePerJob).receipts
         try await store.pool.write { db in
-            try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, 0)", arguments: [JobLookups.key("job_other")])
-            try db.execute(sql: "UPDATE mempool SET job_key = ?", arguments: [JobLookups.key("job_other")])
+            try db.execute(sql: "INSERT INTO job_lookup (key, leaf_index) VALUES (?, 0)", arguments: [LedgerJobKey.of("job_other")])
+            try db.execute(sql: "UPDATE mempool SET job_key = ?", arguments: [LedgerJobKey.of("job_other")])
         }
         #expect(try await store.submit([other], rule: .onePerJob).receipts == [TxReceipt(txHash: other.hash.hex, status: .pending)])
         #expect(try await Self.mempoolCount(store) == 2)

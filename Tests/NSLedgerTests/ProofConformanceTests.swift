@@ -54,4 +54,21 @@ struct ProofConformanceTests {
         }
         await ledger.stop()
     }
+
+    @Test("a size beyond the log, a leaf outside its tree and a reversed range are refused, each by name", arguments: LedgerEngine.allCases)
+    func outOfRange(engine: LedgerEngine) async throws {
+        let ledger = try await engine.make()
+        _ = try await ledger.store.append(try await ledger.fixture.proposal(ledger.store, LedgerFixture.txs(4)))
+        await #expect(throws: LedgerError.outOfRange("tree size 5 is beyond the log size 4")) {
+            _ = try await ledger.reader.inclusionProof(leaf: 0, size: 5)
+        }
+        await #expect(throws: LedgerError.outOfRange("leaf 3 is not in a tree of 3 leaves")) {
+            _ = try await ledger.reader.inclusionProof(leaf: 3, size: 3)
+        }
+        await #expect(throws: LedgerError.outOfRange("from 3 is larger than to 2")) { _ = try await ledger.reader.consistencyProof(from: 3, to: 2) }
+        await #expect(throws: LedgerError.outOfRange("tree size 5 is beyond the log size 4")) {
+            _ = try await ledger.reader.consistencyProof(from: 1, to: 5)
+        }
+        await ledger.stop()
+    }
 }

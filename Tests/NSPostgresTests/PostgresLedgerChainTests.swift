@@ -5,8 +5,8 @@ import NSPostgres
 import NSTestSupport
 import Testing
 
-/// What is built from the stored blocks: proofs equal to an in-memory tree's, an audit walk over
-/// every block, and durability through kill -9 of PostgreSQL.
+/// What is built from the stored blocks: an audit walk over every block, and durability through
+/// kill -9 of PostgreSQL. Proofs are checked on every engine by NSLedgerTests' ProofConformanceTests.
 @Suite("PostgreSQL ledger chain")
 struct PostgresLedgerChainTests {
     /// Appends `sizes.count` blocks of those sizes and returns every transaction in log order.
@@ -18,38 +18,6 @@ struct PostgresLedgerChainTests {
             all += txs
         }
         return all
-    }
-
-    @Test("inclusion and consistency proofs equal an in-memory tree's for every size 1...100", .timeLimit(.minutes(2)))
-    func proofsMatchInMemoryTree() async throws {
-        let fixture = try await PostgresLedgerFixture()
-        let (store, open) = try await fixture.node()
-        // Blocks of 1, 2, 3, ... transactions: the sizes fall inside blocks as well as on their edges.
-        let txs = try await Self.appendBlocks(fixture, store, sizes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 9])
-        #expect(txs.count == 100)
-        let memory = InMemorySubtrees(leaves: txs.map(\.leafHash))
-        for size in UInt64(1)...100 {
-            for leaf in Set([0, size / 2, size - 1]) {
-                let stored = try await store.reader.inclusionProof(leaf: leaf, size: size)
-                let expected = try MerkleTree.inclusionProof(index: leaf, size: size, source: memory)
-                let root = try MerkleTree.rootOfRange(0, size, source: memory)
-                #expect(stored.proof == expected, "leaf \(leaf) of \(size)")
-                #expect(stored.root == root)
-            }
-            for from in Set([1, size / 3, size / 2, size - 1, size]) where from >= 1 {
-                let stored = try await store.reader.consistencyProof(from: from, to: size)
-                let expected = try MerkleTree.consistencyProof(old: from, new: size, source: memory)
-                let roots = (try MerkleTree.rootOfRange(0, from, source: memory), try MerkleTree.rootOfRange(0, size, source: memory))
-                #expect(stored.proof == expected, "\(from) to \(size)")
-                #expect(stored.fromRoot == roots.0)
-                #expect(stored.toRoot == roots.1)
-            }
-        }
-        await #expect(throws: LedgerError.outOfRange("tree size 101 is beyond the log size 100")) {
-            _ = try await store.reader.inclusionProof(leaf: 0, size: 101)
-        }
-        await #expect(throws: LedgerError.outOfRange("from 5 is larger than to 4")) { _ = try await store.reader.consistencyProof(from: 5, to: 4) }
-        await open.stop()
     }
 
     @Test("an audit walk through PostgresChainSource sees every block, passes ChainVerifier and matches the stored tree", .timeLimit(.minutes(1)))

@@ -85,18 +85,6 @@ struct PostgresLedgerStoreTests {
         await open.stop()
     }
 
-    @Test("a full mempool refuses the whole submit and stores none of it")
-    func mempoolFull() async throws {
-        let fixture = try await PostgresLedgerFixture()
-        let (store, open) = try await fixture.node(mempoolMax: 3)
-        _ = try await store.submit(PostgresLedgerFixture.txs(2), rule: .sameTransaction)
-        await #expect(throws: LedgerError.mempoolFull(limit: 3)) {
-            _ = try await store.submit(PostgresLedgerFixture.txs(2, from: 2), rule: .sameTransaction)
-        }
-        #expect(try await store.reader.mempool(limit: 10).total == 2)
-        await open.stop()
-    }
-
     @Test("a validator added through one node governs the next block appended through another")
     func validatorChangeSharedAcrossNodes() async throws {
         let fixture = try await PostgresLedgerFixture()

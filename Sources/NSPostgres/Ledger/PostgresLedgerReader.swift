@@ -77,7 +77,7 @@ public struct PostgresLedgerReader: LedgerReader {
         guard let digest = MerkleHash(hex: artifactSHA256) else { return [] }
         return try await committed("""
             SELECT \(unescaped: PostgresLedgerRows.txColumns) FROM ledger.txs
-            WHERE artifact_key = \(PostgresLookupKey.of(digest)) AND artifact = \(digest.buffer) ORDER BY leaf_index
+            WHERE artifact_key = \(digest.lookupKey) AND artifact = \(digest.buffer) ORDER BY leaf_index
             """)
     }
 
@@ -99,7 +99,7 @@ public struct PostgresLedgerReader: LedgerReader {
     /// The newest committed and the newest pending transaction recording `jobID`, from one
     /// snapshot, each confirmed against the full job id; `pendingFirst` says which wins.
     private func jobTransaction(_ jobID: String, pendingFirst: Bool) async throws -> JobTransaction? {
-        let (key, logger) = (PostgresLookupKey.of(jobID: jobID), logger)
+        let (key, logger) = (LedgerJobKey.of(jobID), logger)
         return try await database.snapshot { connection in
             var committed: CommittedTx?
             let rows = try await connection.query("""
@@ -107,12 +107,12 @@ public struct PostgresLedgerReader: LedgerReader {
                 """, logger: logger)
             for try await row in rows where committed == nil {
                 let tx = try PostgresLedgerRows.committed(row)
-                if PostgresLedgerRows.jobID(inBody: tx.canonical) == jobID { committed = tx }
+                if LedgerJobKey.jobID(inBody: tx.canonical) == jobID { committed = tx }
             }
             var pending: (hash: MerkleHash, canonical: [UInt8])?
             let waiting = try await connection.query("SELECT hash, body FROM ledger.mempool WHERE job_key = \(key) ORDER BY seq DESC", logger: logger)
             for try await (hash, body) in waiting.decode((ByteBuffer, ByteBuffer).self) where pending == nil {
-                if PostgresLedgerRows.jobID(inBody: body.byteArray) == jobID { pending = (MerkleHash(buffer: hash), body.byteArray) }
+                if LedgerJobKey.jobID(inBody: body.byteArray) == jobID { pending = (MerkleHash(buffer: hash), body.byteArray) }
             }
             let waitingTx = pending.map { JobTransaction.pending(hash: $0.hash, canonical: $0.canonical) }
             let committedTx = committed.map { JobTransaction.committed($0) }

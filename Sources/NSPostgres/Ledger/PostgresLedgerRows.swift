@@ -35,15 +35,6 @@ enum PostgresLedgerRows {
         return values
     }
 
-    /// The job id a stored canonical transaction records; nil when the bytes record none.
-    static func jobID(inBody body: [UInt8]) -> String? {
-        do {
-            return try CanonicalJSON.decode(body)["jobId"]?.stringValue
-        } catch {
-            return nil  // not a transaction object: it records no job
-        }
-    }
-
     /// The header columns of `header`, bound in `blockColumns` order up to `signature`.
     static func insertBlock(_ header: BlockHeader, txCount: Int) -> PostgresQuery {
         """

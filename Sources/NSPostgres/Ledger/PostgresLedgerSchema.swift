@@ -6,8 +6,8 @@ import NSCore
 /// - `blocks`: one row per height (primary key), each naming the block before it through the
 ///   foreign key `(prev_height, prev_hash)`, so the chain cannot fork however writers race.
 /// - `txs`: committed transactions in log order; `UNIQUE (hash)` commits a transaction once.
-///   `artifact_key` and `job_key` are 8-byte prefix keys (``PostgresLookupKey``), confirmed
-///   against the full value on read.
+///   `artifact_key` and `job_key` are the 8-byte prefix keys of SQLite's lookup tables
+///   (NSLedger's `MerkleHash.lookupKey` and `LedgerJobKey`), confirmed against the full value on read.
 /// - `tree_nodes`: complete subtree hashes above the leaves (leaves are `txs.leaf_hash`).
 /// - `checkpoints`, `mempool` (with its counter row `mempool_stats`), `validators`,
 ///   `validator_changes` as in SQLite.
@@ -95,16 +95,4 @@ public enum PostgresLedgerSchema {
     ]
 
     public static let migrator = PostgresMigrator(schema: "ledger", lockKey: migrationLock, migrations: migrations)
-}
-
-/// The 8-byte prefix key of a digest, and of a job id (of SHA-256 of its UTF-8 bytes), as a
-/// signed integer: the same keys the SQLite ledger's lookup tables use, so a backup copies them.
-enum PostgresLookupKey {
-    static func of(_ digest: MerkleHash) -> Int64 {
-        Int64(bitPattern: digest.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-    }
-
-    static func of(jobID: String) -> Int64 {
-        of(MerkleHash.sha256(Array(jobID.utf8)))
-    }
 }

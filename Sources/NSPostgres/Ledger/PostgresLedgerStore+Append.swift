@@ -103,8 +103,8 @@ extension PostgresLedgerStore {
         let hashes = txs.map(\.hash.buffer)
         let leafHashes = body.leaves.map(\.buffer)
         let artifacts = txs.map(\.artifactDigest.buffer)
-        let artifactKeys = txs.map { PostgresLookupKey.of($0.artifactDigest) }
-        let jobKeys = txs.map { PostgresLookupKey.of(jobID: $0.jobID) }
+        let artifactKeys = txs.map { $0.artifactDigest.lookupKey }
+        let jobKeys = txs.map { LedgerJobKey.of($0.jobID) }
         let bodies = txs.map { ByteBuffer(bytes: $0.canonical) }
         let levels = body.createdNodes.map { Int16($0.level) }
         let nodeIndexes = body.createdNodes.map { Int64($0.index) }

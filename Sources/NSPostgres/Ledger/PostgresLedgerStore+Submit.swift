@@ -38,7 +38,7 @@ extension PostgresLedgerStore {
     private static func insertPending(_ fresh: [LedgerTransaction], receivedAt: Int64, _ connection: PostgresConnection, logger: Logger) async throws -> Int {
         let hashes = fresh.map(\.hash.buffer)
         let bodies = fresh.map { ByteBuffer(bytes: $0.canonical) }
-        let keys = fresh.map { PostgresLookupKey.of(jobID: $0.jobID) }
+        let keys = fresh.map { LedgerJobKey.of($0.jobID) }
         let rows = try await connection.query("""
             WITH added AS (
                 INSERT INTO ledger.mempool (hash, body, received_at, job_key)
@@ -90,26 +90,26 @@ extension PostgresLedgerStore {
     /// pending one (the SQLite store's `JobLookups.Recorded`).
     private static func receiptsByJob(_ txs: [LedgerTransaction], _ connection: PostgresConnection, logger: Logger) async throws
         -> (receipts: [TxReceipt], fresh: [LedgerTransaction]) {
-        let keys = Array(Set(txs.map { PostgresLookupKey.of(jobID: $0.jobID) }))
+        let keys = Array(Set(txs.map { LedgerJobKey.of($0.jobID) }))
         var byKey: [Int64: [Candidate]] = [:]
         let committed = try await connection.query("""
             SELECT job_key, hash, leaf_index, block_height, body FROM ledger.txs WHERE job_key = ANY(\(keys)) ORDER BY leaf_index DESC
             """, logger: logger)
         for try await (key, hash, leaf, height, body) in committed.decode((Int64, ByteBuffer, Int64, Int64, ByteBuffer).self) {
-            byKey[key, default: []].append(Candidate(hash: MerkleHash(buffer: hash), jobID: PostgresLedgerRows.jobID(inBody: body.byteArray),
+            byKey[key, default: []].append(Candidate(hash: MerkleHash(buffer: hash), jobID: LedgerJobKey.jobID(inBody: body.byteArray),
                                                      place: .committed(leaf: leaf, height: height)))
         }
         let waiting = try await connection.query("SELECT job_key, hash, body FROM ledger.mempool WHERE job_key = ANY(\(keys)) ORDER BY seq DESC",
                                                   logger: logger)
         for try await (key, hash, body) in waiting.decode((Int64, ByteBuffer, ByteBuffer).self) {
-            byKey[key, default: []].append(Candidate(hash: MerkleHash(buffer: hash), jobID: PostgresLedgerRows.jobID(inBody: body.byteArray), place: .pending))
+            byKey[key, default: []].append(Candidate(hash: MerkleHash(buffer: hash), jobID: LedgerJobKey.jobID(inBody: body.byteArray), place: .pending))
         }
         var receipts: [TxReceipt] = []
         var fresh: [LedgerTransaction] = []
         var held: [String: (hash: MerkleHash, receipt: TxReceipt)] = [:]  // by job id, within this call
         for tx in txs {
             let found: (hash: MerkleHash, receipt: TxReceipt)
-            let matching = byKey[PostgresLookupKey.of(jobID: tx.jobID), default: []].filter { $0.hash == tx.hash || $0.jobID == tx.jobID }
+            let matching = byKey[LedgerJobKey.of(tx.jobID), default: []].filter { $0.hash == tx.hash || $0.jobID == tx.jobID }
             if let earlier = held[tx.jobID] {
                 found = earlier
             } else if let recorded = matching.first(where: { $0.hash == tx.hash }) ?? matching.first {

@@ -34,20 +34,12 @@ enum PostgresValidatorLog {
         }
     }
 
-    /// The schedule recorded up to change `upTo`: genesis, then each change replayed. A log the
-    /// rules refuse is reported as a storage failure (the store cannot judge producers by it).
+    /// The schedule recorded up to change `upTo` (``ValidatorLog/replay(genesis:changes:)``). A log
+    /// the rules refuse is reported as a storage failure: the store cannot judge producers by it.
     static func schedule(upTo: Int64, _ connection: PostgresConnection, logger: Logger) async throws -> ValidatorSchedule {
-        var schedule = ValidatorSchedule(genesis: try await genesis(connection, logger: logger))
-        for (storedID, change) in try await changes(connection, logger: logger, upTo: upTo) {
-            guard storedID == change.validator.id else {
-                throw LedgerError.storage("validator change \(change.seq) names an id that is not its key's")
-            }
-            do throws(ValidatorChangeError) {
-                _ = try schedule.apply(change.request, at: change.effectiveHeight)
-            } catch {
-                throw LedgerError.storage("validator change \(change.seq) cannot be replayed: \(error)")
-            }
-        }
+        let (schedule, inconsistency) = ValidatorLog.replay(genesis: try await genesis(connection, logger: logger),
+                                                            changes: try await changes(connection, logger: logger, upTo: upTo))
+        if let inconsistency { throw LedgerError.storage(inconsistency.description) }
         return schedule
     }
 

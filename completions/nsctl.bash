@@ -1053,12 +1053,15 @@ _nsctl_audit_verify() {
     repeating_flags=()
     non_repeating_flags=(--json --no-ledger --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --ns-url --timeout --env-file)
+    non_repeating_options=(--db --database-url --ns-url --timeout --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database-url')
         return
         ;;
     '--ns-url')
@@ -1077,7 +1080,7 @@ _nsctl_audit_tail() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-n --lines --db --env-file)
+    non_repeating_options=(-n --lines --db --database-url --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1086,6 +1089,9 @@ _nsctl_audit_tail() {
         return
         ;;
     '--db')
+        return
+        ;;
+    '--database-url')
         return
         ;;
     '--env-file')

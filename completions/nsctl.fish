@@ -106,9 +106,9 @@ function __nsctl_parse_tokens -S
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'verify'
-                __nsctl_parse_subcommand 0 'db=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'no-ledger' 'version' 'h/help'
+                __nsctl_parse_subcommand 0 'db=' 'database-url=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'no-ledger' 'version' 'h/help'
             case 'tail'
-                __nsctl_parse_subcommand 0 'n/lines=' 'json' 'db=' 'env-file=' 'version' 'h/help'
+                __nsctl_parse_subcommand 0 'n/lines=' 'json' 'db=' 'database-url=' 'env-file=' 'version' 'h/help'
             end
         case 'help'
             __nsctl_parse_subcommand -r 1 'version'
@@ -420,6 +420,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl audit" -eq 1' -fa 'verify' -d 'Re-check the audit trail\'s hash chain and that it still holds the head anchored in the ledger.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl audit" -eq 1' -fa 'tail' -d 'Show the most recent audit entries, oldest first.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit verify" db' -l 'db' -d 'admin-node\'s database. Default: DATA_DIR/admin-node-data/admin.db (DATA_DIR defaults to ./data).' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit verify" database-url' -l 'database-url' -d 'Read the trail from admin-node\'s PostgreSQL database instead of a file (also DATABASE_URL or DATABASE_URL_FILE, used when --db is not given). Prefer DATABASE_URL_FILE: a command line is visible to other users of the host.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit verify" ns-url' -l 'ns-url' -d 'ns-node base URL, or several comma-separated that calls fail over across. Env: NS_NODE_URL (default http://localhost:3009).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit verify" timeout' -l 'timeout' -d 'Seconds to wait for each request.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit verify" env-file' -l 'env-file' -d 'dotenv file read after the environment (default ./.env if present).' -rfka ''
@@ -430,6 +431,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" lines n' -s 'n' -l 'lines' -d 'How many entries.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" json' -l 'json' -d 'Print one JSON object per line.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" db' -l 'db' -d 'admin-node\'s database. Default: DATA_DIR/admin-node-data/admin.db (DATA_DIR defaults to ./data).' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" database-url' -l 'database-url' -d 'Read the trail from admin-node\'s PostgreSQL database instead of a file (also DATABASE_URL or DATABASE_URL_FILE, used when --db is not given). Prefer DATABASE_URL_FILE: a command line is visible to other users of the host.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" env-file' -l 'env-file' -d 'dotenv file read after the environment (default ./.env if present).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" version' -l 'version' -d 'Show the version.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl audit tail" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -23,7 +23,7 @@ extension NSCtl.Audit {
 
         func run() async throws {
             try await reportingFailures {
-                let entries = try source.entries(envFile: node.connection.envFile)
+                let entries = try await source.entries(envFile: node.connection.envFile)
                 if let broken = AuditChain.firstBreak(in: entries) {
                     throw failure("audit chain broken at \(broken)")
                 }

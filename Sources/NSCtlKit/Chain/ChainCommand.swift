@@ -48,7 +48,7 @@ extension NSCtl.Chain {
                         throw CommandFailure("\(db) cannot be read as a ledger database (\(type(of: error)))")
                     }
                 } else if let audit = try databaseAudit() {
-                    outcome = try await audit.run()
+                    outcome = try await audit.auditChain()
                 } else {
                     outcome = try await OnlineChainAudit(client: try node.nsNode()).run()
                 }
@@ -72,9 +72,9 @@ extension NSCtl.Chain {
         }
 
         /// The PostgreSQL audit: with --database-url, or with DATABASE_URL(_FILE) set and no --ns-url.
-        private func databaseAudit() throws -> DatabaseChainAudit? {
+        private func databaseAudit() throws -> ConfiguredDatabase? {
             guard databaseURL != nil || node.nsURL == nil else { return nil }
-            return try DatabaseChainAudit.configured(flag: databaseURL, node: node)
+            return try ConfiguredDatabase.configured(source: try node.source(flags: databaseURL.map { ["DATABASE_URL": $0] } ?? [:]))
         }
     }
 }

@@ -1,10 +1,18 @@
 import NSCore
+import NSPostgres
 
 extension HostAssembly {
-    /// admin-node: its database (audit trail and sessions), the audit-head anchoring, then its application.
+    /// admin-node: its store (audit trail and sessions: PostgreSQL with `DATABASE_URL`, shared by
+    /// every admin-node on that database, else admin.db in its data folder), the audit-head
+    /// anchoring, then its application.
     mutating func addAdminNode() async throws(ConfigurationError) {
-        let database = try openDatabase(settings.adminDatabasePath, variable: "--data-dir", owner: .admin, schema: AdminSchema.register)
-        let store = SQLiteAdminStore(pool: database.pool)
+        let store: any AdminStore
+        if let database = try sharedDatabase() {
+            store = try await Self.openAdminStore(database)
+        } else {
+            let database = try openDatabase(settings.adminDatabasePath, variable: "--data-dir", owner: .admin, schema: AdminSchema.register)
+            store = SQLiteAdminStore(pool: database.pool)
+        }
         let logger = makeLogger(NodeRole.admin.serviceName)
         let blueprint = await AdminNode.blueprint(
             store: store,

@@ -10,13 +10,24 @@ extension HostAssembly {
     /// several ns-nodes starting together on one empty database make one chain. There is no
     /// VolumeLock: the database serialises the nodes that share it.
     static func openLedger(_ database: PostgresDatabase, settings: LedgerStoreSettings) async throws(ConfigurationError) -> PostgresLedgerStore {
+        try await opening("ledger") { try await PostgresLedgerStore.open(database: database, settings: settings) }
+    }
+
+    /// admin-node's store in `database`, migrated under its own lock, so admin-nodes starting
+    /// together on one database make one schema.
+    static func openAdminStore(_ database: PostgresDatabase) async throws(ConfigurationError) -> PostgresAdminStore {
+        try await opening("admin schema") { try await PostgresAdminStore.open(database: database) }
+    }
+
+    /// Runs `open`, turning what it throws into the start-up error that names `DATABASE_URL`.
+    private static func opening<Store>(_ what: String, _ open: () async throws -> Store) async throws(ConfigurationError) -> Store {
         do {
-            return try await PostgresLedgerStore.open(database: database, settings: settings)
+            return try await open()
         } catch let error as ConfigurationError {
             throw error
         } catch {
             let reason = (error as? PostgresDatabaseError)?.description ?? String(describing: type(of: error))
-            throw ConfigurationError(variable: "DATABASE_URL", problem: "names a database whose ledger cannot be opened (\(reason))",
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "names a database whose \(what) cannot be opened (\(reason))",
                                      fix: "check the hosts, user, password and database name, and that PostgreSQL accepts connections from this host")
         }
     }

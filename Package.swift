@@ -130,6 +130,7 @@ let package = Package(
             dependencies: [
                 "NSCore",
                 "NSLedger",
+                "NSPostgres",
                 "NSRedis",
                 "NSSQLite",
                 "NSNodeClient",
@@ -241,6 +242,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "NSCore",
+                "NSLedger",
+                "NSPostgres",
                 "NSQueue",
                 "NSRedis",
                 "NSTestSupport",

@@ -180,7 +180,7 @@ struct PostgresBackupRestoreTests {
     func refusesWhileNSNodeConnected() async throws {
         let server = try await PostgresServer.shared()
         let ledger = try PostgresLedger(server: server)
-        try await ledger.withStore { store in try await ledger.appendBlocks(store, sizes: [2]) }
+        _ = try await ledger.withStore { store in try await ledger.appendBlocks(store, sizes: [2]) }
         let out = try Tools.temporaryDirectory("pg-backups")
         let data = try Tools.temporaryDirectory("pg-data")
         #expect(try await Self.nsctl(["backup", "ns-node-data", "--data-dir", data, "--out", out], databaseURL: ledger.url).status == 0)

@@ -74,6 +74,17 @@ public final class SQLiteLedgerCopyWriter: Sendable {
 public struct SQLiteLedgerCopyReader: Sendable {
     private let queue: DatabaseQueue
 
+    /// Brings the ledger file at `path` up to the current tables (``LedgerSchema``), in place, as an
+    /// ns-node opening it would: a backup taken by an older nsd lacks the columns and tables later
+    /// migrations add. For a copy the caller owns (a restore's unpacked archive).
+    public static func upgrade(path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        LedgerSchema.register(in: &migrator)
+        try migrator.migrate(queue)
+        try queue.close()
+    }
+
     /// Opens `path` read-only; the file must not change while it is read (a restore reads its own
     /// unpacked copy).
     public init(path: String) throws {

@@ -225,4 +225,47 @@ struct PostgresBackupRestoreTests {
         let chain = try await target.withDatabase { database in try await ChainAudit.audit(PostgresChainSource(database: database)) }
         #expect((try? chain.get())?.height == 3)
     }
+
+    @Test("an archive of a ledger from an older nsd (before the job lookup) restores into PostgreSQL, upgraded on the way",
+          .timeLimit(.minutes(3)))
+    func olderArchiveIntoPostgres() async throws {
+        let server = try await PostgresServer.shared()
+        let ledger = try PostgresLedger(server: server)
+        _ = try await ledger.withStore { store in
+            let next = try await ledger.appendBlocks(store, sizes: [2, 3])
+            return try await store.submit([PostgresLedger.tx(next)], rule: .onePerJob)
+        }
+        let out = try Tools.temporaryDirectory("pg-backups")
+        let data = try Tools.temporaryDirectory("pg-data")
+        #expect(try await Self.nsctl(["backup", "ns-node-data", "--data-dir", data, "--out", out], databaseURL: ledger.url).status == 0)
+        // Take the ledger back to before migration v4-job-lookup and pack it again with a matching manifest.
+        let file = try Self.unpack(try Self.onlyArchive(in: out))
+        let older = try DatabaseQueue(path: file)
+        try await older.write { db in
+            try db.execute(sql: """
+                DROP INDEX mempool_by_job; ALTER TABLE mempool DROP COLUMN job_key; DROP TABLE job_lookup;
+                DELETE FROM grdb_migrations WHERE identifier = 'v4-job-lookup';
+                """)
+        }
+        try older.close()
+        let unpacked = ((file as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let manifestPath = unpacked + "/manifest.json"
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        manifest["files"] = (manifest["files"] as? [[String: Any]] ?? []).map { entry in
+            guard entry["path"] as? String == DataLayout.ledgerDatabaseFile else { return entry }
+            return entry.merging(["size": bytes.count, "sha256": MerkleHash.sha256(bytes).hex]) { $1 }
+        }
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let archive = try Tools.temporaryDirectory("pg-older") + "/ns-node-data-20261201T000000Z.tar.gz"
+        let packed = try Tools.run("/bin/tar", ["--create", "--gzip", "--file", archive, "--directory", unpacked, "manifest.json", "data"])
+        try #require(packed.status == 0, "\(packed.output)")
+        #expect(try await NSCtlRunner.run(["backup", "verify", archive]).status == 0)
+
+        let target = try ledger.elsewhere()
+        let restored = try await Self.nsctl(["restore", archive, "--volume", "ns-node-data", "--data-dir", data, "--yes"], databaseURL: target.url)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("chain verified to height 2 in PostgreSQL"), "\(restored.stdout)")
+        #expect(try target.psql("SELECT count(*) FROM ledger.mempool WHERE job_key <> 0") == "1", "the job key the upgrade derived")
+    }
 }

@@ -43,6 +43,7 @@ struct PostgresRestore {
         let path = (verified.dataFolder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile)
         let reader: SQLiteLedgerCopyReader
         do {
+            try SQLiteLedgerCopyReader.upgrade(path: path)
             reader = try SQLiteLedgerCopyReader(path: path)
         } catch {
             throw CommandFailure("the backup's \(DataLayout.ledgerDatabaseFile) cannot be opened: \(error)")

@@ -253,6 +253,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "NSCore",
+                "NSLedger",
+                "NSPostgres",
                 "NSQueue",
                 "NSRedis",
                 "NSTestSupport",

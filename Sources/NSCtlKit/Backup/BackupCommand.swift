@@ -17,7 +17,10 @@ extension NSCtl {
                 admin-node-data, whatever order they are named in: restored together, every job the \
                 queue calls completed has its transaction in the ledger. Every named volume is checked \
                 before the first archive is written (with the Redis queue vp-node-data holds nothing: \
-                name redis-data instead). Exit 0 when every backup is complete; 1 when one failed, \
+                name redis-data instead). With DATABASE_URL (or DATABASE_URL_FILE) set, ns-node-data's \
+                ledger is read from PostgreSQL in one repeatable-read transaction and archived as the \
+                SQLite ledger file an SQLite ns-node keeps, so the archive restores to either engine. \
+                Exit 0 when every backup is complete; 1 when one failed, \
                 leaving nothing of it behind.
                 """,
             subcommands: [Create.self, List.self, Verify.self, Prune.self],
@@ -52,13 +55,23 @@ extension NSCtl.Backup {
                 })
                 // Every source is checked before the first archive is written: one that cannot be
                 // backed up must not leave the earlier volumes backed up and the later ones not.
+                // With DATABASE_URL the ledger is in PostgreSQL and ns-node-data needs no folder.
+                let database = ordered.contains(.nsNode) ? try options.databaseURL() : nil
                 for volume in ordered {
-                    if volume == .redis { _ = try options.redisTarget() } else { _ = try snapshots[volume]?.sourceFiles() }
+                    if volume == .redis {
+                        _ = try options.redisTarget()
+                    } else if volume == .nsNode, database != nil {
+                        continue
+                    } else {
+                        _ = try snapshots[volume]?.sourceFiles()
+                    }
                 }
                 var written: [BackupWriter.Written] = []
                 for volume in ordered {
                     let source: BackupWriter.Source
-                    if let snapshot = snapshots[volume] {
+                    if volume == .nsNode, let database, let snapshot = snapshots[volume] {
+                        source = .postgres(PostgresSnapshot(files: snapshot, database: database))
+                    } else if let snapshot = snapshots[volume] {
                         source = .volume(snapshot)
                     } else {
                         source = .redis(RedisSnapshot(target: try options.redisTarget(), progress: .terminal))

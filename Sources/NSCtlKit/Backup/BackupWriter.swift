@@ -17,11 +17,13 @@ struct BackupWriter {
     enum Source {
         case volume(VolumeSnapshot)
         case redis(RedisSnapshot)
+        case postgres(PostgresSnapshot)
 
         func capture(into dataFolder: String) async throws -> (files: [BackupManifest.File], ledger: BackupManifest.Ledger?) {
             switch self {
             case .volume(let snapshot): try snapshot.capture(into: dataFolder)
             case .redis(let snapshot): (try await snapshot.capture(into: dataFolder), nil)
+            case .postgres(let snapshot): try await snapshot.capture(into: dataFolder)
             }
         }
     }

@@ -33,9 +33,14 @@ struct VolumeSnapshot {
 
     /// Writes the snapshot under `staging` and describes every file it wrote.
     func capture(into staging: String) throws -> (files: [BackupManifest.File], ledger: BackupManifest.Ledger?) {
+        try capture(try sourceFiles(), into: staging)
+    }
+
+    /// Writes the snapshot of `relatives` (files of the volume) under `staging`.
+    func capture(_ relatives: [String], into staging: String) throws -> (files: [BackupManifest.File], ledger: BackupManifest.Ledger?) {
         var files: [BackupManifest.File] = []
         var ledger: BackupManifest.Ledger?
-        for relative in try sourceFiles() {
+        for relative in relatives {
             let from = (source as NSString).appendingPathComponent(relative)
             let to = (staging as NSString).appendingPathComponent(relative)
             try BackupFiles.makePrivateDirectory((to as NSString).deletingLastPathComponent)

@@ -12,7 +12,12 @@ extension NSCtl {
                 Refuses while the node that owns the volume runs (nsd holds a lock on each volume it \
                 uses). Verifies the archive first (as nsctl backup verify), then moves the current \
                 folder aside as VOLUME.replaced-<UTC time> (nothing is deleted) and puts the backup in \
-                its place; for ns-node-data the restored chain is verified again. Asks for a typed \
+                its place; for ns-node-data the restored chain is verified again. With DATABASE_URL (or \
+                DATABASE_URL_FILE) set, ns-node-data's ledger goes into PostgreSQL instead: refused while \
+                an ns-node is connected to the database, the ledger schema is renamed \
+                ledger_replaced_<UTC time> and a new one is filled from the archive in one transaction, \
+                then the chain is verified there. Any ns-node-data archive works, so this also moves an \
+                SQLite ledger into PostgreSQL. Asks for a typed \
                 "yes" on a terminal; pass --yes in scripts.
                 """)
 
@@ -31,7 +36,8 @@ extension NSCtl {
             try await reportingFailures {
                 let dataDirectory = try options.dataDirectory()
                 let target = volume.folder(in: dataDirectory)
-                try await refuseWhileOwnerRuns(target)
+                let postgres = volume == .nsNode ? try options.databaseURL().map(PostgresRestore.init(database:)) : nil
+                try await refuseWhileOwnerRuns(target, postgres: postgres)
                 try BackupFiles.makePrivateDirectory(dataDirectory)
                 let stamp = BackupName.format(Date())
                 let scratch = (dataDirectory as NSString).appendingPathComponent(".restore-\(volume.rawValue)-\(stamp)-\(UUID().uuidString.prefix(8))")
@@ -41,8 +47,19 @@ extension NSCtl {
                 guard verified.manifest.volume == volume.rawValue else {
                     throw CommandFailure("\(file) is a backup of \(verified.manifest.volume), not \(volume.rawValue); pass --volume \(verified.manifest.volume)")
                 }
-                try Confirmation.require(yes: yes, question: "Replace \(target) with the backup from \(verified.manifest.createdAt)?", refusal: "restored")
-                try await refuseWhileOwnerRuns(target)  // it may have started while we verified
+                let replaced = postgres == nil ? target : "the ledger in DATABASE_URL"
+                try Confirmation.require(yes: yes, question: "Replace \(replaced) with the backup from \(verified.manifest.createdAt)?", refusal: "restored")
+                try await refuseWhileOwnerRuns(target, postgres: postgres)  // it may have started while we verified
+                var line = "restored \(volume.rawValue) from \(file) (taken \(verified.manifest.createdAt))"
+                if let postgres {
+                    line += " into the database in DATABASE_URL; " + (try await postgres.restore(verified, stamp: stamp, progress: .terminal))
+                    // The ledger is in the database now; the volume folder gets the archive's other files (keys), if any.
+                    BackupFiles.discard((verified.dataFolder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile))
+                    if try BackupFiles.volumeFiles(in: verified.dataFolder).isEmpty {
+                        print(line)
+                        return
+                    }
+                }
                 let aside = target + ".replaced-\(stamp)"
                 if FileManager.default.fileExists(atPath: target) {
                     guard rename(target, aside) == 0 else { throw CommandFailure("cannot move \(target) aside: \(String(cString: strerror(errno)))") }
@@ -54,8 +71,7 @@ extension NSCtl {
                 }
                 _ = chmod(target, 0o700)
                 try BackupFiles.sync(path: dataDirectory)
-                var line = "restored \(volume.rawValue) from \(file) (taken \(verified.manifest.createdAt))"
-                if volume == .nsNode { line += "; \(try await verifyRestoredChain(in: target))" }
+                if volume == .nsNode && postgres == nil { line += "; \(try await verifyRestoredChain(in: target))" }
                 if FileManager.default.fileExists(atPath: aside) { line += "; previous data kept at \(aside)" }
                 print(line)
                 if volume == .redis {
@@ -64,7 +80,8 @@ extension NSCtl {
             }
         }
 
-        private func refuseWhileOwnerRuns(_ target: String) async throws {
+        private func refuseWhileOwnerRuns(_ target: String, postgres: PostgresRestore?) async throws {
+            try await postgres?.refuseWhileNSNodesRun()
             if volume == .redis {
                 let url: URL
                 do {

@@ -1,3 +1,4 @@
+import Logging
 import NSCore
 import PostgresNIO
 
@@ -37,37 +38,45 @@ public struct PostgresMigrator: Sendable {
     @discardableResult
     public func migrate(_ database: PostgresDatabase,
                         after: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in }) async throws -> [String] {
-        let (schema, lockKey, migrations, logger) = (schema, lockKey, migrations, database.queryLogger)
+        let logger = database.queryLogger
         let applied = try await database.write { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS \(unescaped: schema).schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
-                """, logger: logger)
-            var recorded: Set<String> = []
-            for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations",
-                                                                 logger: logger).decode(String.self) {
-                recorded.insert(version)
-            }
-            let known = Set(migrations.map(\.version))
-            if let unknown = recorded.subtracting(known).sorted().first {
-                throw ConfigurationError(variable: "DATABASE_URL",
-                                         problem: "holds schema \(schema) at migration \(unknown), which this nsd does not know (a newer nsd migrated it)",
-                                         fix: "run the nsd version that migrated it, or a newer one")
-            }
-            var applied: [String] = []
-            for migration in migrations where !recorded.contains(migration.version) {
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query("INSERT INTO \(unescaped: schema).schema_migrations (version) VALUES (\(migration.version))", logger: logger)
-                applied.append(migration.version)
-            }
+            let applied = try await self.apply(on: connection, logger: logger)
             try await after(connection)
             return applied
         }
         if !applied.isEmpty {
             database.logger.info("PostgreSQL schema migrated", metadata: ["schema": .string(schema), "applied": .string(applied.joined(separator: ", "))])
+        }
+        return applied
+    }
+
+    /// Applies the missing migrations in the caller's transaction on `connection`, under the
+    /// migration lock, and returns the versions it applied: for a caller that must change more in
+    /// the same transaction (`nsctl restore` renames the old schema first and imports after).
+    public func apply(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+        try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger)
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS \(unescaped: schema).schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var recorded: Set<String> = []
+        for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations",
+                                                             logger: logger).decode(String.self) {
+            recorded.insert(version)
+        }
+        let known = Set(migrations.map(\.version))
+        if let unknown = recorded.subtracting(known).sorted().first {
+            throw ConfigurationError(variable: "DATABASE_URL",
+                                     problem: "holds schema \(schema) at migration \(unknown), which this nsd does not know (a newer nsd migrated it)",
+                                     fix: "run the nsd version that migrated it, or a newer one")
+        }
+        var applied: [String] = []
+        for migration in migrations where !recorded.contains(migration.version) {
+            for statement in migration.statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query("INSERT INTO \(unescaped: schema).schema_migrations (version) VALUES (\(migration.version))", logger: logger)
+            applied.append(migration.version)
         }
         return applied
     }

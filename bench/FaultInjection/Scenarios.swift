@@ -2,12 +2,12 @@ import Foundation
 import NSCore
 import NSTestSupport
 
-/// The five fault scenarios of the "proving it holds" issue, and the disaster-recovery drill,
-/// each a function returning pass/fail.
+/// The five fault scenarios of the "proving it holds" issue, the disaster-recovery drill and the
+/// Redis high-availability scenarios (SentinelScenarios.swift), each a function returning pass/fail.
 enum Scenarios {
     static let all: [String: @Sendable () async throws -> Bool] = [
         "kill-nsd": killAllInOne, "kill-vp": killOneVPNode, "redis-outage": redisOutage, "ns-outage": nsOutage, "disk-full": diskFull,
-        "dr-drill": disasterRecoveryDrill,
+        "dr-drill": disasterRecoveryDrill, "redis-failover": redisFailover, "redis-partition": redisPartition,
     ]
 
     static func verdict(gateway: String, ns: String, vp: String, tokens: (client: String, operator: String)) -> Verdict {

@@ -1,17 +1,13 @@
 import Foundation
+import NSCore
 import NSTestSupport
 
 /// The Redis high-availability scenarios (issue 28): nsd finds its queue through Sentinel on a
 /// topology of network namespaces (NSTestSupport's NetworkTopology and RedisSentinelGroup, shared
-/// with the end-to-end tests). They need REDIS_SENTINELS, REDIS_MASTER_NAME and
-/// REDIS_MIN_REPLICAS in nsd, which other branches add: they run only when named, and are left
-/// out of `all` until the lead enables them. Without those settings they fail loudly (vp-node's
-/// queue check must say `redis`). Need root.
+/// with the end-to-end tests), with REDIS_SENTINELS, REDIS_MASTER_NAME and REDIS_MIN_REPLICAS=1;
+/// they fail loudly if nsd does not take its queue from Sentinel (vp-node's queue check must say
+/// `redis`). Need root.
 extension Scenarios {
-    static let needingSentinelSettings: [String: @Sendable () async throws -> Bool] = [
-        "redis-failover": redisFailover, "redis-partition": redisPartition,
-    ]
-
     /// kill -9 the Redis master under load; the sentinels promote a replica and nsd follows.
     static func redisFailover() async throws -> Bool {
         try await onSentinelTopology(name: "redis-failover") { _, group in
@@ -52,11 +48,15 @@ extension Scenarios {
                                                  sentinelHosts: try ["sentinel-1", "sentinel-2", "sentinel-3"].map(topology.host),
                                                  settings: ["min-replicas-to-write 1", "min-replicas-max-lag 2", "appendonly yes", "appendfsync always"])
         let ledger = try topology.host("ledger"), front = try topology.host("front")
-        let ns = NodeProcess(roles: ["ns"], dataDirectory: try Tools.temporaryDirectory("fault-ha-ns"), ports: ["ns": 3000], environment: Scenario.environment,
+        // Two processes with their own data folders: the ledger must be told the producer's key.
+        let producer = LedgerKey(generatingNamed: "vp-node")
+        let keys = ["VP_SIGNING_KEY": producer.exportSeed(), "VALIDATOR_PUBLIC_KEYS": "vp-node=\(producer.publicKey.base64)"]
+        let ns = NodeProcess(roles: ["ns"], dataDirectory: try Tools.temporaryDirectory("fault-ha-ns"), ports: ["ns": 3000],
+                             environment: Scenario.environment.merging(keys) { $1 },
                              wrapper: try Self.inNamespace(ledger), address: ledger.address)
         try await ns.start()
         let nodes = NodeProcess(roles: ["vp", "gateway"], dataDirectory: try Tools.temporaryDirectory("fault-ha-front"), ports: ["vp": 3002, "gateway": 8080],
-                                environment: Scenario.environment.merging([
+                                environment: Scenario.environment.merging(keys) { $1 }.merging([
                                     "REDIS_SENTINELS": group.sentinelList, "REDIS_MASTER_NAME": RedisSentinelGroup.masterName,
                                     "REDIS_MIN_REPLICAS": "1", "REDIS_WAIT_TIMEOUT_MS": "1000", "NS_NODE_URL": ns.url("ns"),
                                 ]) { $1 },

@@ -2,9 +2,9 @@ import Foundation
 
 // fault-inject SCENARIO... | all: runs each scenario against real nsd processes (release build:
 // NSD/NSCTL default to .build/release/nsd and nsctl; run from the repository root) and prints its
-// verdict; exits 1 when any fails. The Sentinel scenarios run only when named (not in `all`).
+// verdict; exits 1 when any fails.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let known = Scenarios.all.merging(Scenarios.needingSentinelSettings) { first, _ in first }
+let known = Scenarios.all
 let names = arguments == ["all"] ? Scenarios.all.keys.sorted() : arguments
 guard !names.isEmpty, names.allSatisfy({ known[$0] != nil }) else {
     FileHandle.standardError.write(Data("usage: fault-inject all | \(known.keys.sorted().joined(separator: " | "))...\n".utf8))

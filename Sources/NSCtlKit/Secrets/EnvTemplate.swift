@@ -85,6 +85,10 @@ enum EnvTemplate {
             # With Redis Sentinel (REDIS_URL then gives only the master's password and database):
             # REDIS_SENTINELS=sentinel-1:26379,sentinel-2:26379,sentinel-3:26379
             # REDIS_MASTER_NAME=mymaster
+            # REDIS_SENTINEL_PASSWORD=  (or REDIS_SENTINEL_PASSWORD_FILE) when the sentinels require one
+            # A 202 only once this many replicas hold the job (Redis WAIT; docs/queue.md):
+            # REDIS_MIN_REPLICAS=1
+            # REDIS_WAIT_TIMEOUT_MS=1000
 
             # --- gateway ---
             RATE_LIMIT_WINDOW_MS=60000

@@ -73,7 +73,7 @@ public enum LedgerCopy {
 
     /// The lookup key of the job a stored transaction body records, or `nil` when it records none.
     public static func jobKey(body: [UInt8]) -> Int64? {
-        JobLookups.jobID(inBody: body).map(JobLookups.key)
+        LedgerJobKey.jobID(inBody: body).map(LedgerJobKey.of)
     }
 }
 

@@ -21,6 +21,8 @@ struct RedisFailoverTopologyTests {
     /// Writes `keys` and waits for one replica; returns WAIT's count.
     static func writeAcknowledged(_ keys: [String], to master: RedisOnHost, from client: NetworkHost) throws -> String {
         let replies = try master.pipeline(keys.map { ["SET", $0, "v"] } + [["WAIT", "1", "2000"]], from: client)
+        // A refused SET would still be followed by a WAIT that counts the replica: report the refusal instead.
+        if let refused = replies.dropLast().first(where: { $0 != "OK" }) { return "SET refused: \(refused)" }
         return replies.last ?? ""
     }
 

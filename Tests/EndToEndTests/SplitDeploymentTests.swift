@@ -108,8 +108,7 @@ struct SplitDeploymentTests {
         #expect(!down.stderr.contains("did not stop"), "each node stopped on SIGTERM: \(down.stderr)")
     }
 
-    @Test("--postgres: two ns-nodes share one ledger in PostgreSQL; artifacts sent to either gateway are served by both ns-nodes",
-          .disabled("needs DATABASE_URL hosting, merged by the lead"))
+    @Test("--postgres: two ns-nodes share one ledger in PostgreSQL; artifacts sent to either gateway are served by both ns-nodes")
     func splitDeploymentOnPostgres() async throws {
         let directory = try Tools.temporaryDirectory("split-pg")
         let base = try Tools.freePortBlock(offsets: [0, 2, 9, 12, 19, 32, 79, 80, 81])

@@ -62,13 +62,16 @@ public final class RedisSentinelGroup: Sendable {
             + sentinels.map { $0.log.suffix(2_000) }.joined(separator: "\n---\n"))
     }
 
-    /// Waits until `server` is a replica of `master` with its replication link up.
+    /// Waits until `server` is a replica of `master` with its replication link up, and `master`
+    /// counts it as good for `min-replicas-to-write` (until its first acknowledgement a master
+    /// with that setting still refuses writes).
     public func waitUntilReplica(_ server: RedisOnHost, of master: RedisOnHost, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             // Not answering yet (restarting, or reconnecting): asked again until the deadline.
             if (try? server.info("role")) == "slave", (try? server.info("master_host")) == master.host.address,
                (try? server.info("master_link_status")) == "up" {
+                try await waitUntilGoodReplicas(of: master)
                 return
             }
             try await Task.sleep(for: .milliseconds(100))

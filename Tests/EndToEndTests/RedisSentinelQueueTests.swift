@@ -28,10 +28,56 @@ struct RedisSentinelQueueTests {
 
     @Test("REDIS_SENTINELS and REDIS_MIN_REPLICAS=1: under steady submissions, kill -9 of the master loses no 202 and commits nothing twice")
     func failoverUnderLoad() async throws {
+        try await Self.underLoad(name: "kill -9") { _, group in
+            await group.servers[0].kill9()
+            let failover = try await group.waitForNewMaster(replacing: group.servers[0])
+            // With REDIS_MIN_REPLICAS=1 and the promoted server alone, no write can be confirmed (503s,
+            // nothing completes) until a replica is back: the killed server returns as the new one's.
+            try await group.servers[0].start()
+            try await group.waitUntilReplica(group.servers[0], of: failover.master)
+            return failover
+        }
+    }
+
+    @Test("split brain: the master's link cut under steady submissions (min-replicas-to-write 1, REDIS_MIN_REPLICAS=1); healed, no 202 is lost or committed twice")
+    func partitionUnderLoad() async throws {
+        try await Self.underLoad(name: "link cut", serverSettings: ["min-replicas-to-write 1", "min-replicas-max-lag 2"]) { topology, group in
+            let old = group.servers[0]
+            try topology.cut(old.host)
+            let failover = try await group.waitForNewMaster(replacing: old)
+            try await Task.sleep(for: .seconds(3))  // the cut-off master keeps running alone meanwhile
+            try topology.restore(old.host)
+            try await group.waitUntilReplica(old, of: failover.master)
+            return failover
+        }
+    }
+
+    @Test("kill -9 of the master, then of the promoted one once the old master is its replica: no 202 is lost or committed twice")
+    func secondFailoverUnderLoad() async throws {
+        try await Self.underLoad(name: "kill -9 twice") { _, group in
+            let (first, second) = (group.servers[0], group.servers[1])
+            await first.kill9()
+            let failover = try await group.waitForNewMaster(replacing: first)
+            try await first.start()
+            try await group.waitUntilReplica(first, of: failover.master)
+            await second.kill9()
+            let back = try await group.waitForNewMaster(replacing: second)
+            #expect(back.master === first, "the old master, now a replica, is promoted back")
+            try await second.start()
+            try await group.waitUntilReplica(second, of: back.master)
+            return failover
+        }
+    }
+
+    /// Submissions every 20 ms for 3 s, then `fault` (which returns once a replica confirms writes
+    /// again), 5 s more; then every 202 must commit exactly once.
+    static func underLoad(name: String, serverSettings: [String] = [],
+                          fault: (NetworkTopology, RedisSentinelGroup) async throws -> (master: RedisOnHost, after: Duration)) async throws {
         let topology = try NetworkTopology(hosts: RedisFailoverTopologyTests.hostNames + ["ledger", "front"], reachableFromRoot: true)
         defer { topology.stop() }
         let group = try await RedisSentinelGroup(serverHosts: [try topology.host("redis-a"), try topology.host("redis-b")],
-                                                 sentinelHosts: [try topology.host("sentinel-1"), try topology.host("sentinel-2"), try topology.host("sentinel-3")])
+                                                 sentinelHosts: [try topology.host("sentinel-1"), try topology.host("sentinel-2"), try topology.host("sentinel-3")],
+                                                 settings: serverSettings)
         let ledger = try topology.host("ledger"), front = try topology.host("front")
         // Two processes with their own data folders: the ledger must be told the producer's key.
         let producer = LedgerKey(generatingNamed: "vp-node")
@@ -61,13 +107,8 @@ struct RedisSentinelQueueTests {
             return accepted
         }
         try await Task.sleep(for: .seconds(3))
-        await group.servers[0].kill9()
-        let failover = try await group.waitForNewMaster(replacing: group.servers[0])
+        let failover = try await fault(topology, group)
         #expect(failover.master === group.servers[1])
-        // With REDIS_MIN_REPLICAS=1 and the promoted server alone, no write can be confirmed (503s,
-        // nothing completes) until a replica is back: the killed server returns as the new one's.
-        try await group.servers[0].start()
-        try await group.waitUntilReplica(group.servers[0], of: failover.master)
         try await Task.sleep(for: .seconds(5))
         submitting.cancel()
         let accepted = await submitting.value
@@ -82,7 +123,7 @@ struct RedisSentinelQueueTests {
             #expect(transactions?.count == 1, "artifact \(artifact.id) committed \(transactions?.count ?? 0) time(s)")
             duplicated += max(0, (transactions?.count ?? 0) - 1)
         }
-        print("sentinel failover: accepted \(accepted.count), committed \(committed), lost \(accepted.count - committed), duplicated \(duplicated), new master after \(failover.after)")
+        print("sentinel \(name): accepted \(accepted.count), committed \(committed), lost \(accepted.count - committed), duplicated \(duplicated), new master after \(failover.after)")
         nodes.signal(SIGTERM)
         ns.signal(SIGTERM)
         #expect(await nodes.waitForExit() == 0)

@@ -47,12 +47,17 @@ actor Traffic {
         }
     }
 
-    /// The first 202 after `fault` that followed a request not answered 202 (the outage the
-    /// fault caused); `fault` itself when every request after it was answered 202.
-    func recovery(after fault: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        let since = outcomes.drop { $0.at < fault }
-        guard let failure = since.firstIndex(where: { !$0.accepted }) else { return since.isEmpty ? nil : fault }
-        return since[failure...].first { $0.accepted }?.at
+    /// The longest stretch after `fault` in which no request was answered 202: the interruption
+    /// the fault caused, whether requests failed (503) or hung until the failover. It starts at
+    /// the fault or at a 202 after it and ends at the next 202; `nil` when no 202 came after the fault.
+    func interruption(after fault: ContinuousClock.Instant) -> (from: ContinuousClock.Instant, to: ContinuousClock.Instant)? {
+        var longest: (from: ContinuousClock.Instant, to: ContinuousClock.Instant)?
+        var previous = fault
+        for outcome in outcomes where outcome.accepted && outcome.at >= fault {
+            if longest.map({ outcome.at - previous > $0.to - $0.from }) ?? true { longest = (previous, outcome.at) }
+            previous = outcome.at
+        }
+        return longest
     }
 
     private func submitOne() async {

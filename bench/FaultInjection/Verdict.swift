@@ -27,6 +27,17 @@ struct Verdict {
         return (Int(response.status.code), try? CanonicalJSON.decode(Array(buffer: body)))
     }
 
+    /// The detail of one check in a node's `/health` report, `nil` when the node or the check
+    /// does not answer. The report has fractional numbers (latencies, uptime), which the canonical
+    /// decoder of ``get(_:bearer:)`` refuses, so it is read with Foundation's parser.
+    func healthDetail(_ url: String, check: String) async -> String? {
+        guard let response = try? await client.execute(HTTPClientRequest(url: url + "/health"), timeout: .seconds(10)),
+              let body = try? await response.body.collect(upTo: 1 << 20),
+              let report = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+              let checks = report["checks"] as? [String: Any], let found = checks[check] as? [String: Any] else { return nil }
+        return found["detail"] as? String
+    }
+
     func post(_ url: String, json: JSONValue, bearer: String) async -> Int {
         var request = HTTPClientRequest(url: url)
         request.method = .POST

@@ -86,12 +86,6 @@ enum JobLookups {
     /// per write transaction; a job id no transaction records costs one probe of `job_lookup`,
     /// one of `mempool_by_job` and one of ``PendingLookups``, and decodes nothing.
     struct Recorded {
-        /// Where the held transaction sits.
-        enum Place {
-            case committed(leaf: Int64, height: Int64)
-            case pending
-        }
-
         private let indexed: BoundStatement
         private let byLeaf: BoundStatement
         private let waiting: BoundStatement
@@ -110,12 +104,12 @@ enum JobLookups {
         /// The transaction recording `tx`'s job id: `tx` itself when the ledger holds it (even
         /// among several for one job, recorded before this rule), else the newest committed one,
         /// else the newest pending one; `nil` when none does.
-        func callAsFunction(_ tx: LedgerTransaction) throws -> (hash: MerkleHash, place: Place)? {
+        func callAsFunction(_ tx: LedgerTransaction) throws -> (hash: MerkleHash, place: HeldPlace)? {
             let key = LedgerJobKey.of(tx.jobID)
-            var candidates: [(hash: MerkleHash, place: Place)] = []
+            var candidates: [(hash: MerkleHash, place: HeldPlace)] = []
             // A candidate with `tx`'s hash is `tx`; any other is confirmed by the job id in its body
             // (its key may be another job's). Both are rare, so the common miss decodes nothing.
-            func consider(_ row: BoundRow, body column: Int32, _ place: Place) -> Void? {
+            func consider(_ row: BoundRow, body column: Int32, _ place: HeldPlace) -> Void? {
                 let hash = MerkleHash(Array(row.bytes(0)))
                 if hash == tx.hash || LedgerJobKey.jobID(inBody: Array(row.bytes(column))) == tx.jobID { candidates.append((hash, place)) }
                 return nil  // every row is read

@@ -17,8 +17,8 @@ extension SQLiteLedgerStore {
         do {
             let (receipts, added) = try pool.write { db -> ([TxReceipt], Int) in
                 let (receipts, fresh) = switch rule {
-                case .sameTransaction: try Self.receiptsBySameTransaction(txs, LookupTables.Committed(pending: lookups, db))
-                case .onePerJob: try Self.receiptsByJob(txs, JobLookups.Recorded(pending: lookups, db))
+                case .sameTransaction: try SubmitReceipts.bySameTransaction(txs, committed: LookupTables.Committed(pending: lookups, db).callAsFunction)
+                case .onePerJob: try SubmitReceipts.byJob(txs, recorded: JobLookups.Recorded(pending: lookups, db).callAsFunction)
                 }
                 var added = 0
                 let insert = try BoundStatement(db, sql: "INSERT OR IGNORE INTO mempool (hash, body, received_at, job_key) VALUES (?, ?, ?, ?)")
@@ -43,50 +43,5 @@ extension SQLiteLedgerStore {
         } catch {
             throw .storage(Self.describe(error))
         }
-    }
-
-    /// The receipts, and the transactions to store, when only the same hash is held already.
-    private static func receiptsBySameTransaction(_ txs: [LedgerTransaction], _ committed: LookupTables.Committed) throws
-        -> (receipts: [TxReceipt], fresh: [LedgerTransaction]) {
-        var receipts: [TxReceipt] = []
-        var fresh: [LedgerTransaction] = []
-        var seen: Set<MerkleHash> = []
-        for tx in txs {
-            if let (leaf, height) = try committed(tx.hash) {
-                receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
-            } else {
-                receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))
-                if seen.insert(tx.hash).inserted { fresh.append(tx) }
-            }
-        }
-        return (receipts, fresh)
-    }
-
-    /// The receipts, and the transactions to store, keeping one transaction per job id.
-    private static func receiptsByJob(_ txs: [LedgerTransaction], _ recorded: JobLookups.Recorded) throws
-        -> (receipts: [TxReceipt], fresh: [LedgerTransaction]) {
-        var receipts: [TxReceipt] = []
-        var fresh: [LedgerTransaction] = []
-        var held: [String: (hash: MerkleHash, receipt: TxReceipt)] = [:]  // by job id, within this call
-        for tx in txs {
-            let found: (hash: MerkleHash, receipt: TxReceipt)
-            if let earlier = held[tx.jobID] {
-                found = earlier
-            } else if let recorded = try recorded(tx) {
-                found = switch recorded.place {
-                case .committed(let leaf, let height):
-                    (recorded.hash, TxReceipt(txHash: recorded.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
-                case .pending: (recorded.hash, TxReceipt(txHash: recorded.hash.hex, status: .pending))
-                }
-            } else {
-                found = (tx.hash, TxReceipt(txHash: tx.hash.hex, status: .pending))
-                fresh.append(tx)
-            }
-            held[tx.jobID] = found
-            var receipt = found.receipt
-            receipt.duplicateJob = found.hash != tx.hash
-            receipts.append(receipt)
-        }
-        return (receipts, fresh)
     }
 }

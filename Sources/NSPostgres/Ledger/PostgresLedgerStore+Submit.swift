@@ -59,30 +59,13 @@ extension PostgresLedgerStore {
         let rows = try await connection.query("SELECT hash, leaf_index, block_height FROM ledger.txs WHERE hash = ANY(\(txs.map(\.hash.buffer)))",
                                               logger: logger)
         for try await (hash, leaf, height) in rows.decode((ByteBuffer, Int64, Int64).self) { committed[MerkleHash(buffer: hash)] = (leaf, height) }
-        var receipts: [TxReceipt] = []
-        var fresh: [LedgerTransaction] = []
-        var seen: Set<MerkleHash> = []
-        for tx in txs {
-            if let (leaf, height) = committed[tx.hash] {
-                receipts.append(TxReceipt(txHash: tx.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
-            } else {
-                receipts.append(TxReceipt(txHash: tx.hash.hex, status: .pending))
-                if seen.insert(tx.hash).inserted { fresh.append(tx) }
-            }
-        }
-        return (receipts, fresh)
-    }
-
-    /// Where a transaction recording a job sits.
-    private enum Place {
-        case committed(leaf: Int64, height: Int64)
-        case pending
+        return SubmitReceipts.bySameTransaction(txs) { committed[$0] }
     }
 
     private struct Candidate {
         let hash: MerkleHash
         let jobID: String?
-        let place: Place
+        let place: HeldPlace
     }
 
     /// The receipts, and the transactions to store, keeping one transaction per job id: the
@@ -104,29 +87,9 @@ extension PostgresLedgerStore {
         for try await (key, hash, body) in waiting.decode((Int64, ByteBuffer, ByteBuffer).self) {
             byKey[key, default: []].append(Candidate(hash: MerkleHash(buffer: hash), jobID: LedgerJobKey.jobID(inBody: body.byteArray), place: .pending))
         }
-        var receipts: [TxReceipt] = []
-        var fresh: [LedgerTransaction] = []
-        var held: [String: (hash: MerkleHash, receipt: TxReceipt)] = [:]  // by job id, within this call
-        for tx in txs {
-            let found: (hash: MerkleHash, receipt: TxReceipt)
+        return SubmitReceipts.byJob(txs) { tx in
             let matching = byKey[LedgerJobKey.of(tx.jobID), default: []].filter { $0.hash == tx.hash || $0.jobID == tx.jobID }
-            if let earlier = held[tx.jobID] {
-                found = earlier
-            } else if let recorded = matching.first(where: { $0.hash == tx.hash }) ?? matching.first {
-                found = switch recorded.place {
-                case .committed(let leaf, let height):
-                    (recorded.hash, TxReceipt(txHash: recorded.hash.hex, status: .committed, blockHeight: height, leafIndex: leaf))
-                case .pending: (recorded.hash, TxReceipt(txHash: recorded.hash.hex, status: .pending))
-                }
-            } else {
-                found = (tx.hash, TxReceipt(txHash: tx.hash.hex, status: .pending))
-                fresh.append(tx)
-            }
-            held[tx.jobID] = found
-            var receipt = found.receipt
-            receipt.duplicateJob = found.hash != tx.hash
-            receipts.append(receipt)
+            return (matching.first { $0.hash == tx.hash } ?? matching.first).map { ($0.hash, $0.place) }
         }
-        return (receipts, fresh)
     }
 }

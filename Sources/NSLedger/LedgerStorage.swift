@@ -133,6 +133,14 @@ public protocol LedgerReader: Sendable {
     func validators() async throws -> [ValidatorRecord]
     /// The latest `limit` recorded changes, newest first.
     func validatorChanges(limit: Int) async throws -> [ValidatorChange]
+    /// The hashes of `tile` (c2sp.org/tlog-tiles), in one range read of what appends store
+    /// anyway: leaf hashes for level 0, the stored subtree hashes of tree level 8·L above; nil
+    /// when the committed log does not hold all of them yet (``TileRead``).
+    func tileHashes(_ tile: LogTile) async throws -> [MerkleHash]?
+    /// The canonical bytes of the committed transactions whose leaf hashes are the level-0 `tile`,
+    /// in leaf order, in one range read; nil when the committed log holds fewer. A tile of another
+    /// level is ``LedgerError/outOfRange(_:)``.
+    func tileEntries(_ tile: LogTile) async throws -> [[UInt8]]?
 }
 
 /// What ``ChainAudit/audit(_:)`` reads: the SQLite file (``SQLiteChainSource``) is one source, a

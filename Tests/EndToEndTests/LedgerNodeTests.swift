@@ -32,6 +32,16 @@ struct LedgerNodeTests {
         #expect(rejected.status == 422)
         #expect(rejected.body.contains(#""pointer":"/1/jobId""#))
         #expect(try await Fetched.get(driver.url("/v1/mempool")).json?["total"] as? Int == 0, "nothing of a rejected batch is kept")
+
+        // At most 65,535 canonical bytes (an entry bundle prefixes each entry by a 16-bit length); one more is a field error.
+        for (bytes, status) in [(65_536, 422), (65_535, 200)] {
+            var fields = LedgerDriver.txs(1, from: 70)[0].value.objectValue!  // txs() builds objects
+            let base = CanonicalJSON.encode(.object(fields.merging(["sandbox": ["pad": ""]]) { $1 })).count
+            fields["sandbox"] = ["pad": .string(String(repeating: "x", count: bytes - base))]
+            let answer = try await Fetched.post(driver.url("/tx"), body: CanonicalJSON.encode(.object(fields)), token: driver.token)
+            #expect(answer.status == status, "\(bytes) bytes: \(answer.body)")
+            #expect(status == 200 || answer.body.contains(#""detail":"is 65536 bytes; the limit is 65535""#), "\(answer.body)")
+        }
         #expect(await nsd.stop() == 0)
     }
 

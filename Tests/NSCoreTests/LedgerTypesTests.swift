@@ -43,6 +43,24 @@ struct LedgerTypesTests {
         }
     }
 
+    @Test("a canonical transaction of 65,535 bytes is accepted and one of 65,536 refused: an entry bundle prefixes each by a 16-bit length")
+    func sizeLimit() throws {
+        func sized(_ bytes: Int) throws -> JSONValue {
+            let base = try LedgerTransaction.make(artifactSHA256: Self.artifact, artifactSize: 5, submitter: "user123", jobID: "job_1",
+                                                  preview: "hello", sandbox: ["pad": ""], timeMs: 1_765_079_700_605)
+            var fields = try #require(base.value.objectValue)
+            fields["sandbox"] = ["pad": .string(String(repeating: "x", count: bytes - base.canonical.count))]
+            return .object(fields)
+        }
+        #expect(LedgerTransaction.maxBytes == 65_535)
+        #expect(try LedgerTransaction(try sized(65_535)).canonical.count == 65_535)
+        #expect {
+            _ = try LedgerTransaction(try sized(65_536), pointer: "/2")
+        } throws: { error in
+            (error as? TransactionError) == TransactionError(pointer: "/2", reason: "is 65536 bytes; the limit is 65535")
+        }
+    }
+
     @Test("a signed header verifies with its producer's key only, and any field change breaks it")
     func headerSignature() throws {
         let key = LedgerKey(generatingNamed: "vp")

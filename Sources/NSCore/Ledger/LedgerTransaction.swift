@@ -5,8 +5,10 @@
 /// `SHA-256(0x00 || canonical bytes)`. Construction validates every field, so a value of this
 /// type is always a valid transaction.
 public struct LedgerTransaction: Sendable, Equatable {
-    /// Canonical encoding size limit; a transaction is a summary, not the artifact.
-    public static let maxBytes = 64 * 1024
+    /// Canonical encoding size limit; a transaction is a summary, not the artifact. 64 KiB less
+    /// one byte: a tiled log's entry bundle prefixes each entry with its length as a 16-bit
+    /// number (c2sp.org/tlog-tiles).
+    public static let maxBytes = Int(UInt16.max)
     public static let maxPreviewCharacters = 5_000
     public static let maxArtifactBytes = 100 * 1024 * 1024
 

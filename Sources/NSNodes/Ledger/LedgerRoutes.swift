@@ -28,6 +28,7 @@ struct LedgerRoutes: Sendable {
         router.get("/v1/log/frontier") { _, _ in frontier(try await store.reader.head().frontier) }
         ValidatorRoutes(store: store).add(public: router, internal: writes)
         LedgerReadRoutes(reader: store.reader).add(to: router)
+        TiledLogRoutes(reader: store.reader).add(to: router)
     }
 
     private func submit(_ request: Request) async throws -> Response {

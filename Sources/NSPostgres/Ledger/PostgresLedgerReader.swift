@@ -14,7 +14,7 @@ public struct PostgresLedgerReader: LedgerReader {
         self.database = database
     }
 
-    private var logger: Logger { database.queryLogger }
+    var logger: Logger { database.queryLogger }
 
     public func head() async throws -> LedgerHead {
         let logger = logger

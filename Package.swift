@@ -215,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "NSCtlKitTests",
             dependencies: [
-                "NSCtlKit", "NSCore", "NSTestSupport",
+                "NSCtlKit", "NSCore", "NSSQLite", "NSTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -240,6 +240,7 @@ let package = Package(
                 "NSQueue",
                 "NSRedis",
                 "NSPostgres",
+                "NSSQLite",
                 "NSTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -373,7 +373,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl backup" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup" -eq 1' -fa 'create' -d 'Back up the named volumes (the default: `nsctl backup VOLUME...`).'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup" -eq 1' -fa 'list' -d 'List the backups in --out, oldest first per volume, with their manifests\' summary.'
-complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup" -eq 1' -fa 'verify' -d 'Check a backup: archive, manifest, every file\'s SHA-256, database integrity, and the ledger chain.'
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup" -eq 1' -fa 'verify' -d 'Check a backup: archive, manifest, every file\'s SHA-256, database integrity, and the ledger or audit chain.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup" -eq 1' -fa 'prune' -d 'Delete old backups, keeping the newest --keep-last per volume and one per day for --keep-daily days.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_positional "nsctl backup create" -ge 1' -fka 'ns-node-data vp-node-data admin-node-data redis-data'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl backup create" out' -l 'out' -d 'Folder of backup files. Env: BACKUP_DIR (default ./backups).' -rfka ''

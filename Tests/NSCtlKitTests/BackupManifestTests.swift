@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import NSCore
 @testable import NSCtlKit
+import NSSQLite
 import NSTestSupport
 import Testing
 
@@ -13,12 +15,23 @@ struct BackupManifestTests {
     /// SHA-256 of `abc` (FIPS 180-2's first example).
     static let abcDigest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
-    /// A volume folder holding a database and a key file.
+    /// A volume folder holding a database (an admin.db with one audit entry) and a key file.
     static func volumeFolder() throws -> String {
         let folder = try Tools.temporaryDirectory("ns-backup-volume")
         let database = try DatabaseQueue(path: folder + "/admin.db")
+        var migrator = DatabaseMigrator()
+        AdminSchema.register(in: &migrator)
+        try migrator.migrate(database)
+        let event = AuditEvent(actor: "alice", role: "operator", source: "127.0.0.1", action: "sign-in", target: "session", outcome: "ok",
+                               correlationID: "req-1")
+        var entry = AuditEntry(sequence: 1, time: 1_795_363_383_000, event: event, previousHash: AuditChain.genesisHash)
+        entry.hash = entry.computedHash
         try database.write { db in
-            try db.execute(sql: "CREATE TABLE audit(id INTEGER PRIMARY KEY, entry TEXT); INSERT INTO audit(entry) VALUES ('signed in')")
+            try db.execute(sql: """
+                INSERT INTO audit (seq, time, actor, role, source, action, target, outcome, correlation_id, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.sequence, entry.time, entry.actor, entry.role, entry.source, entry.action, entry.target,
+                                 entry.outcome, entry.correlationID, entry.previousHash, entry.hash])
         }
         try database.close()
         try FileManager.default.createDirectory(atPath: folder + "/keys", withIntermediateDirectories: true)

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import NSCore
 @testable import NSNodes
+import NSSQLite
 import NSTestSupport
 import Testing
 

@@ -18,8 +18,9 @@ extension NSCtl {
                 queue calls completed has its transaction in the ledger. Every named volume is checked \
                 before the first archive is written (with the Redis queue vp-node-data holds nothing: \
                 name redis-data instead). With DATABASE_URL (or DATABASE_URL_FILE) set, ns-node-data's \
-                ledger is read from PostgreSQL in one repeatable-read transaction and archived as the \
-                SQLite ledger file an SQLite ns-node keeps, so the archive restores to either engine. \
+                ledger and admin-node-data's audit trail and sessions are read from PostgreSQL, each in \
+                one repeatable-read transaction, and archived as the SQLite file (neuroswarm_chain.db, \
+                admin.db) an SQLite node keeps, so the archive restores to either engine. \
                 Exit 0 when every backup is complete; 1 when one failed, \
                 leaving nothing of it behind.
                 """,
@@ -55,12 +56,13 @@ extension NSCtl.Backup {
                 })
                 // Every source is checked before the first archive is written: one that cannot be
                 // backed up must not leave the earlier volumes backed up and the later ones not.
-                // With DATABASE_URL the ledger is in PostgreSQL and ns-node-data needs no folder.
-                let database = ordered.contains(.nsNode) ? try options.databaseURL() : nil
+                // With DATABASE_URL the ledger and admin-node's state are in PostgreSQL, and their
+                // volumes need no folder.
+                let database = ordered.contains { $0.postgresFile != nil } ? try options.databaseURL() : nil
                 for volume in ordered {
                     if volume == .redis {
                         _ = try options.redisTarget()
-                    } else if volume == .nsNode, database != nil {
+                    } else if volume.postgresFile != nil, database != nil {
                         continue
                     } else {
                         _ = try snapshots[volume]?.sourceFiles()
@@ -69,7 +71,7 @@ extension NSCtl.Backup {
                 var written: [BackupWriter.Written] = []
                 for volume in ordered {
                     let source: BackupWriter.Source
-                    if volume == .nsNode, let database, let snapshot = snapshots[volume] {
+                    if volume.postgresFile != nil, let database, let snapshot = snapshots[volume] {
                         source = .postgres(PostgresSnapshot(files: snapshot, database: database))
                     } else if let snapshot = snapshots[volume] {
                         source = .volume(snapshot)

@@ -46,7 +46,7 @@ extension NSCtl.Backup {
     /// `nsctl backup verify FILE`: the full check restore also runs.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a backup: archive, manifest, every file's SHA-256, database integrity, and the ledger chain.",
+            abstract: "Check a backup: archive, manifest, every file's SHA-256, database integrity, and the ledger or audit chain.",
             discussion: "Unpacks into a scratch folder (removed afterwards). Exit 0 when everything checks; 1 naming the first problem.")
 
         @Argument(help: ArgumentHelp("The backup file.", valueName: "file"))

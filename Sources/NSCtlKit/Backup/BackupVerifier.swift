@@ -1,11 +1,13 @@
 import Foundation
 import NSCore
 import NSLedger
+import NSSQLite
 
 /// Checks a backup file end to end in a scratch folder: it unpacks (gzip's CRC catches a
 /// damaged archive), its manifest is one this version understands, every file it lists is there
 /// with the listed size and SHA-256 and nothing else is, every database passes
-/// `PRAGMA integrity_check`, and an ns-node-data ledger verifies to the height it claims.
+/// `PRAGMA integrity_check`, an ns-node-data ledger verifies to the height it claims, and an
+/// admin-node-data audit trail's hash chain holds.
 struct BackupVerifier {
     let progress: BackupProgress
 
@@ -56,6 +58,7 @@ struct BackupVerifier {
             if file.kind == .sqlite { try VolumeSnapshot.checkIntegrity(of: path, name: file.path) }
         }
         if volume == .nsNode { try await verifyLedger(manifest, in: dataFolder) }
+        if volume == .adminNode, present.contains(DataLayout.adminDatabaseFile) { try verifyAuditTrail(in: dataFolder) }
         return Verified(manifest: manifest, dataFolder: dataFolder)
     }
 
@@ -76,6 +79,27 @@ struct BackupVerifier {
             }
         case .failure(let fault):
             throw CommandFailure("the ledger in the backup fails verification at height \(fault.height): \(fault.check): \(fault.detail)")
+        }
+    }
+
+    /// The audit trail's hash chain in the backup's admin.db: an entry changed, removed or
+    /// reordered after the snapshot (with the manifest rewritten to match) fails here, before a
+    /// restore would put it in place.
+    private func verifyAuditTrail(in dataFolder: String) throws {
+        progress.step("verifying the audit chain")
+        let trail = try Self.auditTrail(in: dataFolder)
+        if let broken = AuditChain.firstBreak(in: trail) {
+            throw CommandFailure("the audit trail in the backup is broken at \(broken); use an older backup")
+        }
+    }
+
+    /// Every entry of the admin.db in `dataFolder`, in sequence order.
+    static func auditTrail(in dataFolder: String) throws -> [AuditEntry] {
+        let path = (dataFolder as NSString).appendingPathComponent(DataLayout.adminDatabaseFile)
+        do {
+            return try ReadOnlyDatabase.read(path) { db in try AuditEntry.fetchAllInOrder(db) }
+        } catch {
+            throw CommandFailure("the backup's \(DataLayout.adminDatabaseFile) cannot be read as admin-node's database: \(error)")
         }
     }
 }

@@ -35,6 +35,17 @@ enum BackupVolume: CaseIterable, Sendable, RawRepresentable, ExpressibleByArgume
         }
     }
 
+    /// The SQLite file of the volume whose contents `DATABASE_URL` moves into PostgreSQL (the
+    /// ledger, admin-node's trail and sessions): a backup of that PostgreSQL state is archived as
+    /// this file, so it verifies and restores as the SQLite node's. `nil` for volumes that stay files.
+    var postgresFile: String? {
+        switch self {
+        case .nsNode: DataLayout.ledgerDatabaseFile
+        case .adminNode: DataLayout.adminDatabaseFile
+        case .vpNode, .redis: nil
+        }
+    }
+
     /// The order in which one `nsctl backup` run snapshots its volumes, whatever order they are
     /// named in: a store is snapshotted before any store whose contents it vouches for, so
     /// that what the earlier snapshot points to is already in the later one.

@@ -37,7 +37,7 @@ enum ComposeFile {
     /// `docker-compose.postgres.yml`: ``PostgresDeployment``, the ledger and admin state on PostgreSQL.
     static func renderPostgres() -> String {
         let (first, second) = (PostgresDeployment.ledgerNodes[0], PostgresDeployment.ledgerNodes[1])
-        let (postgres, admin) = (PostgresDeployment.postgres, NeuroSwarmDeployment.adminNode.containerName)
+        let (postgres, admin) = (PostgresDeployment.postgres, NeuroSwarmDeployment.adminNode.name)
         return render(services: PostgresDeployment.services, header: secretRecipe(NeuroSwarmDeployment.secrets(of: PostgresDeployment.services)) + [
             "",
             "The PostgreSQL variant: ns-node's ledger and admin-node's audit trail and sessions live in the",
@@ -51,11 +51,12 @@ enum ComposeFile {
             "\(postgres.name) starts first, then both ns-nodes. On the host: \(first.name) 127.0.0.1:\(first.port.host), \(second.name) 127.0.0.1:\(second.port.host),",
             "\(postgres.name) 127.0.0.1:\(postgres.port.host); only the gateway (8080) is published beyond this host.",
             "",
-            "Back up (docs/operations.md): nsctl takes a consistent snapshot of the ledger in the database",
-            "(one repeatable-read transaction) with the usual manifest, reading the node's DATABASE_URL_FILE:",
-            "  docker exec \(first.containerName) nsctl backup ns-node-data --out /tmp/backups",
+            "Back up (docs/operations.md): nsctl takes a consistent snapshot of the ledger, and of admin-node's",
+            "audit trail and sessions, in the database (one repeatable-read transaction each) with the usual",
+            "manifests, reading the node's DATABASE_URL_FILE (nsctl restore, wherever DATABASE_URL_FILE is set,",
+            "puts them back once \(first.name), \(second.name) and \(admin) are stopped):",
+            "  docker exec \(first.containerName) nsctl backup ns-node-data admin-node-data --out /tmp/backups",
             "  docker cp \(first.containerName):/tmp/backups/. backups/",
-            "\(admin)'s trail and sessions have no nsctl snapshot on PostgreSQL yet: the copy below covers them.",
             "The database as a whole: a base copy with pg_basebackup plus continuous WAL archiving",
             "(-c archive_mode=on -c archive_command='...' to storage off this host) restores to any moment:",
             "  docker exec \(postgres.containerName) pg_basebackup --username \(PostgresDeployment.user) -D - -Ft -X fetch | gzip > postgres-base.tar.gz",

@@ -17,7 +17,10 @@ extension NSCtl {
                 an ns-node is connected to the database, the ledger schema is renamed \
                 ledger_replaced_<UTC time> and a new one is filled from the archive in one transaction, \
                 then the chain is verified there. Any ns-node-data archive works, so this also moves an \
-                SQLite ledger into PostgreSQL. Asks for a typed \
+                SQLite ledger into PostgreSQL. admin-node-data goes there the same way: refused while an \
+                admin-node is connected, the admin schema is kept as admin_replaced_<UTC time>, the audit \
+                trail and sessions are imported in one transaction and the audit chain is verified there; \
+                an SQLite admin-node's admin-node-data archive moves its trail into PostgreSQL. Asks for a typed \
                 "yes" on a terminal; pass --yes in scripts.
                 """)
 
@@ -36,7 +39,7 @@ extension NSCtl {
             try await reportingFailures {
                 let dataDirectory = try options.dataDirectory()
                 let target = volume.folder(in: dataDirectory)
-                let postgres = volume == .nsNode ? try options.databaseURL().map(PostgresRestore.init(database:)) : nil
+                let postgres = volume.postgresFile == nil ? nil : PostgresRestore(database: try options.databaseURL(), volume: volume)
                 try await refuseWhileOwnerRuns(target, postgres: postgres)
                 try BackupFiles.makePrivateDirectory(dataDirectory)
                 let stamp = BackupName.format(Date())
@@ -47,14 +50,14 @@ extension NSCtl {
                 guard verified.manifest.volume == volume.rawValue else {
                     throw CommandFailure("\(file) is a backup of \(verified.manifest.volume), not \(volume.rawValue); pass --volume \(verified.manifest.volume)")
                 }
-                let replaced = postgres == nil ? target : "the ledger in DATABASE_URL"
+                let replaced = postgres?.replacedDescription ?? target
                 try Confirmation.require(yes: yes, question: "Replace \(replaced) with the backup from \(verified.manifest.createdAt)?", refusal: "restored")
                 try await refuseWhileOwnerRuns(target, postgres: postgres)  // it may have started while we verified
                 var line = "restored \(volume.rawValue) from \(file) (taken \(verified.manifest.createdAt))"
                 if let postgres {
                     line += " into the database in DATABASE_URL; " + (try await postgres.restore(verified, stamp: stamp, progress: .terminal))
-                    // The ledger is in the database now; the volume folder gets the archive's other files (keys), if any.
-                    BackupFiles.discard((verified.dataFolder as NSString).appendingPathComponent(DataLayout.ledgerDatabaseFile))
+                    // The database file is in PostgreSQL now; the volume folder gets the archive's other files (keys), if any.
+                    BackupFiles.discard((verified.dataFolder as NSString).appendingPathComponent(postgres.file))
                     if try BackupFiles.volumeFiles(in: verified.dataFolder).isEmpty {
                         print(line)
                         return
@@ -81,7 +84,7 @@ extension NSCtl {
         }
 
         private func refuseWhileOwnerRuns(_ target: String, postgres: PostgresRestore?) async throws {
-            try await postgres?.refuseWhileNSNodesRun()
+            try await postgres?.refuseWhileOwnersRun()
             if volume == .redis {
                 let url: URL
                 do {

@@ -15,22 +15,32 @@ struct ConfiguredDatabase {
     func read<T: Sendable>(as command: String, what: String, _ body: (PostgresDatabase) async throws -> T) async throws -> T {
         var logger = Logger(label: "nsctl")
         logger.logLevel = .warning
-        let database: PostgresDatabase
         do {
-            database = try PostgresDatabase(url: url, settings: .init(timeout: timeout, applicationName: "nsctl \(command)", maximumConnections: 2),
-                                            logger: logger)
-        } catch {
-            throw CommandFailure(error)
-        }
-        let pools = Task { await database.run() }
-        defer { pools.cancel() }
-        do {
-            return try await body(database)
+            return try await Self.withPools(url, settings: .init(timeout: timeout, applicationName: "nsctl \(command)", maximumConnections: 2),
+                                            logger: logger, body)
+        } catch let failure as CommandFailure {
+            throw failure
         } catch let error as PostgresDatabaseError {
             throw CommandFailure("\(what) in DATABASE_URL (\(url.redacted)) cannot be read: \(error); check the URL and that PostgreSQL answers")
         } catch {
             throw CommandFailure("\(what) in DATABASE_URL (\(url.redacted)) cannot be read (\(type(of: error))); check the URL and that PostgreSQL answers")
         }
+    }
+
+    /// Runs `body` with the database of `url` while its pools run, for one nsctl command; the
+    /// pools stop when it returns. Throws a ``CommandFailure`` when the URL's TLS settings cannot
+    /// be used; what `body` throws comes back unchanged, for the caller to name.
+    static func withPools<T: Sendable>(_ url: DatabaseURL, settings: PostgresDatabase.Settings, logger: Logger,
+                                       _ body: (PostgresDatabase) async throws -> T) async throws -> T {
+        let database: PostgresDatabase
+        do {
+            database = try PostgresDatabase(url: url, settings: settings, logger: logger)
+        } catch {
+            throw CommandFailure(error)
+        }
+        let pools = Task { await database.run() }
+        defer { pools.cancel() }
+        return try await body(database)
     }
 
     /// The ledger audit, the same as on a file, from read-only snapshots.

@@ -1,5 +1,6 @@
 import NSCore
 import NSPostgres
+import NSSQLite
 
 extension HostAssembly {
     /// admin-node: its store (audit trail and sessions: PostgreSQL with `DATABASE_URL`, shared by

@@ -11,31 +11,17 @@ import PostgresNIO
 /// SQLite ns-node's ledger, into PostgreSQL).
 public enum PostgresLedgerCopy {
     /// Streams every copied table, in ``LedgerCopy/tables`` order, to `sink` in batches of
-    /// ``LedgerCopy/batchSize`` rows, all from one REPEATABLE READ READ ONLY transaction: the
+    /// ``TableCopy/batchSize`` rows, all from one REPEATABLE READ READ ONLY transaction: the
     /// batches describe the ledger at one instant however long the copy takes, and the next rows
     /// are read only as `sink` takes the batches before. Fails when the database holds no ledger.
     public static func export(_ database: PostgresDatabase,
-                              to sink: @escaping @Sendable (LedgerCopy.Table, [LedgerCopy.Row]) async throws -> Void) async throws {
+                              to sink: @escaping @Sendable (TableCopy.Table, [TableCopy.Row]) async throws -> Void) async throws {
         let logger = database.queryLogger
         try await database.snapshot { connection in
-            guard try await ledgerExists(connection, logger: logger) else {
+            guard try await PostgresTableCopy.schemaExists("ledger", connection, logger: logger) else {
                 throw LedgerError.storage("the database holds no ledger (no schema ledger); start an ns-node on it first, or restore one")
             }
-            for table in LedgerCopy.tables {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                    SELECT \(table.columnList) FROM ledger.\(table.name) ORDER BY \(table.orderBy)
-                    """), logger: logger)
-                var batch: [LedgerCopy.Row] = []
-                batch.reserveCapacity(LedgerCopy.batchSize)
-                for try await row in rows {
-                    batch.append(try zip(row, table.columns).map { cell, column in try value(cell, column.type) })
-                    if batch.count == LedgerCopy.batchSize {
-                        try await sink(table, batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                if !batch.isEmpty { try await sink(table, batch) }
-            }
+            try await PostgresTableCopy.export(LedgerCopy.tables, of: "ledger", connection, logger: logger, to: sink)
         }
     }
 
@@ -53,80 +39,35 @@ public enum PostgresLedgerCopy {
     /// back, leaving the ledger as it was. The database's deadline (``PostgresDatabase/Settings/timeout``)
     /// bounds the whole import: give the database a long one.
     public static func replace(_ database: PostgresDatabase, keepingAs previous: String,
-                               from source: @escaping @Sendable (LedgerCopy.Table, _ insert: ([LedgerCopy.Row]) async throws -> Void) async throws -> Void)
+                               from source: @escaping @Sendable (TableCopy.Table, _ insert: ([TableCopy.Row]) async throws -> Void) async throws -> Void)
         async throws -> Replaced {
-        precondition(previous.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }, "\(previous) is not a plain identifier")
-        let logger = database.queryLogger
-        return try await database.write { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresLedgerSchema.migrationLock))", logger: logger)
-            let existed = try await ledgerExists(connection, logger: logger)
-            if existed {
-                try await connection.query("ALTER SCHEMA ledger RENAME TO \(unescaped: previous)", logger: logger)
-            }
-            _ = try await PostgresLedgerSchema.migrator.apply(on: connection, logger: logger)
+        let previousSchema = try await PostgresTableCopy.replace(database, migrator: PostgresLedgerSchema.migrator, keepingAs: previous) { connection, logger in
             for table in LedgerCopy.tables {
                 try await source(table) { rows in try await insert(rows, into: table, connection, logger: logger) }
             }
             try await derive(connection, logger: logger)
-            return Replaced(previousSchema: existed ? previous : nil)
         }
+        return Replaced(previousSchema: previousSchema)
     }
 
-    private static func ledgerExists(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'ledger')", logger: logger)
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
-    }
-
-    private static func value(_ cell: PostgresCell, _ type: LedgerCopy.ColumnType) throws -> LedgerCopy.Value {
-        switch type {
-        case .integer: .integer(try cell.decode(Int64.self))
-        case .optionalInteger: try cell.decode(Int64?.self).map(LedgerCopy.Value.integer) ?? .null
-        case .text: .text(try cell.decode(String.self))
-        case .blob: .blob(try cell.decode(ByteBuffer.self).byteArray)
-        }
-    }
-
-    /// One multi-row INSERT of `rows`; `txs` rows gain their lookup keys, and tables whose `seq`
-    /// PostgreSQL generates keep the copied values.
-    private static func insert(_ rows: [LedgerCopy.Row], into table: LedgerCopy.Table, _ connection: PostgresConnection, logger: Logger) async throws {
-        guard !rows.isEmpty else { return }
-        let isTxs = table.name == "txs"
+    /// Writes one batch; `txs` rows gain their lookup keys (``PostgresLookupKey``).
+    private static func insert(_ rows: [TableCopy.Row], into table: TableCopy.Table, _ connection: PostgresConnection, logger: Logger) async throws {
         var columns = table.columns.map(\.name)
-        if isTxs { columns += ["artifact_key", "job_key"] }
-        var bindings = PostgresBindings(capacity: rows.count * columns.count)
-        var tuples: [String] = []
-        tuples.reserveCapacity(rows.count)
-        for row in rows {
-            var values = row
-            if isTxs { values += try lookupKeys(row, table) }
-            let first = bindings.count
-            tuples.append("(" + (1...values.count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
-            for value in values {
-                switch value {
-                case .integer(let integer): bindings.append(integer)
-                case .text(let text): bindings.append(text)
-                case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
-                case .null: bindings.appendNull()
-                }
-            }
+        var keyed = rows
+        if table.name == "txs" {
+            columns += ["artifact_key", "job_key"]
+            keyed = try rows.map { row in row + (try lookupKeys(row, table)) }
         }
-        let overriding = table.generatedSeq ? " OVERRIDING SYSTEM VALUE" : ""
-        try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO ledger.\(table.name) (\(columns.joined(separator: ", ")))\(overriding) VALUES \(tuples.joined(separator: ", "))
-            """, binds: bindings), logger: logger)
+        try await PostgresTableCopy.insert(keyed, columns: columns, into: table, of: "ledger", connection, logger: logger)
     }
 
     /// `artifact_key` and `job_key` of a copied `txs` row (``PostgresLookupKey``).
-    private static func lookupKeys(_ row: LedgerCopy.Row, _ table: LedgerCopy.Table) throws -> [LedgerCopy.Value] {
-        func column(_ name: String) -> LedgerCopy.Value? {
-            table.columns.firstIndex { $0.name == name }.map { row[$0] }
-        }
-        let leaf = column("leaf_index")?.integer ?? -1
-        guard let artifact = column("artifact")?.blob, let artifactKey = LedgerCopy.lookupKey(artifact) else {
+    private static func lookupKeys(_ row: TableCopy.Row, _ table: TableCopy.Table) throws -> [TableCopy.Value] {
+        let leaf = table.value("leaf_index", in: row)?.integer ?? -1
+        guard let artifact = table.value("artifact", in: row)?.blob, let artifactKey = LedgerCopy.lookupKey(artifact) else {
             throw LedgerError.storage("the transaction at leaf \(leaf) has no 32-byte artifact digest")
         }
-        guard let body = column("body")?.blob, let jobKey = LedgerCopy.jobKey(body: body) else {
+        guard let body = table.value("body", in: row)?.blob, let jobKey = LedgerCopy.jobKey(body: body) else {
             throw LedgerError.storage("the transaction at leaf \(leaf) records no job id")
         }
         return [.integer(artifactKey), .integer(jobKey)]

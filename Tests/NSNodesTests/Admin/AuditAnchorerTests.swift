@@ -3,6 +3,7 @@ import GRDB
 import NSCore
 import NSLedger
 @testable import NSNodes
+import NSSQLite
 import NSTestSupport
 import Testing
 

@@ -3,13 +3,14 @@ import NSCore
 import NSLedger
 import NSPostgres
 
-/// The PostgreSQL database holding the ledger, opened for one nsctl backup or restore: its pools
-/// run for the duration of ``use(_:progress:_:)`` only.
-enum LedgerDatabase {
+/// The PostgreSQL database of `DATABASE_URL` holding ns-node's ledger and admin-node's state,
+/// opened for one nsctl backup or restore: its pools run for the duration of ``use(_:_:)`` only.
+enum BackupDatabase {
     /// How `pg_stat_activity` names nsctl's connection when the URL sets no `application_name`.
     static let applicationName = "nsctl"
     /// The deadline of each copy: the whole snapshot or import is one transaction, which a large
-    /// ledger needs minutes for. Reaching the database is checked first under ``reachTimeout``.
+    /// ledger or audit trail needs minutes for. Reaching the database is checked first under
+    /// ``reachTimeout``.
     static let copyTimeout = Duration.seconds(3600)
     static let reachTimeout = Duration.seconds(10)
     /// What nsctl's own queries log: errors only, since debug lines would carry SQL.
@@ -29,17 +30,9 @@ enum LedgerDatabase {
     }
 
     private static func run<T: Sendable>(_ url: DatabaseURL, timeout: Duration, _ body: (PostgresDatabase) async throws -> T) async throws -> T {
-        let database: PostgresDatabase
         do {
-            database = try PostgresDatabase(url: url, settings: .init(timeout: timeout, applicationName: applicationName, maximumConnections: 2),
-                                            logger: logger)
-        } catch {
-            throw CommandFailure(error)
-        }
-        let pools = Task { await database.run() }
-        defer { pools.cancel() }
-        do {
-            return try await body(database)
+            return try await ConfiguredDatabase.withPools(url, settings: .init(timeout: timeout, applicationName: applicationName, maximumConnections: 2),
+                                                          logger: logger, body)
         } catch let failure as CommandFailure {
             throw failure
         } catch {

@@ -167,9 +167,10 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "NSCore", "NSLedger", "NSNodes", "NSTestSupport",
+                "NSCore", "NSLedger", "NSNodes", "NSPostgres", "NSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/LedgerBench"
         ),

@@ -1,32 +1,68 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import NIOCore
 import NSCore
 import NSLedger
 import NSNodes
 import NSTestSupport
 
-/// Ledger benchmark: committed transactions per second through `POST /blocks/produce` for
-/// blocks of 100, 1,000 and 5,000 transactions (durable: synchronous=FULL), inclusion-proof
-/// latency at 1,000,000 leaves over HTTP, and appends on top of that large ledger. Run the release build:
+/// Ledger benchmark, per engine (SQLite and PostgreSQL in one run by default): committed
+/// transactions per second through `POST /blocks/produce` for blocks of 100, 1,000 and 5,000
+/// transactions (durable commits), inclusion-proof latency at 1,000,000 leaves over HTTP, and
+/// appends on top of that large ledger; then one table with the engines side by side and the
+/// issue's targets. Run the release build:
 ///
 ///     swift build -c release --product nsd && swift build -c release --product ledger-bench && .build/release/ledger-bench
 @main
 enum LedgerBench {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        func value(_ flag: String) -> String? { arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
-        let leaves = value("--proof-leaves").flatMap(Int.init) ?? 1_000_000
-        let sizes = value("--block-sizes").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [100, 1_000, 5_000]
+        let options: BenchOptions
+        do {
+            options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data("ledger-bench: \(error)\n".utf8))
+            exit(64)
+        }
         print("ledger benchmark (nsd \(NeuroSwarmVersion.current), \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        try await appendThroughput(sizes: sizes)
-        if leaves > 0 { try await proofLatency(leaves: leaves) }
+        var engines: [any LedgerEngine] = []
+        var figures: [EngineFigures] = []
+        do {
+            for kind in options.engines {
+                let engine = try await kind.start()
+                print("\(engine.name): \(engine.detail)")
+                engines.append(engine)
+                figures.append(EngineFigures(engine: engine.name))
+            }
+            // Engine after engine for each block size, so a drift of the machine's speed between
+            // measurements touches both engines' figures alike.
+            for size in options.blockSizes {
+                for (index, engine) in engines.enumerated() {
+                    figures[index].appends.append(try await appendThroughput(engine, size: size))
+                }
+            }
+            if options.proofLeaves > 0 {
+                for (index, engine) in engines.enumerated() {
+                    figures[index].proof = try await proofLatency(engine, leaves: options.proofLeaves)
+                }
+            }
+        } catch {
+            for engine in engines { await engine.stop() }
+            throw error
+        }
+        for engine in engines { await engine.stop() }
+        print("")
+        print(BenchReport(figures: figures, proofLeaves: options.proofLeaves).text)
     }
 
     static let timeBase: Int64 = 1_765_079_700_000
     static let checkpointKey = LedgerKey(generatingNamed: LedgerSettings.defaultOrigin)
     static let producer = LedgerKey(generatingNamed: "vp-node")
+    static let validators = [Validator(name: "vp-node", publicKey: producer.publicKey)]
+
+    /// What nsd and the in-process stores share, so a ledger filled in-process is nsd's chain.
+    static var storeSettings: LedgerStoreSettings {
+        LedgerStoreSettings(origin: checkpointKey.name, checkpointKey: checkpointKey, genesisValidators: validators)
+    }
 
     static var environment: [String: String] {
         ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "INTERNAL_TOKEN": token, "NS_SIGNING_KEY": checkpointKey.exportSeed(),
@@ -45,17 +81,25 @@ enum LedgerBench {
         }
     }
 
-    /// Starts `nsd run --role ns` from the same build folder on a free port.
-    static func startNode(dataDirectory: String) async throws -> (ChildProcess, Int) {
+    /// Starts `nsd run --role ns` from the same build folder on a free port, on `ledger`.
+    static func startNode(_ ledger: FreshLedger) async throws -> (ChildProcess, Int) {
         let port = try Tools.freePort()
         let nsd = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/nsd"
-        let child = try ChildProcess(executable: nsd, arguments: ["run", "--role", "ns", "--port", String(port), "--data-dir", dataDirectory],
-                                     environment: environment)
+        let child = try ChildProcess(executable: nsd, arguments: ["run", "--role", "ns", "--port", String(port), "--data-dir", ledger.folder],
+                                     environment: environment.merging(ledger.environment) { $1 })
         for _ in 0..<600 {
             if let reply = try? await get("http://127.0.0.1:\(port)/health"), reply.status == 200 { return (child, port) }
+            if !child.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ChildProcessError.timedOut(stdout: child.stdout, stderr: child.stderr)
+        child.signal(SIGTERM)
+        _ = await child.waitForExit(timeout: .seconds(10))
+        throw BenchError("nsd did not answer /health on port \(port); its stderr: \(child.stderr)")
+    }
+
+    static func stopNode(_ node: ChildProcess) async {
+        node.signal(SIGTERM)
+        _ = await node.waitForExit(timeout: .seconds(30))
     }
 
     static func get(_ url: String) async throws -> (status: Int, body: ByteBuffer) {
@@ -79,7 +123,7 @@ enum LedgerBench {
 
     /// Signed block bodies for `blocks` blocks of `size` transactions, chained from `tip` (by
     /// default genesis), whose log's right edge is `frontier`; the first new tx is number `firstTx`.
-    static func chain(blocks: Int, size: Int, after tip: BlockHeader = Genesis.header(validators: [Validator(name: "vp-node", publicKey: producer.publicKey)]),
+    static func chain(blocks: Int, size: Int, after tip: BlockHeader = Genesis.header(validators: validators),
                       frontier: CompactRange = CompactRange(), firstTx: Int = 0) -> [[UInt8]] {
         var tip = tip
         var frontier = frontier
@@ -94,32 +138,36 @@ enum LedgerBench {
         return bodies
     }
 
-    /// Options: `--block-sizes 100,1000,5000` and `--proof-leaves N` (0 skips the proof part).
-    static func appendThroughput(sizes: [Int]) async throws {
-        print("\nPOST /blocks/produce, one producer, sequential, durable commits")
-        print("block size | blocks | txs     | seconds | tx/s     | ms/block")
-        for size in sizes {
-            let blocks = max(10, 200_000 / size)
-            let folder = try Tools.temporaryDirectory("bench-append")
-            let bodies = chain(blocks: blocks + 2, size: size)
-            let (node, port) = try await startNode(dataDirectory: folder)
-            let url = "http://127.0.0.1:\(port)/blocks/produce"
-            for body in bodies.prefix(2) { try await produce(url, body: body) }
-            let start = ContinuousClock.now
-            for body in bodies.dropFirst(2) {
-                try await produce(url, body: body)
-            }
-            let seconds = (ContinuousClock.now - start) / .seconds(1)
-            let txs = blocks * size
-            print(String(format: "%10d | %6d | %7d | %7.2f | %8.0f | %8.2f", size, blocks, txs, seconds, Double(txs) / seconds, seconds * 1000 / Double(blocks)))
-            node.signal(SIGTERM)
-            _ = await node.waitForExit(timeout: .seconds(30))
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+    /// Posts `bodies` one after the other to nsd at `port` and times them.
+    static func postBlocks(_ bodies: ArraySlice<[UInt8]>, port: Int, size: Int) async throws -> AppendFigure {
+        let url = "http://127.0.0.1:\(port)/blocks/produce"
+        let start = ContinuousClock.now
+        for body in bodies { try await produce(url, body: body) }
+        return AppendFigure(size: size, blocks: bodies.count, seconds: (ContinuousClock.now - start) / .seconds(1))
     }
 
-    struct BenchError: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    /// One engine's append throughput for blocks of `size` on a fresh ledger: about 200,000
+    /// transactions (at least 10 blocks) after 2 warm-up blocks.
+    static func appendThroughput(_ engine: any LedgerEngine, size: Int) async throws -> AppendFigure {
+        let blocks = max(10, 200_000 / size)
+        let bodies = chain(blocks: blocks + 2, size: size)
+        let ledger = try await engine.freshLedger(label: "append")
+        let (node, port) = try await startNode(ledger)
+        do {
+            _ = try await postBlocks(bodies.prefix(2), port: port, size: size)
+            let figure = try await postBlocks(bodies.dropFirst(2), port: port, size: size)
+            print("\(engine.name), POST /blocks/produce, blocks of \(size): \(figure.line)")
+            await stopNode(node)
+            try await engine.remove(ledger)
+            return figure
+        } catch {
+            await stopNode(node)
+            throw error
+        }
     }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -19,10 +19,17 @@ require_tools() {
   command -v wrk >/dev/null || { echo "$name: wrk is missing; run: scripts/install-deps" >&2; exit 1; }
 }
 
+# Commands cleanup_nsd runs once nsd has stopped, for what nsd used (postgres.sh adds its cluster's).
+after_nsd=()
+
+# Each step tolerates failure (an nsd that has exited already, say): under `set -e` a failed step
+# would end the trap before the rest is cleaned up.
 cleanup_nsd() {
-  [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null
-  wait 2>/dev/null
-  [[ -n ${data:-} ]] && rm -rf "$data"
+  if [[ -n ${pid:-} ]]; then kill "$pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  if [[ -n ${data:-} ]]; then rm -rf "$data"; fi
+  local step
+  for step in "${after_nsd[@]}"; do "$step"; done
 }
 
 start_nsd() {
@@ -82,11 +89,12 @@ nsd_cpu_seconds() {
   awk -v tick="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / tick}' "/proc/$pid/stat"
 }
 
-# Prints "nsd CPU: X µs per NOUN" for the CPU used since BEFORE over COUNT requests.
+# Prints "nsd CPU: X µs per NOUN" for the CPU used from BEFORE to AFTER (default: now) over COUNT
+# requests.
 report_nsd_cpu() {
-  local before=$1 count=$2 noun=$3
+  local before=$1 count=$2 noun=$3 after=${4:-$(nsd_cpu_seconds)}
   python3 -c "import sys; b,a,n=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]); print(f'nsd CPU: {a-b:.1f} s = {(a-b)*1e6/max(n,1):.0f} µs per {sys.argv[4]}')" \
-    "$before" "$(nsd_cpu_seconds)" "$count" "$noun"
+    "$before" "$after" "$count" "$noun"
 }
 
 # Runs wrk's submit script against the gateway in the background for SECONDS with CONNECTIONS;

@@ -17,7 +17,7 @@ struct ComposeRenderTests {
     static let nodes = ["ns-node", "gateway-node", "vp-node", "admin-node"]
     static let services = nodes + ["redis", "prometheus", "grafana"]
     static let secretNames = ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN", "GRAFANA_ADMIN_PASSWORD",
-                              "NS_SIGNING_KEY", "VP_SIGNING_KEY",
+                              "NS_SIGNING_KEY", "VP_SIGNING_KEY", "LEDGER_SUBMITTER_KEY",
                               "JWT_SECRET_PREVIOUS", "ADMIN_JWT_SECRET_PREVIOUS", "SESSION_SECRET_PREVIOUS", "INTERNAL_TOKEN_PREVIOUS"]
 
     @Test("the committed compose/ files are current: --check passes and a fresh render is byte-identical")

@@ -33,6 +33,8 @@ struct ConfigurationErrorTests {
         (["REDIS_MIN_REPLICAS": "one"], "REDIS_MIN_REPLICAS"),
         (["REDIS_MIN_REPLICAS": "1"], "REDIS_MIN_REPLICAS"),
         (["REDIS_WAIT_TIMEOUT_MS": "0"], "REDIS_WAIT_TIMEOUT_MS"),
+        (["LEDGER_PREVIEW": "full"], "LEDGER_PREVIEW"),
+        (["LEDGER_SUBMITTER": "sha256"], "LEDGER_SUBMITTER"),
     ])
     func exits78(environment: [String: String], variable: String) async throws {
         let outcome = try await run([], environment: environment)

@@ -9,7 +9,8 @@ import Testing
 struct PipelineTests {
     @Test("1,000 artifacts submitted over HTTP all commit; the chain verifies and every inclusion proof checks out")
     func thousandArtifacts() async throws {
-        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret, "RATE_LIMIT_MAX_REQUESTS": "1000000"])
+        // Previews in the transactions, so the test can see that they are sanitised.
+        let nsd = try await NSDInstance(environment: ["JWT_SECRET": ClientToken.secret, "RATE_LIMIT_MAX_REQUESTS": "1000000", "LEDGER_PREVIEW": "text"])
         let token = ClientToken.make(sub: "loader")
         let gateway = nsd.url("gateway-node", "")
         var submitted: [(id: String, content: String)] = []

@@ -49,6 +49,7 @@ struct DaemonSettingsTests {
             "INTERNAL_TOKEN": Self.strong, "NS_SIGNING_KEY": LedgerKey(generatingNamed: "ns").exportSeed(),
             "VALIDATOR_PUBLIC_KEYS": "vp-node=\(LedgerKey(generatingNamed: "vp").publicKey.base64)",
             "VP_SIGNING_KEY": LedgerKey(generatingNamed: "vp").exportSeed(), "BLOCK_INTERVAL_MS": "250", "BLOCK_MAX_TXS": "500",
+            "LEDGER_SUBMITTER_KEY": Self.strong,
         ])
         #expect(settings.mode == .production)
         #expect(settings.ledger.blockInterval == .milliseconds(250) && settings.ledger.blockMaxTxs == 500)
@@ -152,13 +153,14 @@ struct DaemonSettingsTests {
     func developmentSecretsFromTheDataFolder() throws {
         let settings = try load([:])
         #expect(settings.jwtSecret == nil && settings.adminJWTSecret == nil && settings.sessionSecret == nil)
-        #expect(Set(DataLayout.developmentSecretFiles.keys) == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN"])
+        #expect(Set(DataLayout.developmentSecretFiles.keys) == ["JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN",
+                                                                "LEDGER_SUBMITTER_KEY"])
         #expect(throws: ConfigurationError.self) { _ = try load(["NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]) }
     }
 
     @Test("NODE_ENV=production with CORS_ORIGIN=* refuses to start the gateway")
     func wildcardCORSInProduction() throws {
-        let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong]
+        let secrets = ["JWT_SECRET": Self.strong, "NODE_ENV": "production", "INTERNAL_TOKEN": Self.strong, "LEDGER_SUBMITTER_KEY": Self.strong]
         #expect(throws: ConfigurationError.self) { _ = try load(secrets, roles: [.gateway]) }
         _ = try load(secrets.merging(["ENABLE_CORS": "false"]) { $1 }, roles: [.gateway])
         _ = try load(secrets.merging(["ADMIN_JWT_SECRET": Self.strong, "VP_SIGNING_KEY": LedgerKey(generatingNamed: "vp").exportSeed()]) { $1 }, roles: [.vp])

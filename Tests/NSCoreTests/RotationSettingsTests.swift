@@ -43,7 +43,8 @@ struct RotationSettingsTests {
         try "\n".write(toFile: folder + "/newline", atomically: true, encoding: .utf8)
         for file in ["empty", "newline"] {
             let settings = try load(["NODE_ENV": "production", "ENABLE_CORS": "false", "JWT_SECRET": Self.strong, "JWT_SECRET_PREVIOUS_FILE": folder + "/" + file,
-                                     "INTERNAL_TOKEN": Self.strong, "INTERNAL_TOKEN_PREVIOUS_FILE": folder + "/" + file], roles: [.gateway])
+                                     "INTERNAL_TOKEN": Self.strong, "INTERNAL_TOKEN_PREVIOUS_FILE": folder + "/" + file,
+                                     "LEDGER_SUBMITTER_KEY": Self.strong], roles: [.gateway])
             #expect(settings.jwtSecretPrevious == nil && settings.internalTokenPrevious == nil, "\(file)")
         }
         #expect {

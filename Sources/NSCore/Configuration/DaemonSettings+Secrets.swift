@@ -73,7 +73,7 @@ extension DaemonSettings {
         return nil
     }
 
-    private mutating func checkLength(_ secret: Secret, name: String) throws(ConfigurationError) {
+    mutating func checkLength(_ secret: Secret, name: String) throws(ConfigurationError) {
         guard secret.byteCount < Self.minimumSecretBytes else { return }
         let problem = "is shorter than \(Self.minimumSecretBytes) bytes"
         let fix = "use at least 32 random bytes, e.g. `openssl rand -hex 32`"

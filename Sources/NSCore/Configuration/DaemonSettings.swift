@@ -78,6 +78,9 @@ public struct DaemonSettings: Sendable {
     /// `SANITIZER_MAX_CHARS`: longest sanitised preview, in grapheme clusters (at most the
     /// ledger's 5,000-character preview limit).
     public var sanitizerMaxChars: Int
+    /// `LEDGER_PREVIEW`, `LEDGER_SUBMITTER`, `LEDGER_SUBMITTER_KEY`: what transactions publish of
+    /// the user's text and identity (read by vp-node and the gateway only).
+    public var ledgerPrivacy = LedgerPrivacySettings()
     public var ledgerDatabasePath: String
     /// `DATABASE_URL` (or `_FILE`): when set, ns-node keeps its ledger in this PostgreSQL
     /// database instead of the SQLite file at ``ledgerDatabasePath``.
@@ -187,6 +190,7 @@ public struct DaemonSettings: Sendable {
         }
         settings.tokenMaxLifetime = try source.tokenMaxLifetime()
         try settings.checkCORS()
+        try settings.loadLedgerPrivacy(source: source)
         return settings
     }
 

@@ -32,6 +32,7 @@ public struct DataLayout: Sendable, Equatable {
     /// was not given (0600, created once), by variable. nsctl reads the same files to talk to that nsd.
     public static let developmentSecretFiles: [String: String] = [
         "JWT_SECRET": "jwt-secret", "ADMIN_JWT_SECRET": "admin-jwt-secret", "SESSION_SECRET": "session-secret", "INTERNAL_TOKEN": "internal-token",
+        "LEDGER_SUBMITTER_KEY": "ledger-submitter-key",
     ]
 
     /// The root every path here is under, as given (relative paths stay relative to the working folder).

@@ -159,6 +159,8 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     case grafanaAdminPassword = "GRAFANA_ADMIN_PASSWORD"
     case nsSigningKey = "NS_SIGNING_KEY"
     case vpSigningKey = "VP_SIGNING_KEY"
+    /// The key of the submitter's keyed hash in transactions (gateway and vp-node).
+    case ledgerSubmitterKey = "LEDGER_SUBMITTER_KEY"
     /// The PostgreSQL variant's superuser password and the URL the nodes reach it by (which
     /// embeds it): `nsctl secrets gen --postgres-secrets` writes both files together.
     case postgresPassword = "POSTGRES_PASSWORD"

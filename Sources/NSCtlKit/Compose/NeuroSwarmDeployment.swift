@@ -56,6 +56,9 @@ enum NeuroSwarmDeployment {
     private static let logLevel = ComposeService.Setting.tunable("LOG_LEVEL", default: "info", note: "trace, debug, info, notice, warn, error or critical, for every node")
     private static let jobMaxRetries = ComposeService.Setting.tunable("JOB_MAX_RETRIES", default: "3", note: "attempts before a job goes to the dead-letter queue")
     private static let jobTimeout = ComposeService.Setting.tunable("JOB_TIMEOUT_MS", default: "60000", note: "longest one job attempt may run")
+    private static let ledgerSubmitter = ComposeService.Setting.tunable(
+        LedgerPrivacySettings.submitterVariable, default: LedgerPrivacy.SubmitterPolicy.keyedHash.rawValue,
+        note: "what transactions record of the JWT sub: keyed-hash (its HMAC under the ledger_submitter_key secret) or plain (the sub itself); gateway and vp-node must agree")
     private static let tokenMaxLifetime = ComposeService.Setting.tunable(
         TokenLifetime.variable, default: TokenLifetime.text(TokenLifetime.defaultMaximum), note: "longest token lifetime (exp - iat) the node accepts")
 
@@ -102,9 +105,9 @@ enum NeuroSwarmDeployment {
             .tunable("TRUSTED_PROXIES", default: "", note: "addresses of a reverse proxy whose X-Forwarded-For is believed"),
             .tunable("NS_CHECK_RETRIES", default: "5", note: "ns-node checks at gateway start-up"),
             .tunable("NS_CHECK_EXIT_ON_FAIL", default: "false", note: "exit when ns-node never answered at start-up"),
-            jobMaxRetries, jobTimeout, tokenMaxLifetime,
+            jobMaxRetries, jobTimeout, tokenMaxLifetime, ledgerSubmitter,
         ],
-        secrets: [.jwtSecret, .internalToken, .jwtSecretPrevious], dependsOn: ["ns-node", "redis"],
+        secrets: [.jwtSecret, .internalToken, .ledgerSubmitterKey, .jwtSecretPrevious], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "1", memory: "512M", reservedCPUs: "0.25", reservedMemory: "256M"))
 
     static let vpNode = node(
@@ -122,9 +125,11 @@ enum NeuroSwarmDeployment {
             .tunable("SANDBOX_MAX_MEMORY_MB", default: "128", note: "memory of one sandboxed code run"),
             .tunable("BLOCK_INTERVAL_MS", default: "1000", note: "how often vp-node builds a block"),
             .tunable("BLOCK_MAX_TXS", default: "1000", note: "most transactions per block"),
-            tokenMaxLifetime,
+            .tunable(LedgerPrivacySettings.previewVariable, default: LedgerPrivacy.PreviewPolicy.hash.rawValue,
+                     note: "what transactions record of the sanitised text: hash (its SHA-256) or text (the text itself, readable by anyone who reaches ns-node; docs/ledger.md, What the log publishes)"),
+            ledgerSubmitter, tokenMaxLifetime,
         ],
-        secrets: [.adminJWTSecret, .internalToken, .vpSigningKey, .adminJWTSecretPrevious], dependsOn: ["ns-node", "redis"],
+        secrets: [.adminJWTSecret, .internalToken, .vpSigningKey, .ledgerSubmitterKey, .adminJWTSecretPrevious], dependsOn: ["ns-node", "redis"],
         resources: .init(cpus: "2", memory: "1G", reservedCPUs: "0.5", reservedMemory: "512M"))
 
     static let adminNode = node(

@@ -62,6 +62,9 @@ enum EnvTemplate {
             INTERNAL_TOKEN=\(hexSecret())
             \(stamp("GRAFANA_ADMIN_PASSWORD"))
             GRAFANA_ADMIN_PASSWORD=\(password())
+            # Keys the submitter's pseudonym in transactions (gateway and vp-node); never rotated:
+            # a new key gives every user a new pseudonym (docs/ledger.md, What the log publishes).
+            LEDGER_SUBMITTER_KEY=\(hexSecret())
 
             # --- tokens: the longest lifetime (exp - iat) the nodes accept and nsctl token create mints ---
             JWT_MAX_TTL=\(TokenLifetime.text(TokenLifetime.defaultMaximum))
@@ -78,6 +81,10 @@ enum EnvTemplate {
             VALIDATOR_PUBLIC_KEYS=vp-node=\(vpKey.publicKey.base64)
             LEDGER_ORIGIN=\(LedgerSettings.defaultOrigin)
             MEMPOOL_MAX=100000
+            # What transactions publish (anyone who reaches ns-node reads them): hash or text of the
+            # sanitised preview; keyed-hash or plain JWT sub.
+            LEDGER_PREVIEW=hash
+            LEDGER_SUBMITTER=keyed-hash
 
             # --- where the nodes are (unset: the embedded defaults of `nsd run`) ---
             # NS_NODE_URL=http://ns-node:3009

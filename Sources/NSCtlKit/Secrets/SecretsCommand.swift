@@ -17,8 +17,8 @@ extension NSCtl.Secrets {
             commandName: "gen",
             abstract: "Write a .env with fresh secrets and keys, or rotate chosen secrets in an existing one.",
             discussion: """
-                Without --rotate: writes JWT_SECRET, ADMIN_JWT_SECRET, SESSION_SECRET and INTERNAL_TOKEN \
-                (32 random bytes as 64 hex characters each), GRAFANA_ADMIN_PASSWORD, NS_SIGNING_KEY and \
+                Without --rotate: writes JWT_SECRET, ADMIN_JWT_SECRET, SESSION_SECRET, INTERNAL_TOKEN and \
+                LEDGER_SUBMITTER_KEY (32 random bytes as 64 hex characters each), GRAFANA_ADMIN_PASSWORD, NS_SIGNING_KEY and \
                 VP_SIGNING_KEY (Ed25519 seeds) with the validator set, and every other setting with its \
                 default, for NODE_ENV=production. The file is created with mode 0600 and never \
                 replaced without --force; with --force the old file is kept as FILE.backup-<time>.

@@ -17,15 +17,20 @@ public enum GatewayNode {
         public var verifier: TokenVerifier
         public var nsNode: PeerAddress
         public var nsNodeCheck: DependencyCheck
+        /// How a transaction's submitter names its owner: the status routes hold it against the
+        /// caller's `sub`, plain or as its keyed hash (``LedgerPrivacy/recorded(_:names:)``).
+        public var ledgerPrivacy: LedgerPrivacy
 
+        /// `ledgerPrivacy` defaults to plain submitters only, the strictest match.
         public init(queue: any JobQueue, queueCheck: DependencyCheck, rateLimiter: any RateLimiter, verifier: TokenVerifier,
-                    nsNode: PeerAddress, nsNodeCheck: DependencyCheck) {
+                    nsNode: PeerAddress, nsNodeCheck: DependencyCheck, ledgerPrivacy: LedgerPrivacy = .published) {
             self.queue = queue
             self.queueCheck = queueCheck
             self.rateLimiter = rateLimiter
             self.verifier = verifier
             self.nsNode = nsNode
             self.nsNodeCheck = nsNodeCheck
+            self.ledgerPrivacy = ledgerPrivacy
         }
     }
 
@@ -36,7 +41,8 @@ public enum GatewayNode {
         let checks = [parts.nsNodeCheck, parts.queueCheck]
         let submit = SubmitRoutes(queue: parts.queue, settings: settings.gateway,
                                   ledger: JobLedgerLookup(nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout))
-        let status = StatusRoutes(queue: parts.queue, nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout)
+        let status = StatusRoutes(queue: parts.queue, nsNode: parts.nsNode, client: client, timeout: settings.healthCheckTimeout,
+                                  owners: parts.ledgerPrivacy)
         let clientAddress = ClientAddress(trustedProxies: settings.gateway.trustedProxies)
         let corsOrigins = settings.enableCORS ? settings.corsOrigins : nil
         return NodeBlueprint(checks: checks) { router in

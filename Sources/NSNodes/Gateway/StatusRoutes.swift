@@ -12,13 +12,15 @@ import NSQueue
 ///
 /// Once retention has deleted a finished job's queue record, the ledger is its only record: the
 /// job is looked up there by id (``JobLedgerLookup``) and answered as completed, owned by the
-/// transaction's submitter. Then an ns-node that cannot answer is a 503, since nothing can tell
-/// whether the job ever existed.
+/// transaction's submitter (the caller's `sub`, or its keyed hash: ``LedgerPrivacy``). Then an
+/// ns-node that cannot answer is a 503, since nothing can tell whether the job ever existed.
 struct StatusRoutes {
     let queue: any JobQueue
     let nsNode: PeerAddress
     let client: NodeClient
     let timeout: Duration
+    /// Matches a recorded submitter against the caller's `sub`.
+    let owners: LedgerPrivacy
 
     private var ledger: JobLedgerLookup { JobLedgerLookup(nsNode: nsNode, client: client, timeout: timeout) }
 
@@ -85,7 +87,7 @@ struct StatusRoutes {
             guard let record = try await ledger.record(jobID: id, requestID: context.requestID) else {
                 throw NodeError.notFound(detail: "no submission \(id)")
             }
-            try Self.check(owner: record.submitter, of: id, for: user)
+            try check(owner: record.submitter, of: id, for: user)
             return (.ledger(record), id)
         }
         guard job.type == ArtifactJob.type else { throw NodeError.notFound(detail: "no submission \(id)") }
@@ -97,13 +99,15 @@ struct StatusRoutes {
             if owner == nil, job.state == .completed {
                 owner = try await ledger.record(jobID: id, requestID: context.requestID)?.submitter
             }
-            try Self.check(owner: owner, of: id, for: user)
+            try check(owner: owner, of: id, for: user)
         }
         return (.queued(job, outcome: outcome), id)
     }
 
-    private static func check(owner: String?, of id: String, for user: AuthenticatedUser) throws(NodeError) {
-        guard user.isAdmin || owner == user.subject else { throw NodeError.forbidden(detail: "submission \(id) belongs to another user") }
+    private func check(owner: String?, of id: String, for user: AuthenticatedUser) throws(NodeError) {
+        guard user.isAdmin || owner.map({ owners.recorded($0, names: user.subject) }) == true else {
+            throw NodeError.forbidden(detail: "submission \(id) belongs to another user")
+        }
     }
 
     private func ledgerStatus(_ txHash: String, proofUrl: String, context: NodeRequestContext) async -> JSONValue {

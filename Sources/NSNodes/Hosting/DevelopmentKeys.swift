@@ -36,6 +36,15 @@ public struct DevelopmentKeys: Sendable {
         try secret("SESSION_SECRET", configured: settings.sessionSecret)
     }
 
+    /// What the transactions this process builds or matches publish (``LedgerPrivacy``), with the
+    /// submitter key: `LEDGER_SUBMITTER_KEY`, else (under `keyed-hash`) `<data-dir>/ledger-submitter-key`.
+    public func ledgerPrivacy() throws(ConfigurationError) -> LedgerPrivacy {
+        let configured = settings.ledgerPrivacy
+        let key: Secret? = configured.submitter == .keyedHash
+            ? try secret(LedgerPrivacySettings.keyVariable, configured: configured.submitterKey) : configured.submitterKey
+        return LedgerPrivacy(preview: configured.preview, submitter: configured.submitter, pseudonym: key.map(SubmitterPseudonym.init(key:)))
+    }
+
     /// A configured secret, or (development only: production's settings refuse to load without
     /// it) the one kept in its file in the data folder, generated at the first start.
     private func secret(_ name: String, configured: Secret?) throws(ConfigurationError) -> Secret {

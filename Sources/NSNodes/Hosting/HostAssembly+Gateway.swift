@@ -16,7 +16,7 @@ extension HostAssembly {
         let verifier = await TokenVerifier(current: try keys.jwtSecret(), previous: settings.jwtSecretPrevious, holder: .gateway,
                                            maxLifetime: settings.tokenMaxLifetime)
         let parts = GatewayNode.Parts(queue: queue.queue, queueCheck: queue.check, rateLimiter: rateLimiter, verifier: verifier,
-                                      nsNode: nsAddress, nsNodeCheck: nsCheck)
+                                      nsNode: nsAddress, nsNodeCheck: nsCheck, ledgerPrivacy: try keys.ledgerPrivacy())
         let blueprint = GatewayNode.blueprint(parts, settings: settings, internalErrors: metrics(.gateway).internalErrors)
         add(NSNodeStartupCheck(check: nsCheck, retries: settings.nsCheckRetries, exitOnFail: settings.nsCheckExitOnFail, logger: logger))
         try addApplication(.gateway, blueprint: blueprint, bound: settings.gatewayURL == nil ? gatewayAddress : nil)

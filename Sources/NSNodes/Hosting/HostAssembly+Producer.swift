@@ -27,7 +27,7 @@ extension HostAssembly {
                                                                                    maxLifetime: settings.tokenMaxLifetime),
                                                logger: logger)
         add(ProducerNode.workers(queue: queue.queue, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
-                                 batch: settings.jobLeaseBatch, sanitizerMaxChars: settings.sanitizerMaxChars, sandbox: sandbox,
+                                 batch: settings.jobLeaseBatch, sanitizerMaxChars: settings.sanitizerMaxChars, privacy: try keys.ledgerPrivacy(), sandbox: sandbox,
                                  metrics: metrics, queueMetrics: queue.metrics, logger: logger))
         add(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                        settings: settings.ledger, metrics: metrics, logger: logger))

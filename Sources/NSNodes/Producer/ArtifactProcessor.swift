@@ -1,10 +1,10 @@
-import Crypto
 import NSCore
 import NSQueue
 
 /// Turns an artifact job into its ledger transaction: SHA-256 and size of the original bytes,
-/// the sanitised preview, the submitter, metadata, job id and submission time, and for code
-/// artifacts the code sandbox's outcome.
+/// the sanitised preview (or its SHA-256), the submitter (or its keyed hash), metadata, job id
+/// and submission time, and for code artifacts the code sandbox's outcome. ``LedgerPrivacy``
+/// chooses between text and hash.
 struct ArtifactProcessor: Sendable {
     let sanitiser: SanitiserCache
     let sandbox: CodeSandbox?
@@ -13,11 +13,14 @@ struct ArtifactProcessor: Sendable {
     let outcomes = SandboxOutcomeCache(capacity: 4_096)
     /// How many snippets may run at once, whatever the number of jobs in hand.
     let sandboxSlots: ConcurrencyLimit
+    /// What the transaction publishes of the text and the submitter.
+    let privacy: LedgerPrivacy
 
-    init(sanitiser: SanitiserCache, sandbox: CodeSandbox?, concurrentSnippets: Int) {
+    init(sanitiser: SanitiserCache, sandbox: CodeSandbox?, concurrentSnippets: Int, privacy: LedgerPrivacy) {
         self.sanitiser = sanitiser
         self.sandbox = sandbox
         self.sandboxSlots = ConcurrencyLimit(concurrentSnippets)
+        self.privacy = privacy
     }
 
     /// A job that can never succeed, whatever is retried: straight to the dead-letter queue.
@@ -30,22 +33,22 @@ struct ArtifactProcessor: Sendable {
         let description: String
     }
 
-    /// The job's transaction, what sanitising changed, and whether the code sandbox ran for it.
-    func transaction(for job: Job) async throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report, ranCode: Bool) {
+    /// The job's transaction, what sanitising changed, whether the code sandbox ran for it, and
+    /// its owner's JWT `sub` (the transaction may record only its keyed hash).
+    func transaction(for job: Job) async throws -> (tx: LedgerTransaction, report: PromptSanitiser.Report, ranCode: Bool, owner: String) {
         guard job.type == ArtifactJob.type else { throw Permanent(description: "no handler for job type \(job.type)") }
         guard let artifact = ArtifactJob(payload: job.payload) else { throw Permanent(description: "the payload is not an artifact job") }
         let bytes = Array(artifact.content.utf8)
         let digest = MerkleHash.sha256(bytes)
         let (preview, report) = sanitiser.sanitise(artifact.content, digest: digest)
         let outcome = try await sandboxOutcome(for: artifact, job: job)
+        let shown = privacy.previewFields(preview)
         do {
             let tx = try LedgerTransaction.make(
-                artifactSHA256: digest.hex, artifactSize: Int64(bytes.count), submitter: artifact.submitter,
-                jobID: job.id, metadata: artifact.metadata,
-                // A text that was only control characters leaves nothing to show: anchor the hash of the empty preview.
-                preview: preview.isEmpty ? nil : preview, previewSHA256: preview.isEmpty ? Hex.encode(SHA256.hash(data: [UInt8]())) : nil,
+                artifactSHA256: digest.hex, artifactSize: Int64(bytes.count), submitter: privacy.recordedSubmitter(artifact.submitter),
+                jobID: job.id, metadata: artifact.metadata, preview: shown.preview, previewSHA256: shown.previewSHA256,
                 sandbox: outcome?.json, timeMs: artifact.submittedAt)
-            return (tx, report, outcome != nil)
+            return (tx, report, outcome != nil, artifact.submitter)
         } catch {
             throw Permanent(description: "the artifact makes an invalid transaction: \(error)")
         }

@@ -43,11 +43,12 @@ public enum ProducerNode {
     /// a worker about a job whose attempt failed.
     static let ledgerLookupTimeout: Duration = .seconds(5)
 
-    /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`.
-    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, batch: Int, sanitizerMaxChars: Int, sandbox: CodeSandbox?,
-                               metrics: NodeMetrics, queueMetrics: QueueMetrics?, logger: Logger) -> QueueWorkers {
+    /// The queue workers: artifacts to transactions, sent to the ns-node at `nsNode`; `privacy`
+    /// says what those transactions publish of the text and the submitter.
+    public static func workers(queue: any JobQueue, nsNode: PeerAddress, token: Secret, count: Int, batch: Int, sanitizerMaxChars: Int,
+                               privacy: LedgerPrivacy, sandbox: CodeSandbox?, metrics: NodeMetrics, queueMetrics: QueueMetrics?, logger: Logger) -> QueueWorkers {
         let cache = SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: sanitizerMaxChars), metrics: metrics)
-        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox, concurrentSnippets: count),
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: cache, sandbox: sandbox, concurrentSnippets: count, privacy: privacy),
                      sender: TransactionSender(ledger: ledgerClient(nsNode, token)),
                      ledger: JobLedgerLookup(nsNode: nsNode, client: .nodeFailingFast, timeout: ledgerLookupTimeout),
                      count: count, batch: batch,

@@ -158,7 +158,7 @@ public struct QueueWorkers: Service {
     /// One job's attempt, and whether it ran code.
     private func attempt(_ job: Job) async -> (Job, Outcome, Bool) {
         do {
-            let (tx, report, ranCode) = try await processor.transaction(for: job)
+            let (tx, report, ranCode, owner) = try await processor.transaction(for: job)
             if report.changed {
                 logger.info("artifact sanitised", metadata: ["jobId": .string(job.id), "controlCharacters": .stringConvertible(report.controlCharactersRemoved),
                                                             "delimiters": .stringConvertible(report.delimiters.values.reduce(0, +)),
@@ -171,8 +171,9 @@ public struct QueueWorkers: Service {
                     logger.info("job already recorded in the ledger: completing it with the transaction held there",
                                 metadata: ["jobId": .string(job.id), "txHash": .string(txHash), "droppedTxHash": .string(tx.hash.hex)])
                 }
-                // The submitter too: the queue drops a completed job's payload, and status still checks the owner.
-                outcome = .completed(result: ArtifactJob.Outcome(txHash: txHash, submitter: tx.submitter).encoded())
+                // The owner too: the queue drops a completed job's payload, and status still checks the owner
+                // (by the JWT sub, as the payload held it: the transaction may record only its keyed hash).
+                outcome = .completed(result: ArtifactJob.Outcome(txHash: txHash, submitter: owner).encoded())
             case .refused(let reason): outcome = .failed(reason: reason, permanent: true)
             case .unavailable(let reason): outcome = .failed(reason: reason, permanent: false)
             }

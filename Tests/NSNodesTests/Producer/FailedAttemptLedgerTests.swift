@@ -18,7 +18,7 @@ struct FailedAttemptLedgerTests {
     /// its leases grow 1, 2, 4 and the later jobs are worked in batches.
     static func workers(_ queue: SQLiteJobQueue, ledger address: PeerAddress) -> QueueWorkers {
         let client = NodeClient.nodeFailingFast
-        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser()), sandbox: nil, concurrentSnippets: 1),
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser()), sandbox: nil, concurrentSnippets: 1, privacy: .published),
                             sender: TransactionSender(ledger: LedgerCalls(address: address, token: Secret("internal-token"), timeout: .seconds(10), client: .nodeFailingFast)),
                             ledger: JobLedgerLookup(nsNode: address, client: client, timeout: .seconds(5)),
                             count: 1, batch: 8, logger: Logger(label: "vp-node"))

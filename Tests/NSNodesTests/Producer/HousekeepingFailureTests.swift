@@ -63,7 +63,7 @@ struct HousekeepingFailureTests {
     static func workers(_ queue: any JobQueue, gauges: QueueMetrics?, metrics: NodeMetrics, logger: Logger) -> QueueWorkers {
         // Nobody listens on port 9; housekeeping never calls ns-node.
         let away = PeerAddress(url: URL(string: "http://127.0.0.1:9")!)  // a literal URL
-        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser()), sandbox: nil, concurrentSnippets: 1),
+        return QueueWorkers(queue: queue, processor: ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser()), sandbox: nil, concurrentSnippets: 1, privacy: .published),
                             sender: TransactionSender(ledger: LedgerCalls(address: away, token: Secret("internal-token"), timeout: .seconds(1),
                                                                           client: .nodeFailingFast)),
                             ledger: nil, count: 0, batch: 1, gauges: gauges, metrics: metrics, logger: logger)

@@ -33,7 +33,7 @@ struct SandboxSlotTests {
         // SANDBOX_TIMEOUT_MS of 2 s: the quick job's 3 s leave no time to wait once the snippet's
         // own limit and the second to spare are set aside.
         let processor = ArtifactProcessor(sanitiser: SanitiserCache(sanitiser: PromptSanitiser(maxCharacters: 5_000)),
-                                          sandbox: CodeSandboxTests.sandbox(timeout: .seconds(2)), concurrentSnippets: 1)
+                                          sandbox: CodeSandboxTests.sandbox(timeout: .seconds(2)), concurrentSnippets: 1, privacy: .published)
         let holder = Task { try await processor.transaction(for: slow) }
         while await processor.sandboxSlots.taken == 0 { try await Task.sleep(for: .milliseconds(10)) }
 

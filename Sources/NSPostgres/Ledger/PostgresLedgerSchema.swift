@@ -24,6 +24,10 @@ public enum PostgresLedgerSchema {
     /// `sameTransaction` submit (shared) takes first: "NSMEMPOO".
     public static let mempoolLock: Int64 = 0x4E53_4D45_4D50_4F4F
 
+    /// The constraint `UNIQUE (hash)` on `ledger.txs` gets (PostgreSQL's default name), which
+    /// an append that breaks it reports as a transaction committed before.
+    static let uniqueTxHash = "txs_hash_key"
+
     public static let migrations = [
         PostgresMigration(version: "v1-ledger", statements: [
             """

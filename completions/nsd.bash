@@ -188,13 +188,13 @@ _nsd_run() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--role)
-    non_repeating_options=(--data-dir --host --port --gateway-port --ns-port --vp-port --admin-port --log-level --log-file --shutdown-timeout-ms --env-file)
+    non_repeating_options=(--data-dir --host --port --gateway-port --ns-port --vp-port --admin-port --witness-port --log-level --log-file --shutdown-timeout-ms --env-file)
     __nsd_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--role')
-        __nsd_add_completions -W 'gateway'$'\n''ns'$'\n''vp'$'\n''admin'
+        __nsd_add_completions -W 'gateway'$'\n''ns'$'\n''vp'$'\n''admin'$'\n''witness'
         return
         ;;
     '--data-dir')
@@ -216,6 +216,9 @@ _nsd_run() {
         return
         ;;
     '--admin-port')
+        return
+        ;;
+    '--witness-port')
         return
         ;;
     '--log-level')

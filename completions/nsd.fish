@@ -23,7 +23,7 @@ function __nsd_parse_tokens -S
         __nsd_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
-            __nsd_parse_subcommand 0 'role=+' 'data-dir=' 'host=' 'port=' 'gateway-port=' 'ns-port=' 'vp-port=' 'admin-port=' 'log-level=' 'log-file=' 'shutdown-timeout-ms=' 'env-file=' 'version' 'h/help'
+            __nsd_parse_subcommand 0 'role=+' 'data-dir=' 'host=' 'port=' 'gateway-port=' 'ns-port=' 'vp-port=' 'admin-port=' 'witness-port=' 'log-level=' 'log-file=' 'shutdown-timeout-ms=' 'env-file=' 'version' 'h/help'
         case 'help'
             __nsd_parse_subcommand -r 1 'version'
         end
@@ -81,9 +81,9 @@ end
 complete -c 'nsd' -f
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd" version' -l 'version' -d 'Show the version.'
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'nsd' -n '__nsd_should_offer_completions_for_positional "nsd" -eq 1' -fa 'run' -d 'Run the nodes (all four unless --role is given) until SIGTERM or SIGINT.'
+complete -c 'nsd' -n '__nsd_should_offer_completions_for_positional "nsd" -eq 1' -fa 'run' -d 'Run the nodes (all four, and the witness when configured, unless --role is given) until SIGTERM or SIGINT.'
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_positional "nsd" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run"' -l 'role' -d 'Node to run: gateway, ns, vp or admin. Repeat for several; omit to run all four.' -rfka 'gateway ns vp admin'
+complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run"' -l 'role' -d 'Node to run: gateway, ns, vp, admin or witness. Repeat for several; omit to run all four (and the witness when WITNESS_* is set).' -rfka 'gateway ns vp admin witness'
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" data-dir' -l 'data-dir' -d 'Folder for node state (ns-node-data, vp-node-data, admin-node-data). Env: DATA_DIR.' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" host' -l 'host' -d 'Address to listen on. Env: HOST.' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" port' -l 'port' -d 'Port when exactly one --role runs (0 picks a free port). Env: PORT.' -rfka ''
@@ -91,6 +91,7 @@ complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd r
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" ns-port' -l 'ns-port' -d 'ns-node port. Env: NS_PORT (default 3009).' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" vp-port' -l 'vp-port' -d 'vp-node port. Env: VP_PORT (default 3002).' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" admin-port' -l 'admin-port' -d 'admin-node port. Env: ADMIN_PORT (default 3000).' -rfka ''
+complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" witness-port' -l 'witness-port' -d 'witness-node port. Env: WITNESS_PORT (default 3010).' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" log-level' -l 'log-level' -d 'trace, debug, info, notice, warn, error or critical. Env: LOG_LEVEL (default info).' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" log-file' -l 'log-file' -d 'Also write log lines to this file, rotated at 10 MB, 3 files kept. Env: LOG_FILE.' -rfka ''
 complete -c 'nsd' -n '__nsd_should_offer_completions_for_flags_or_options "nsd run" shutdown-timeout-ms' -l 'shutdown-timeout-ms' -d 'How long in-flight work may take to finish after SIGTERM, in milliseconds. Env: SHUTDOWN_TIMEOUT_MS (default 10000).' -rfka ''

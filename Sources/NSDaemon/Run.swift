@@ -9,7 +9,7 @@ extension NSD {
     /// `nsd run`: load settings, open the stores, serve until SIGTERM or SIGINT, shut down gracefully.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the nodes (all four unless --role is given) until SIGTERM or SIGINT.",
+            abstract: "Run the nodes (all four, and the witness when configured, unless --role is given) until SIGTERM or SIGINT.",
             discussion: """
                 On SIGTERM or SIGINT the listeners stop accepting, in-flight requests finish (bounded by \
                 SHUTDOWN_TIMEOUT_MS), the databases close, and nsd exits 0. With TLS_CERT_FILE and \
@@ -25,7 +25,7 @@ extension NSD {
             let sink: LogSink
             do {
                 let source = try ConfigurationSource.load(flags: options.asVariables, envFile: options.envFile)
-                settings = try DaemonSettings.load(roles: options.selectedRoles, source: source)
+                settings = try DaemonSettings.load(roles: options.selectedRoles(source: source), source: source)
                 sink = LogSink(file: try settings.logFile.map { path throws(ConfigurationError) in try RotatingFileWriter(path: path) })
             } catch {
                 DaemonBootstrap.fail(error)

@@ -4,7 +4,7 @@ import NSCore
 /// The flags of `nsd run`. Each flag that has an environment variable is passed on under that
 /// variable's name, so flags, environment and `.env` resolve through one path.
 struct RunOptions: ParsableArguments {
-    @Option(name: .customLong("role"), help: ArgumentHelp("Node to run: gateway, ns, vp or admin. Repeat for several; omit to run all four.", valueName: "role"))
+    @Option(name: .customLong("role"), help: ArgumentHelp("Node to run: gateway, ns, vp, admin or witness. Repeat for several; omit to run all four (and the witness when WITNESS_* is set).", valueName: "role"))
     var roles: [NodeRole] = []
 
     @Option(help: ArgumentHelp("Folder for node state (ns-node-data, vp-node-data, admin-node-data). Env: DATA_DIR.", valueName: "path"))
@@ -28,6 +28,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("admin-node port. Env: ADMIN_PORT (default \(NodeRole.admin.defaultPort)).", valueName: "port"))
     var adminPort: Int?
 
+    @Option(help: ArgumentHelp("witness-node port. Env: WITNESS_PORT (default \(NodeRole.witness.defaultPort)).", valueName: "port"))
+    var witnessPort: Int?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warn, error or critical. Env: LOG_LEVEL (default info).", valueName: "level"))
     var logLevel: String?
 
@@ -40,8 +43,14 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("dotenv file read after the environment; a missing default ./.env is fine, a missing named file is an error.", valueName: "path"))
     var envFile: String?
 
-    /// The nodes to run: those named with `--role`, or all four when none is.
-    var selectedRoles: Set<NodeRole> { Set(roles.isEmpty ? NodeRole.allCases : roles) }
+    /// The nodes named with `--role`, or the pipeline's four when none is (``selectedRoles(source:)``
+    /// adds the witness to those when it is configured).
+    var selectedRoles: Set<NodeRole> { roles.isEmpty ? NodeRole.pipeline : Set(roles) }
+
+    /// The nodes to run: those named with `--role`, else ``NodeRole/unnamedSelection(source:)``.
+    func selectedRoles(source: ConfigurationSource) -> Set<NodeRole> {
+        roles.isEmpty ? NodeRole.unnamedSelection(source: source) : Set(roles)
+    }
 
     func validate() throws {
         if port != nil && roles.count != 1 {
@@ -59,6 +68,7 @@ struct RunOptions: ParsableArguments {
         values["NS_PORT"] = nsPort.map(String.init)
         values["VP_PORT"] = vpPort.map(String.init)
         values["ADMIN_PORT"] = adminPort.map(String.init)
+        values["WITNESS_PORT"] = witnessPort.map(String.init)
         values["LOG_LEVEL"] = logLevel
         values["LOG_FILE"] = logFile
         values["SHUTDOWN_TIMEOUT_MS"] = shutdownTimeoutMs.map(String.init)

@@ -7,7 +7,7 @@ import Testing
 struct DaemonSettingsTests {
     static let strong = String(repeating: "ab", count: 32)
 
-    func load(_ environment: [String: String], roles: Set<NodeRole> = Set(NodeRole.allCases)) throws(ConfigurationError) -> DaemonSettings {
+    func load(_ environment: [String: String], roles: Set<NodeRole> = NodeRole.pipeline) throws(ConfigurationError) -> DaemonSettings {
         try DaemonSettings.load(roles: roles, source: ConfigurationSource(environment: environment))
     }
 

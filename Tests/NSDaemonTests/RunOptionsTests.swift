@@ -58,6 +58,18 @@ struct RunOptionsTests {
         #expect(message.contains("--port applies to exactly one --role; use --gateway-port, --ns-port, --vp-port or --admin-port instead"))
     }
 
+    @Test("without --role the witness joins the four only when a WITNESS_* variable is set; --role witness runs it alone; --witness-port is WITNESS_PORT")
+    func witnessSelection() throws {
+        let plain = try Self.run([]).options
+        #expect(plain.selectedRoles(source: ConfigurationSource(environment: [:])) == [.gateway, .ns, .vp, .admin])
+        for variable in ["WITNESS_LOGS", "WITNESS_NAME", "WITNESS_SIGNING_KEY", "WITNESS_SIGNING_KEY_FILE"] {
+            #expect(plain.selectedRoles(source: ConfigurationSource(environment: [variable: "x"])) == [.gateway, .ns, .vp, .admin, .witness], "\(variable)")
+        }
+        let witness = try Self.run(["--role", "witness", "--witness-port", "0"]).options
+        #expect(witness.selectedRoles(source: ConfigurationSource(environment: [:])) == [.witness])
+        #expect(witness.asVariables == ["WITNESS_PORT": "0"])
+    }
+
     @Test("--port with one --role passes on as PORT (0: a free port)")
     func portWithOneRole() throws {
         let options = try Self.run(["--role", "gateway", "--port", "0"]).options

@@ -97,6 +97,8 @@ public struct DaemonSettings: Sendable {
     public var healthCheckTimeout: Duration
     public var ledger: LedgerSettings
     public var gateway: GatewaySettings
+    /// The witness's key, name and logs; set exactly when the process hosts the witness.
+    public var witness: WitnessSettings?
     /// Which nodes serve HTTPS and with what, and what https calls trust (``TLSSettings``).
     public var tls = TLSSettings()
     /// Start-up facts worth a log line, such as a generated development secret (never its value).
@@ -132,7 +134,7 @@ public struct DaemonSettings: Sendable {
 
     public static func load(roles: Set<NodeRole>, dataDirectory: String? = nil, source: ConfigurationSource) throws(ConfigurationError) -> DaemonSettings {
         guard !roles.isEmpty else {
-            throw ConfigurationError(variable: "--role", problem: "names no node", fix: "pass --role gateway, ns, vp or admin, or omit it to run all four")
+            throw ConfigurationError(variable: "--role", problem: "names no node", fix: "pass --role gateway, ns, vp, admin or witness, or omit it to run all four")
         }
         let ordered = roles.sorted()
         let mode = Mode(rawValue: try source.choice("NODE_ENV", default: "development", among: Mode.allCases.map(\.rawValue)))!  // choice() returns one of the listed raw values
@@ -185,6 +187,7 @@ public struct DaemonSettings: Sendable {
             settings.notices.append("REDIS_SENTINELS is set: the Redis master is found through Sentinel; REDIS_URL supplies only its user, password and database")
         }
         _ = try Self.secretMaxAgeDays(source: source)
+        if ordered.contains(.witness) { settings.witness = try WitnessSettings.load(source: source) }
         if ordered.contains(.admin) {
             settings.auditAnchorInterval = try source.milliseconds("AUDIT_ANCHOR_INTERVAL_MS", default: Self.defaultAuditAnchorIntervalMs, range: 100...Self.defaultAuditAnchorIntervalMs)
         }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One of the four nodes `nsd` can host.
+/// One of the nodes `nsd` can host: the four of the pipeline, and the optional witness, which
+/// cosigns other logs' checkpoints (``WitnessSettings``) and runs only where it is configured.
 ///
 /// The raw value is what operators type after `--role`; the service name is what logs, health
 /// output and metrics call the node (the seeds' container names), and the data folder is the
@@ -10,6 +11,17 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
     case ns
     case vp
     case admin
+    case witness
+
+    /// The nodes `nsd run` hosts when no `--role` is named: the pipeline's four, plus the witness
+    /// when any `WITNESS_*` setting is configured (a witness needs its own key and logs, and one
+    /// run by the same operator next to ns-node adds little, so it is never started unasked).
+    public static func unnamedSelection(source: ConfigurationSource) -> Set<NodeRole> {
+        WitnessSettings.isConfigured(source) ? pipeline.union([.witness]) : pipeline
+    }
+
+    /// The four nodes of the submission pipeline.
+    public static let pipeline: Set<NodeRole> = [.gateway, .ns, .vp, .admin]
 
     /// The name logs, `/health` and metrics use for this node.
     public var serviceName: String {
@@ -18,6 +30,7 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         case .ns: "ns-node"
         case .vp: "vp-node"
         case .admin: "admin-node"
+        case .witness: "witness-node"
         }
     }
 
@@ -28,6 +41,7 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         case .ns: 3009
         case .vp: 3002
         case .admin: 3000
+        case .witness: 3010
         }
     }
 
@@ -44,6 +58,7 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         case .ns: "NS_PORT"
         case .vp: "VP_PORT"
         case .admin: "ADMIN_PORT"
+        case .witness: "WITNESS_PORT"
         }
     }
 
@@ -55,12 +70,14 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         case .ns: DataLayout.nsNodeFolder
         case .vp: DataLayout.vpNodeFolder
         case .admin: DataLayout.adminNodeFolder
+        case .witness: DataLayout.witnessNodeFolder
         }
     }
 
     public var description: String { rawValue }
 
-    /// Start-up order: ns-node first (the others call it), then the queue owner, then its clients.
+    /// Start-up order: ns-node first (the others call it), then the queue owner, then its clients;
+    /// the witness, which calls none of them, last.
     public static func < (lhs: NodeRole, rhs: NodeRole) -> Bool {
         lhs.startOrder < rhs.startOrder
     }
@@ -71,6 +88,7 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
         case .vp: 1
         case .gateway: 2
         case .admin: 3
+        case .witness: 4
         }
     }
 }

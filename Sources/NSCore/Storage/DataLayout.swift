@@ -14,6 +14,8 @@ public struct DataLayout: Sendable, Equatable {
     public static let vpNodeFolder = "vp-node-data"
     /// admin-node's folder: the audit trail and sessions.
     public static let adminNodeFolder = "admin-node-data"
+    /// The witness's folder: what it last cosigned of each log.
+    public static let witnessNodeFolder = "witness-node-data"
     /// The seeds' volume for Redis; not under the data directory, named for backups.
     public static let redisVolume = "redis-data"
 
@@ -23,6 +25,8 @@ public struct DataLayout: Sendable, Equatable {
     public static let queueDatabaseFile = "queue.db"
     /// admin-node's file in ``adminNodeFolder``.
     public static let adminDatabaseFile = "admin.db"
+    /// The witness's file in ``witnessNodeFolder``.
+    public static let witnessDatabaseFile = "witness.db"
     /// ns-node's generated checkpoint key seed in ``nsNodeFolder`` (without `NS_SIGNING_KEY`).
     public static let checkpointKeyFile = "checkpoint.key"
     /// vp-node's generated producer key seed in ``vpNodeFolder`` (without `VP_SIGNING_KEY`).
@@ -58,6 +62,8 @@ public struct DataLayout: Sendable, Equatable {
     public var producerKey: String { file(Self.producerKeyFile, in: Self.vpNodeFolder) }
     /// admin-node's audit trail and sessions.
     public var adminDatabase: String { file(Self.adminDatabaseFile, in: Self.adminNodeFolder) }
+    /// The witness's record of the latest checkpoint it cosigned per log.
+    public var witnessDatabase: String { file(Self.witnessDatabaseFile, in: Self.witnessNodeFolder) }
 
     /// Where a development nsd keeps the secret `variable`; `nil` for a variable it never generates.
     public func developmentSecret(_ variable: String) -> String? {

@@ -31,7 +31,7 @@ enum TLSDeployment {
             switch role {
             case .gateway: service.port = .init(host: gatewayHostPort, container: role.defaultPort, isPublic: true)
             case .admin: service.port = .init(host: adminHostPort, container: role.defaultPort, isPublic: true)
-            case .ns, .vp: service.publishesPort = false
+            case .ns, .vp, .witness: service.publishesPort = false
             }
         case .none:
             service.publishesPort = false

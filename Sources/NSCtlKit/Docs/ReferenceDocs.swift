@@ -14,7 +14,7 @@ struct ReferenceDocs {
     }
 
     /// The revision date on both man pages; bump it when their hand-written sections change.
-    static let manualDate = "November 22, 2026"
+    static let manualDate = "December 6, 2026"
 
     let tools: [Tool]
 
@@ -89,6 +89,13 @@ struct ReferenceDocs {
                 ".Ev NS_SIGNING_KEY , VP_SIGNING_KEY , JOB_QUEUE_WORKERS",
                 "and",
                 ".Ev LOG_LEVEL .",
+                "The witness reads",
+                ".Ev WITNESS_SIGNING_KEY , WITNESS_NAME",
+                "and",
+                ".Ev WITNESS_LOGS ;",
+                "when any of them is set, a plain",
+                ".Nm nsd run",
+                "hosts it too.",
             ]),
             ("FILES", [
                 ".Bl -tag -width Ds",
@@ -98,6 +105,8 @@ struct ReferenceDocs {
                 "The embedded job queue.",
                 ".It Pa DATA_DIR/\(DataLayout.adminNodeFolder)/",
                 "The admin node's state.",
+                ".It Pa DATA_DIR/\(DataLayout.witnessNodeFolder)/\(DataLayout.witnessDatabaseFile)",
+                "The last checkpoint the witness cosigned per log; never restore an older copy.",
                 ".El",
                 ".Pp",
                 "While it runs, nsd holds a lock on each volume folder it uses, so",

@@ -53,14 +53,15 @@ enum EnvAudit {
         return SecretAges(text: text, values: file.values, maxDays: maxDays, now: now)
     }
 
-    /// Every value `nsd` itself would refuse, found by loading the settings for all four roles
+    /// Every value `nsd` itself would refuse, found by loading the settings for the roles a plain `nsd run` hosts
     /// and setting each refused variable aside until the load succeeds.
     private static func malformedValues(_ initial: [String: String], path: String) -> [Problem] {
         var values = initial
         var problems: [Problem] = []
         for _ in 0..<64 {
             do {
-                _ = try DaemonSettings.load(roles: Set(NodeRole.allCases), dataDirectory: "/nonexistent", source: ConfigurationSource(dotEnv: DotEnvFile(values: values), dotEnvPath: path))
+                let source = ConfigurationSource(dotEnv: DotEnvFile(values: values), dotEnvPath: path)
+                _ = try DaemonSettings.load(roles: NodeRole.unnamedSelection(source: source), dataDirectory: "/nonexistent", source: source)
                 return problems
             } catch {
                 problems.append(Problem(variable: error.variable, problem: error.problem, fix: error.fix))

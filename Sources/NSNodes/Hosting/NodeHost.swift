@@ -35,6 +35,7 @@ public struct NodeHost {
             case .vp: try await assembly.addProducerNode()
             case .gateway: try await assembly.addGateway()
             case .admin: try await assembly.addAdminNode()
+            case .witness: try assembly.addWitnessNode()
             }
         }
         if let reloadSignals { assembly.addCertificateReloader(signals: reloadSignals) }

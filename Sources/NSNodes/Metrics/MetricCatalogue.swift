@@ -45,6 +45,8 @@ public enum MetricCatalogue {
         "ns_audit_head_sequence": "Sequence number of the newest entry in admin-node's audit trail (0 when empty).",
         "ns_audit_anchored_sequence": "Sequence number of the newest audit entry admin-node knows to be anchored in the ledger (0 before the first).",
         "ns_internal_errors_total": "Failures no caller is told of, by node and operation: queue_recover_expired, queue_retention, queue_counts, queue_store_usage (vp-node's housekeeping, retried every second; with SQLite the counts and usage are read at each scrape), wal_checkpoint (a background WAL checkpoint pass), ledger_log_size (ns-node's startup read of its log size), request (an unexpected error answered with 500). Each is logged with its reason; repeating ones once a minute.",
+        "ns_witness_cosignatures_total": "Checkpoints the witness cosigned (its state recorded first).",
+        "ns_witness_refusals_total": "add-checkpoint requests the witness refused, by reason: malformed (400), unknown_log (404), bad_signature (403), conflict (409: a stale old size, or a second root for the recorded size), inconsistent (422: the consistency proof fails), storage (503).",
         "ns_audit_anchor_failures_total": "Rounds in which admin-node could not anchor its audit head, by reason: unreachable (ns-node did not answer), refused (ns-node refused the transaction), conflict (the trail does not hold the head the ledger anchored: entries were cut or rewritten), storage (admin.db could not be read).",
     ]
 

@@ -14,6 +14,7 @@ struct SecretReferenceScanTests {
         ("console.log(process.env.JWT_SECRET_PREVIOUS)", "JWT_SECRET"),
         ("puts ENV['AWS_SECRET_ACCESS_KEY']", "AWS_SECRET_ACCESS_KEY"),
         ("let v = std::env::var(\"NS_SIGNING_KEY\");", "NS_SIGNING_KEY"),
+        ("cat \"$WITNESS_SIGNING_KEY_FILE\"", "WITNESS_SIGNING_KEY"),
     ])
     func reads(snippet: String, name: String) {
         #expect(SecretReferenceScan.environmentRead(in: snippet) == name)

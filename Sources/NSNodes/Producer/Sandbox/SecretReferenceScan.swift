@@ -12,7 +12,7 @@ enum SecretReferenceScan {
     /// Names of the variables that carry secrets in a NeuroSwarm deployment (their `_FILE` and
     /// `_PREVIOUS` forms match too), plus the seeds' `DB_PASSWORD` and common cloud credentials.
     static let forbidden = [
-        "JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN", "NS_SIGNING_KEY", "VP_SIGNING_KEY",
+        "JWT_SECRET", "ADMIN_JWT_SECRET", "SESSION_SECRET", "INTERNAL_TOKEN", "NS_SIGNING_KEY", "VP_SIGNING_KEY", "WITNESS_SIGNING_KEY",
         "GRAFANA_ADMIN_PASSWORD", "DB_PASSWORD", "REDIS_URL", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY",
     ]
 

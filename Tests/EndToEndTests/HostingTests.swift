@@ -19,8 +19,8 @@ struct HostingTests {
         let checks = try await Fetched.get(nsd.url("gateway-node", "/health")).json?["checks"] as? [String: Any]
         #expect(Set(checks?.keys.map { $0 } ?? []) == ["ns-node", "queue"])
         let folders = try FileManager.default.contentsOfDirectory(atPath: nsd.dataDirectory).sorted()
-        #expect(folders == ["admin-jwt-secret", "admin-node-data", "internal-token", "jwt-secret", "ns-node-data", "session-secret", "vp-node-data"])
-        for secretFile in ["internal-token", "jwt-secret", "admin-jwt-secret", "session-secret", "ns-node-data/checkpoint.key", "vp-node-data/producer.key"] {
+        #expect(folders == ["admin-jwt-secret", "admin-node-data", "internal-token", "jwt-secret", "ledger-submitter-key", "ns-node-data", "session-secret", "vp-node-data"])
+        for secretFile in ["internal-token", "jwt-secret", "admin-jwt-secret", "session-secret", "ledger-submitter-key", "ns-node-data/checkpoint.key", "vp-node-data/producer.key"] {
             let mode = try FileManager.default.attributesOfItem(atPath: nsd.dataDirectory + "/" + secretFile)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(secretFile) must be private")
         }

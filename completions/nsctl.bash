@@ -173,13 +173,13 @@ _nsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    secrets|env|token|submit|jobs|queue|health|chain|verify|backup|restore|compose|audit|help)
+    secrets|env|token|submit|jobs|queue|health|monitor|chain|verify|backup|restore|compose|audit|help)
         # Offer subcommand argument completions
         "_nsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'secrets env token submit jobs queue health chain verify backup restore compose audit help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'secrets env token submit jobs queue health monitor chain verify backup restore compose audit help' -- "${cur}"))
         ;;
     esac
 }
@@ -770,6 +770,33 @@ _nsctl_health() {
         return
         ;;
     '--ping-url')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    esac
+}
+
+_nsctl_monitor() {
+    repeating_flags=()
+    non_repeating_flags=(--verify-tiles --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-file --ns-public-key --ns-url --timeout --env-file)
+    __nsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-file')
+        return
+        ;;
+    '--ns-public-key')
+        return
+        ;;
+    '--ns-url')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--env-file')

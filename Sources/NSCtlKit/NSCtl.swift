@@ -13,15 +13,18 @@ public struct NSCtl: AsyncParsableCommand {
             (gateway \(NodeRole.gateway.defaultURL), ns-node :\(NodeRole.ns.defaultPort), vp-node :\(NodeRole.vp.defaultPort), admin-node :\(NodeRole.admin.defaultPort)).
             """,
         version: NeuroSwarmVersion.current,
-        subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Chain.self, Verify.self,
+        subcommands: [Secrets.self, Env.self, Token.self, Submit.self, Jobs.self, Queue.self, Health.self, Monitor.self, Chain.self, Verify.self,
                       Backup.self, Restore.self, GenerateDocs.self, Compose.self, Audit.self])
 
     public init() {}
 
-    /// Runs nsctl. `nsctl health` follows the monitoring-plugin convention even for bad
-    /// arguments: UNKNOWN (exit 3), where argument-parser would exit 64.
+    /// The subcommands that follow the monitoring-plugin convention even for bad arguments.
+    static let monitoringPlugins: Set<String> = ["health", "monitor"]
+
+    /// Runs nsctl. `nsctl health` and `nsctl monitor` follow the monitoring-plugin convention
+    /// even for bad arguments: UNKNOWN (exit 3), where argument-parser would exit 64.
     public static func runMain(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
-        guard arguments.first == "health" else { return await main(arguments) }
+        guard let first = arguments.first, monitoringPlugins.contains(first) else { return await main(arguments) }
         do {
             var command = try parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {

@@ -5,9 +5,11 @@ import Foundation
 /// looser permissions.
 enum PrivateFile {
     /// Writes `text` to `path`. With `replacing` false an existing file is an error; with it
-    /// true the old file stays available as `<path>.backup-<UTC time>` (0600) and its name is returned.
+    /// true the old file stays available as `<path>.backup-<UTC time>` (0600) and its name is
+    /// returned, unless `keepingBackup` is false (a file rewritten on every run, which would
+    /// otherwise leave a backup per run).
     @discardableResult
-    static func write(_ text: String, to path: String, replacing: Bool, now: Date = Date()) throws -> String? {
+    static func write(_ text: String, to path: String, replacing: Bool, keepingBackup: Bool = true, now: Date = Date()) throws -> String? {
         let exists = FileManager.default.fileExists(atPath: path)
         if exists && !replacing {
             throw CommandFailure("\(path) already exists; pass --force to replace it (the old file is kept as a backup)")
@@ -25,7 +27,7 @@ enum PrivateFile {
             throw CommandFailure("cannot write \(temporary) (disk full?); nothing was changed")
         }
         var backup: String?
-        if exists {
+        if exists && keepingBackup {
             let name = path + ".backup-" + Self.stamp(now)
             guard link(path, name) == 0, chmod(name, 0o600) == 0 else {
                 unlink(temporary)

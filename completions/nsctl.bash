@@ -858,13 +858,19 @@ _nsctl_chain_verify() {
 _nsctl_verify() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--ns-public-key --ns-url --timeout --env-file --data-dir)
+    repeating_options=(--witness)
+    non_repeating_options=(--ns-public-key --min-witnesses --ns-url --timeout --env-file --data-dir)
     __nsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--ns-public-key')
+        return
+        ;;
+    '--witness')
+        return
+        ;;
+    '--min-witnesses')
         return
         ;;
     '--ns-url')

@@ -83,7 +83,7 @@ function __nsctl_parse_tokens -S
                 __nsctl_parse_subcommand 0 'db=' 'database-url=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
             end
         case 'verify'
-            __nsctl_parse_subcommand 1 'ns-public-key=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'data-dir=' 'version' 'h/help'
+            __nsctl_parse_subcommand 1 'ns-public-key=' 'witness=+' 'min-witnesses=' 'ns-url=' 'timeout=' 'env-file=' 'json' 'data-dir=' 'version' 'h/help'
         case 'backup'
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -374,6 +374,8 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" version' -l 'version' -d 'Show the version.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl chain verify" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify" ns-public-key' -l 'ns-public-key' -d 'ns-node\'s checkpoint public key, base64. Env: NS_PUBLIC_KEY.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify"' -l 'witness' -d 'A witness whose cosignature counts: its name and vkey (or base64 public key); repeatable. Env: NS_WITNESSES.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify" min-witnesses' -l 'min-witnesses' -d 'How many of those witnesses must have cosigned the checkpoint (default: all).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify" ns-url' -l 'ns-url' -d 'ns-node base URL, or several comma-separated that calls fail over across. Env: NS_NODE_URL (default http://localhost:3009).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify" timeout' -l 'timeout' -d 'Seconds to wait for each request.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl verify" env-file' -l 'env-file' -d 'dotenv file read after the environment (default ./.env if present).' -rfka ''

@@ -69,7 +69,7 @@ public struct NodeClient: Sendable {
         if let bearer = request.bearer { outgoing.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.jsonBody {
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            outgoing.headers.add(name: "Content-Type", value: request.bodyContentType)
             outgoing.body = .bytes(body)
         }
         let started = ContinuousClock.now

@@ -35,8 +35,11 @@ public struct NodeRequest: Sendable {
     public var requestID: String?
     /// Sent as `Authorization: Bearer …`.
     public var bearer: String?
-    /// Sent as the body with `Content-Type: application/json`.
+    /// Sent as the body with `Content-Type: application/json` (or ``bodyContentType``).
     public var jsonBody: [UInt8]?
+    /// The `Content-Type` of the body, for the rare call whose body is not JSON (a witness's
+    /// `add-checkpoint` takes text).
+    public var bodyContentType = "application/json"
     /// Further headers (`Idempotency-Key`).
     public var headers: [(String, String)] = []
     /// The largest answer accepted; a larger one fails the call as unreachable. The default fits

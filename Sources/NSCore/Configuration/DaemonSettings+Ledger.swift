@@ -17,6 +17,8 @@ public struct LedgerSettings: Sendable {
     public var blockInterval: Duration = .seconds(1)
     /// `BLOCK_MAX_TXS`: the most transactions per block (a full mempool is drained without waiting).
     public var blockMaxTxs: Int = 1_000
+    /// `WITNESSES`: the witnesses ns-node sends each new checkpoint to (``WitnessPeer``); none by default.
+    public var witnesses: [WitnessPeer] = []
 
     public static let defaultOrigin = "neuroswarm.local/ledger"
 
@@ -32,6 +34,9 @@ public struct LedgerSettings: Sendable {
             if let key = settings.signingKey { _ = try LedgerKey(name: "NS_SIGNING_KEY", seedBase64: key.reveal()) }
             if let keys = source.string("VALIDATOR_PUBLIC_KEYS") {
                 settings.validators = try parseValidators(keys)
+            }
+            if let witnesses = source.string("WITNESSES"), !witnesses.isEmpty {
+                settings.witnesses = try WitnessPeer.parseList(witnesses)
             }
             if mode == .production {
                 guard settings.signingKey != nil else {

@@ -6,6 +6,8 @@ import NSCore
 struct ArtifactProof {
     let client: NodeEndpoint
     let key: LedgerPublicKey
+    /// `--witness` and `--min-witnesses`: the cosignatures the checkpoint must carry; nil asks for none.
+    var witnesses: WitnessRequirement? = nil
 
     struct Proven {
         let artifactSHA256: String
@@ -15,17 +17,20 @@ struct ArtifactProof {
         let treeSize: UInt64
         let timeMs: Int64
         let origin: String
+        /// The pinned witnesses whose cosignatures of the checkpoint verified.
+        let cosignedBy: [String]
 
         func summary(file: String) -> String {
             let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(timeMs) / 1000))
             return "verified \(file): sha256 \(artifactSHA256) is transaction \(txHash.hex) in block \(blockHeight), "
-                + "leaf \(leafIndex) of the \(treeSize)-leaf log signed by \(origin), accepted \(time)"
+                + "leaf \(leafIndex) of the \(treeSize)-leaf log signed by \(origin)"
+                + (cosignedBy.isEmpty ? "" : " and cosigned by \(cosignedBy.joined(separator: ", "))") + ", accepted \(time)"
         }
 
         func json(file: String) -> JSONValue {
             ["ok": true, "file": .string(file), "artifactSha256": .string(artifactSHA256), "txHash": .string(txHash.hex),
              "blockHeight": .int(blockHeight), "leafIndex": .int(Int64(leafIndex)), "treeSize": .int(Int64(treeSize)),
-             "time": .int(timeMs), "origin": .string(origin)]
+             "time": .int(timeMs), "origin": .string(origin), "cosignedBy": .array(cosignedBy.map { .string($0) })]
         }
     }
 
@@ -43,6 +48,7 @@ struct ArtifactProof {
         } catch {
             throw CommandFailure("the checkpoint does not verify with the pinned key: \(error)")
         }
+        let cosignedBy = try witnesses?.check(note) ?? []
 
         let tx = try await client.json("/v1/tx/\(txHash.hex)")
         guard let leaf = tx["leaf"]?.stringValue.flatMap(Base64.decode), MerkleHash.sha256(leaf) == txHash,
@@ -66,6 +72,6 @@ struct ArtifactProof {
                                              proof: path, root: checkpoint.root)
         else { throw CommandFailure("the inclusion proof does not lead to the signed checkpoint's root") }
         return Proven(artifactSHA256: digest, txHash: txHash, blockHeight: height, leafIndex: UInt64(leafIndex), treeSize: checkpoint.size,
-                      timeMs: record.value["time"]?.intValue ?? 0, origin: checkpoint.origin)
+                      timeMs: record.value["time"]?.intValue ?? 0, origin: checkpoint.origin, cosignedBy: cosignedBy)
     }
 }

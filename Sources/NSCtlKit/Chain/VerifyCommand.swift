@@ -17,6 +17,11 @@ extension NSCtl {
                 else NS_PUBLIC_KEY (environment or .env; nsctl secrets gen writes it), else, unless \
                 NODE_ENV=production, the checkpoint key of the development nsd in the data folder (--data-dir, \
                 DATA_DIR, default ./data), which it says on stderr. Exits 0 only when everything verifies.
+
+                With --witness name=vkey (repeatable; else NS_WITNESSES, the same entries comma-separated), the \
+                checkpoint must also carry valid cosignatures (c2sp.org/tlog-cosignature) by at least \
+                --min-witnesses of them (default: all): fewer is exit 1, naming the witnesses missing. A vkey is \
+                the verifierKey a witness logs at start; a bad one is exit 64.
                 """)
 
         /// The exit status when the check cannot be made at all (no pinned key, an unreadable file),
@@ -29,6 +34,13 @@ extension NSCtl {
         @Option(name: .customLong("ns-public-key"), help: ArgumentHelp("ns-node's checkpoint public key, base64. Env: NS_PUBLIC_KEY.", valueName: "base64"))
         var publicKey: String?
 
+        @Option(name: .customLong("witness"), help: ArgumentHelp("A witness whose cosignature counts: its name and vkey (or base64 public key); repeatable. Env: NS_WITNESSES.",
+                                                                 valueName: "name=vkey"))
+        var witnesses: [String] = []
+
+        @Option(name: .customLong("min-witnesses"), help: ArgumentHelp("How many of those witnesses must have cosigned the checkpoint (default: all).", valueName: "n"))
+        var minWitnesses: Int?
+
         @OptionGroup var node: NodeOptions
 
         @OptionGroup var local: LocalNSDOptions
@@ -36,6 +48,7 @@ extension NSCtl {
         func run() async throws {
             try await reportingFailures {
                 let source = try node.source(flags: publicKey.map { ["NS_PUBLIC_KEY": $0] } ?? [:])
+                let requirement = try WitnessRequirement.parse(witnesses, environment: source.string("NS_WITNESSES"), minimum: minWitnesses)
                 let key: LedgerPublicKey
                 if let keyText = source.string("NS_PUBLIC_KEY") {
                     guard let pinned = LedgerPublicKey(base64: keyText) else {
@@ -52,7 +65,7 @@ extension NSCtl {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CommandFailure("\(file) cannot be read; check the path and permissions", exitCode: Self.cannotCheck)
                 }
-                let proof = try await ArtifactProof(client: try node.nsNode(), key: key).prove(Array(data))
+                let proof = try await ArtifactProof(client: try node.nsNode(), key: key, witnesses: requirement).prove(Array(data))
                 if node.json {
                     print(String(decoding: CanonicalJSON.encode(proof.json(file: file)), as: UTF8.self))
                 } else {

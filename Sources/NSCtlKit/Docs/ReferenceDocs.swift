@@ -96,6 +96,9 @@ struct ReferenceDocs {
                 "when any of them is set, a plain",
                 ".Nm nsd run",
                 "hosts it too.",
+                "ns-node sends each new checkpoint to the witnesses in",
+                ".Ev WITNESSES",
+                "and serves it with their cosignatures.",
             ]),
             ("FILES", [
                 ".Bl -tag -width Ds",

@@ -23,10 +23,18 @@ extension HostAssembly {
             storeCheck = database.check()
         }
         let metrics = metrics(.ns)
+        var witnessing: CheckpointWitnessing?
+        if !settings.ledger.witnesses.isEmpty {
+            let service = CheckpointWitnessing(peers: settings.ledger.witnesses, reader: store.reader, origin: settings.ledger.origin,
+                                               checkpointKey: checkpointKey.publicKey, metrics: metrics, logger: makeLogger(NodeRole.ns.serviceName))
+            add(service)
+            witnessing = service
+        }
         await Self.announceLedger(store.reader, origin: settings.ledger.origin, checkpointPublicKey: checkpointKey.publicKey.base64,
                                   logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors, metrics: metrics)
         try addApplication(.ns, blueprint: LedgerNode.blueprint(storeCheck: storeCheck, store: store, internalToken: internalToken,
-                                                                  previousInternalToken: settings.internalTokenPrevious, metrics: metrics),
+                                                                  previousInternalToken: settings.internalTokenPrevious, metrics: metrics,
+                                                                  witnessing: witnessing),
                        bound: settings.nsNodeURLs == nil ? nsAddress : nil)
     }
 

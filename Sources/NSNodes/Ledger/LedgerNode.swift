@@ -11,9 +11,10 @@ public enum LedgerNode {
     }
 
     /// `storeCheck`: `/health`'s probe of the store's database, whichever engine holds it.
+    /// `witnessing` (`WITNESSES`): woken by each append; the checkpoint routes serve its cosignatures.
     public static func blueprint(storeCheck: DependencyCheck, store: any LedgerStore, internalToken: Secret, previousInternalToken: Secret? = nil,
-                                 metrics: NodeMetrics) -> NodeBlueprint {
-        let routes = LedgerRoutes(store: store, metrics: LedgerMetrics(factory: metrics.factory))
+                                 metrics: NodeMetrics, witnessing: CheckpointWitnessing? = nil) -> NodeBlueprint {
+        let routes = LedgerRoutes(store: store, metrics: LedgerMetrics(factory: metrics.factory), witnessing: witnessing)
         return NodeBlueprint(checks: [storeCheck]) { router in
             routes.add(to: router, internalToken: internalToken, previousInternalToken: previousInternalToken)
         }

@@ -7,6 +7,7 @@ import NSLedger
 /// proofs, checkpoints.
 struct LedgerReadRoutes: Sendable {
     let reader: any LedgerReader
+    let checkpoint: ServedCheckpoint
 
     func add(to router: Router<NodeRequestContext>) {
         router.get("/v1/tx/{txHash}") { _, context in
@@ -36,7 +37,7 @@ struct LedgerReadRoutes: Sendable {
         }
         router.get("/v1/checkpoint") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: try await reader.latestCheckpoint())))
+                     body: .init(byteBuffer: ByteBuffer(string: try await checkpoint.note())))
         }
     }
 

@@ -12,6 +12,7 @@ struct LedgerRoutes: Sendable {
 
     let store: any LedgerStore
     let metrics: LedgerMetrics
+    let witnessing: CheckpointWitnessing?
 
     func add(to router: Router<NodeRequestContext>, internalToken: Secret, previousInternalToken: Secret?) {
         let writes = router.group().add(middleware: InternalAuthMiddleware(token: internalToken, previous: previousInternalToken))
@@ -27,8 +28,9 @@ struct LedgerRoutes: Sendable {
         }
         router.get("/v1/log/frontier") { _, _ in frontier(try await store.reader.head().frontier) }
         ValidatorRoutes(store: store).add(public: router, internal: writes)
-        LedgerReadRoutes(reader: store.reader).add(to: router)
-        TiledLogRoutes(reader: store.reader).add(to: router)
+        let checkpoint = ServedCheckpoint(reader: store.reader, cosignatures: witnessing?.cosignatures)
+        LedgerReadRoutes(reader: store.reader, checkpoint: checkpoint).add(to: router)
+        TiledLogRoutes(reader: store.reader, checkpoint: checkpoint).add(to: router)
     }
 
     private func submit(_ request: Request) async throws -> Response {
@@ -84,6 +86,7 @@ struct LedgerRoutes: Sendable {
             metrics.blocksAppended.increment()
             metrics.txsCommitted.increment(by: txs.count)
             metrics.update(tip: appended, pending: outcome.pendingCount)
+            witnessing?.checkpointAdvanced()
             return JSONBody.response(["height": .int(Int64(appended.height)), "hash": .string(appended.hash.hex),
                                       "logSize": .int(Int64(appended.logSize)), "logRoot": .string(appended.logRoot.hex)], status: .created)
         } catch {

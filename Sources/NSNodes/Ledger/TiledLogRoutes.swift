@@ -7,6 +7,8 @@ import NSLedger
 /// which a client verifies against the checkpoint with no other API of ours.
 struct TiledLogRoutes: Sendable {
     let reader: any LedgerReader
+    /// The checkpoint with the witness cosignatures held for it.
+    let checkpoint: ServedCheckpoint
 
     static let prefix = "/tlog"
     /// Full tiles and bundles never change.
@@ -20,7 +22,7 @@ struct TiledLogRoutes: Sendable {
     func add(to router: Router<NodeRequestContext>) {
         router.get("\(Self.prefix)/checkpoint") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: Self.checkpointCaching],
-                     body: .init(byteBuffer: ByteBuffer(string: try await reader.latestCheckpoint())))
+                     body: .init(byteBuffer: ByteBuffer(string: try await checkpoint.note())))
         }
         router.get("\(Self.prefix)/tile/**") { _, context in
             try await tile(context.parameters.getCatchAll())

@@ -781,8 +781,8 @@ _nsctl_health() {
 _nsctl_monitor() {
     repeating_flags=()
     non_repeating_flags=(--verify-tiles --json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--state-file --ns-public-key --ns-url --timeout --env-file)
+    repeating_options=(--witness)
+    non_repeating_options=(--state-file --ns-public-key --min-witnesses --ns-url --timeout --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -791,6 +791,12 @@ _nsctl_monitor() {
         return
         ;;
     '--ns-public-key')
+        return
+        ;;
+    '--witness')
+        return
+        ;;
+    '--min-witnesses')
         return
         ;;
     '--ns-url')

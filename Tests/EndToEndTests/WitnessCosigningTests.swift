@@ -5,7 +5,8 @@ import Testing
 
 /// A real ns-node with `WITNESSES` naming two real witness processes: checkpoints go out with
 /// both cosignatures, a witness that dies delays nothing and its cosignature is simply missing
-/// (which `nsctl verify --min-witnesses` notices), and once it is back it cosigns again.
+/// (which `nsctl verify --min-witnesses` and `nsctl monitor --min-witnesses` notice), and once it
+/// is back it cosigns again.
 @Suite("ns-node sends its checkpoints to its witnesses and serves their cosignatures")
 struct WitnessCosigningTests {
     static let origin = LedgerSettings.defaultOrigin
@@ -47,7 +48,7 @@ struct WitnessCosigningTests {
             .flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 
-    @Test("two witnesses cosign; one down leaves its cosignature out without delaying appends; nsctl verify counts them; back up, it cosigns again")
+    @Test("two witnesses cosign; one down leaves its cosignature out without delaying appends; nsctl verify and nsctl monitor count them; back up, it cosigns again")
     func cosigning() async throws {
         let witnessA = try await startWitness(0)
         var witnessB = try await startWitness(1)
@@ -68,6 +69,18 @@ struct WitnessCosigningTests {
         #expect(try await driver.produce(LedgerDriver.txs(3, from: 5)).status == 201)
         _ = try await Self.checkpoint(driver, size: 8, cosignedBy: Self.names, verifiers: verifiers)
 
+        // nsctl monitor requiring both: OK, and the checkpoint both cosigned is recorded.
+        let monitorFolder = try Tools.temporaryDirectory("witness-monitor")
+        let stateFile = monitorFolder + "/ledger-monitor.json"
+        let pinned = ["--witness", "\(Self.names[0])=\(vkeys[0])", "--witness", "\(Self.names[1])=\(vkeys[1])"]
+        func monitor(_ extra: [String], environment: [String: String] = [:]) async throws -> NSCtlRunner.Outcome {
+            try await NSCtlRunner.run(["monitor", "--ns-url", driver.url(""), "--state-file", stateFile, "--ns-public-key", logKey.publicKey.base64] + extra,
+                                      environment: environment, directory: monitorFolder)
+        }
+        let bothCosigned = try await monitor(pinned + ["--min-witnesses", "2"])
+        #expect(bothCosigned.status == 0 && bothCosigned.stdout.contains(" OK - first run: recorded \(Self.origin) size 8 "), "\(bothCosigned.stdout)")
+        let recorded = try String(contentsOfFile: stateFile, encoding: .utf8)
+
         // b dies: appends go on at once, and the checkpoint goes out with a's cosignature alone.
         witnessB.child.signal(SIGKILL)
         _ = await witnessB.child.waitForExit(timeout: .seconds(10))
@@ -77,6 +90,28 @@ struct WitnessCosigningTests {
         #expect(ContinuousClock.now - started < .seconds(3))
         let onlyA = try await Self.checkpoint(driver, size: 16, cosignedBy: [Self.names[0]], verifiers: verifiers)
         #expect(try Checkpoint.verify(note: onlyA, name: Self.origin, publicKey: logKey.publicKey).size == 16)
+
+        // nsctl monitor requiring both: CRITICAL naming b, the served note kept, the state not advanced; one is enough.
+        let unwitnessed = try await monitor(pinned + ["--min-witnesses", "2"])
+        #expect(unwitnessed.status == 2, "\(unwitnessed.stdout)")
+        #expect(unwitnessed.stdout.hasPrefix("NEUROSWARM LEDGER CRITICAL - bad checkpoint from \(driver.url(""))/tlog/checkpoint: the checkpoint carries "
+                                             + "1 valid cosignature of the 2 required from the pinned witnesses; missing: \(Self.names[1]); evidence kept in "),
+                "\(unwitnessed.stdout)")
+        #expect(unwitnessed.stdout.contains("; state not advanced"), "\(unwitnessed.stdout)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: monitorFolder).filter { $0.hasSuffix("-bad-checkpoint") }
+        try #require(kept.count == 1, "\(kept)")
+        #expect(try String(contentsOfFile: monitorFolder + "/" + kept[0] + "/served.checkpoint", encoding: .utf8) == onlyA)
+        #expect(try String(contentsOfFile: stateFile, encoding: .utf8) == recorded)
+        let fromEnvironmentMonitor = try await monitor([], environment: ["NS_WITNESSES": "\(Self.names[0])=\(vkeys[0]),\(Self.names[1])=\(vkeys[1])"])
+        #expect(fromEnvironmentMonitor.status == 2 && fromEnvironmentMonitor.stdout.contains("missing: \(Self.names[1]);"), "\(fromEnvironmentMonitor.stdout)")
+        #expect(try String(contentsOfFile: stateFile, encoding: .utf8) == recorded)
+        let oneRequired = try await monitor(pinned + ["--min-witnesses", "1"])
+        #expect(oneRequired.status == 0 && oneRequired.stdout.contains(" OK - \(Self.origin) grew from 8 to size 16 "), "\(oneRequired.stdout)")
+        for bad in [["--witness", "\(Self.names[0])=\(vkeys[1])"], pinned + ["--min-witnesses", "3"], ["--min-witnesses", "1"]] {
+            let refusedFlag = try await monitor(bad)
+            #expect(refusedFlag.status == 3, "\(bad): \(refusedFlag.stdout)")
+            #expect(refusedFlag.stdout.hasPrefix("NEUROSWARM LEDGER UNKNOWN - -") && refusedFlag.stdout.split(separator: "\n").count == 1, "\(refusedFlag.stdout)")
+        }
 
         // nsctl verify of an anchored file: two required and b missing is refused naming b; one is enough.
         let folder = try Tools.temporaryDirectory("witness-verify")
@@ -101,6 +136,8 @@ struct WitnessCosigningTests {
         #expect(try await driver.produce(LedgerDriver.txs(4, from: 16)).status == 201)
         let again = try await Self.checkpoint(driver, size: 20, cosignedBy: Self.names, verifiers: verifiers)
         #expect(try Checkpoint.verify(note: again, name: Self.origin, publicKey: logKey.publicKey).size == 20)
+        let witnessedAgain = try await monitor(pinned)
+        #expect(witnessedAgain.status == 0 && witnessedAgain.stdout.contains(" OK - \(Self.origin) grew from 16 to size 20 "), "\(witnessedAgain.stdout)")
 
         let metrics = try await Fetched.get(driver.url("/metrics")).body
         #expect(Self.series(metrics, "ns_witness_requests_total", ["witness=\"witness.test/b\"", "outcome=\"unreachable\""]) ?? 0 >= 1)

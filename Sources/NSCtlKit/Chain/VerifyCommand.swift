@@ -34,12 +34,7 @@ extension NSCtl {
         @Option(name: .customLong("ns-public-key"), help: ArgumentHelp("ns-node's checkpoint public key, base64. Env: NS_PUBLIC_KEY.", valueName: "base64"))
         var publicKey: String?
 
-        @Option(name: .customLong("witness"), help: ArgumentHelp("A witness whose cosignature counts: its name and vkey (or base64 public key); repeatable. Env: NS_WITNESSES.",
-                                                                 valueName: "name=vkey"))
-        var witnesses: [String] = []
-
-        @Option(name: .customLong("min-witnesses"), help: ArgumentHelp("How many of those witnesses must have cosigned the checkpoint (default: all).", valueName: "n"))
-        var minWitnesses: Int?
+        @OptionGroup var witnessing: WitnessOptions
 
         @OptionGroup var node: NodeOptions
 
@@ -48,7 +43,7 @@ extension NSCtl {
         func run() async throws {
             try await reportingFailures {
                 let source = try node.source(flags: publicKey.map { ["NS_PUBLIC_KEY": $0] } ?? [:])
-                let requirement = try WitnessRequirement.parse(witnesses, environment: source.string("NS_WITNESSES"), minimum: minWitnesses)
+                let requirement = try witnessing.requirement(source)
                 let key: LedgerPublicKey
                 if let keyText = source.string("NS_PUBLIC_KEY") {
                     guard let pinned = LedgerPublicKey(base64: keyText) else {

@@ -20,10 +20,16 @@ extension NSCtl {
                 start-up as checkpointPublicKey). Unlike nsctl verify, the monitor never takes it from a development \
                 nsd's data folder: a key read from the log's own files would let whoever controls them sign any tree.
 
+                With --witness name=vkey (repeatable; else NS_WITNESSES, the same entries comma-separated, as for \
+                nsctl verify), the served checkpoint must also carry valid cosignatures (c2sp.org/tlog-cosignature) \
+                by at least --min-witnesses of them (default: all): fewer is CRITICAL, naming how many were valid \
+                and the witnesses missing, since a checkpoint the witnesses did not see may be a split view shown \
+                only to this monitor. A vkey is the verifierKey a witness logs at start.
+
                 Exit status: 0 OK (first run, unchanged, or grew consistently; the new checkpoint is recorded \
                 atomically), 2 CRITICAL (a checkpoint that is malformed, signed by another key or for another \
-                origin; a rollback to a smaller size; a fork, the same size with another root; a larger tree \
-                that does not extend the recorded one; with --verify-tiles, a tile or entry that does not verify), \
+                origin, or with fewer witness cosignatures than --min-witnesses; a rollback to a smaller size; a \
+                fork, the same size with another root; a larger tree that does not extend the recorded one; with --verify-tiles, a tile or entry that does not verify), \
                 3 UNKNOWN (ns-node or a tile cannot be read, the state file cannot be read or written, no key is \
                 pinned, bad arguments); 1 WARNING is not used. A CRITICAL run records nothing and keeps both checkpoint notes as evidence \
                 in <state file>.evidence-<UTC>-<finding>/ (one folder per recorded checkpoint and finding), naming it; to resume after \
@@ -40,6 +46,8 @@ extension NSCtl {
 
         @Option(name: .customLong("ns-public-key"), help: ArgumentHelp("ns-node's checkpoint public key, base64. Env: NS_PUBLIC_KEY.", valueName: "base64"))
         var publicKey: String?
+
+        @OptionGroup var witnessing: WitnessOptions
 
         @Flag(name: .customLong("verify-tiles"), help: "Also re-verify every tile and entry bundle holding a leaf added since the recorded checkpoint (the whole log on the first run).")
         var verifyTiles = false
@@ -65,7 +73,7 @@ extension NSCtl {
             throw ExitCode(verdict.state.rawValue)
         }
 
-        /// The monitor as configured: the pinned key and origin, and ns-node's address.
+        /// The monitor as configured: the pinned key, origin and witnesses, and ns-node's address.
         private func monitor() throws -> LogMonitor {
             let source = try node.source(flags: publicKey.map { ["NS_PUBLIC_KEY": $0] } ?? [:])
             guard let keyText = source.string("NS_PUBLIC_KEY") else {
@@ -76,7 +84,8 @@ extension NSCtl {
                 throw CommandFailure("NS_PUBLIC_KEY is not a base64 Ed25519 public key (32 bytes); copy checkpointPublicKey from ns-node's start-up log")
             }
             let origin = source.string("LEDGER_ORIGIN") ?? LedgerSettings.defaultOrigin
-            return LogMonitor(node: try node.nsNode(), policy: CheckpointPolicy(origin: origin, logKey: key), stateFile: stateFile,
+            let policy = CheckpointPolicy(origin: origin, logKey: key, checks: try witnessing.requirement(source).map { [$0] } ?? [])
+            return LogMonitor(node: try node.nsNode(), policy: policy, stateFile: stateFile,
                               verifyTiles: verifyTiles)
         }
     }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import NSCore
 
-/// What `nsctl verify --witness name=vkey ... --min-witnesses N` asks of a checkpoint: valid
-/// cosignatures (c2sp.org/tlog-cosignature) by at least `minimum` of the pinned witnesses, so a
-/// checkpoint shown only to this client (a split view) is refused unless those witnesses saw it too.
-struct WitnessRequirement {
+/// What `--witness name=vkey ... --min-witnesses N` (`nsctl verify`, `nsctl monitor`) asks of a
+/// checkpoint: valid cosignatures (c2sp.org/tlog-cosignature) by at least `minimum` of the pinned
+/// witnesses, so a checkpoint shown only to this client (a split view) is refused unless those
+/// witnesses saw it too. The monitor runs it as one of its ``CheckpointPolicy/checks``.
+struct WitnessRequirement: CheckpointCheck {
     let witnesses: [CosignatureVerifier]
     let minimum: Int
 
@@ -44,6 +45,20 @@ struct WitnessRequirement {
     /// The names of the pinned witnesses whose cosignature of `note` verifies, when there are at
     /// least ``minimum``; otherwise a failure (exit 1) naming how many verified and which are missing.
     func check(_ note: String) throws(CommandFailure) -> [String] {
+        do throws(CheckpointRefusal) {
+            return try cosigners(of: note)
+        } catch {
+            throw CommandFailure(error.reason)
+        }
+    }
+
+    func check(note: String, checkpoint: Checkpoint) throws(CheckpointRefusal) {
+        _ = try cosigners(of: note)
+    }
+
+    /// The names of the pinned witnesses whose cosignature of `note` verifies, when there are at
+    /// least ``minimum``; otherwise the refusal naming how many verified and which are missing.
+    private func cosigners(of note: String) throws(CheckpointRefusal) -> [String] {
         var valid: [String] = []
         var missing: [String] = []
         for witness in witnesses {
@@ -55,8 +70,8 @@ struct WitnessRequirement {
             }
         }
         guard valid.count >= minimum else {
-            throw CommandFailure("the checkpoint carries \(valid.count) valid cosignature\(valid.count == 1 ? "" : "s") of the \(minimum) required "
-                                 + "from the pinned witnesses; missing: \(missing.joined(separator: ", "))")
+            throw CheckpointRefusal("the checkpoint carries \(valid.count) valid cosignature\(valid.count == 1 ? "" : "s") of the \(minimum) required "
+                                    + "from the pinned witnesses; missing: \(missing.joined(separator: ", "))")
         }
         return valid
     }

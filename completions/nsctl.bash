@@ -211,7 +211,7 @@ _nsctl_secrets_gen() {
     repeating_flags=()
     non_repeating_flags=(--force --json --version -h --help)
     repeating_options=(--rotate)
-    non_repeating_options=(--env-file --postgres-secrets)
+    non_repeating_options=(--env-file --postgres-secrets --witness-secrets --witness-name)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -223,6 +223,12 @@ _nsctl_secrets_gen() {
         return
         ;;
     '--postgres-secrets')
+        return
+        ;;
+    '--witness-secrets')
+        return
+        ;;
+    '--witness-name')
         return
         ;;
     esac

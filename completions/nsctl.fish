@@ -26,7 +26,7 @@ function __nsctl_parse_tokens -S
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'gen'
-                __nsctl_parse_subcommand 0 'env-file=' 'force' 'rotate=+' 'postgres-secrets=' 'json' 'version' 'h/help'
+                __nsctl_parse_subcommand 0 'env-file=' 'force' 'rotate=+' 'postgres-secrets=' 'witness-secrets=' 'witness-name=' 'json' 'version' 'h/help'
             end
         case 'env'
             __nsctl_parse_subcommand 0 'version' 'h/help'
@@ -191,6 +191,8 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" force' -l 'force' -d 'Replace an existing file (the old one is kept as a 0600 backup).'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen"' -l 'rotate' -d 'Replace only this secret in the existing file (repeatable).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" postgres-secrets' -l 'postgres-secrets' -d 'Write only the compose PostgreSQL variant\'s postgres_password and database_url into this folder.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" witness-secrets' -l 'witness-secrets' -d 'Write only the compose witness variant\'s witness_signing_key into this folder and print its settings.' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" witness-name' -l 'witness-name' -d 'The witness\'s key name on its cosignature lines (with --witness-secrets).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" json' -l 'json' -d 'Print JSON instead of text.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" version' -l 'version' -d 'Show the version.'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl secrets gen" h help' -s 'h' -l 'help' -d 'Show help information.'

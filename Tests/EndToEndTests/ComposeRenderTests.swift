@@ -11,7 +11,8 @@ struct ComposeRenderTests {
         .deletingLastPathComponent().path
     static let committed = repository + "/compose"
     static let files = ["docker-compose.production.yml", "prometheus.yml", "docker-compose.tls.yml", "prometheus.tls.yml",
-                        "docker-compose.postgres.yml", "prometheus.postgres.yml", "docker-compose.ha.yml", "grafana/dashboards/neuroswarm.json",
+                        "docker-compose.postgres.yml", "prometheus.postgres.yml", "docker-compose.ha.yml", "docker-compose.witness.yml",
+                        "prometheus.witness.yml", "grafana/dashboards/neuroswarm.json",
                         "grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/neuroswarm.yml",
                         ".env.example", "Dockerfile", "Dockerfile.dockerignore", ".gitignore"]
     static let nodes = ["ns-node", "gateway-node", "vp-node", "admin-node"]

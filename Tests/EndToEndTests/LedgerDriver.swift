@@ -15,7 +15,8 @@ struct LedgerDriver: Sendable {
         producer = try LedgerKey(name: "vp-node", seedBase64: try nsd.dataFile("vp-node-data/producer.key"))
     }
 
-    private init(nsd: NSDInstance, token: String, producer: LedgerKey) {
+    /// A driver of a node whose token and producer key come from elsewhere (a production node's secret files).
+    init(nsd: NSDInstance, token: String, producer: LedgerKey) {
         self.nsd = nsd
         self.token = token
         self.producer = producer

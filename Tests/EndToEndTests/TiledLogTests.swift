@@ -82,7 +82,24 @@ struct TiledLogTests {
         // sampled, each in up to three trees; 10 older sizes, each into up to three newer ones.
         #expect(verified.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 == "verified \(LedgerSettingsOrigin.value) size 3000 root \(checkpoint.root.hex): "
-                + "11 full and 2 partial tiles, 12 entry bundles, 121 inclusion and 27 consistency proofs equal", "\(verified.output)")
+                + "11 full and 2 partial tiles, 12 entry bundles (12 gzip-encoded), 121 inclusion and 27 consistency proofs equal", "\(verified.output)")
+
+        // Entry bundles are gzip-encoded only for a client that accepts it; hash tiles never are.
+        // curl, because it sends no Accept-Encoding of its own (AsyncHTTPClient's shared client does).
+        let curl = try Tools.which("curl")
+        for (path, encoding, accept) in [("tile/entries/000", nil, nil), ("tile/entries/000", "gzip", "gzip, identity"),
+                                         ("tile/entries/011.p/184", "gzip", "br, GZIP;q=0.5"), ("tile/entries/000", nil, "*, gzip;q=0"),
+                                         ("tile/entries/000", nil, "identity"), ("tile/0/000", nil, "gzip")] {
+            let fetched = try Tools.run(curl, ["--silent", "--show-error", "--dump-header", "-", "--output", "/dev/null"]
+                                        + (accept.map { ["--header", "Accept-Encoding: \($0)"] } ?? []) + [driver.url("/tlog/" + path)])
+            let headers = Dictionary(fetched.output.split(separator: "\r\n").compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }) { $1 }
+            #expect(fetched.status == 0 && fetched.output.hasPrefix("HTTP/1.1 200"), "\(path): \(fetched.output)")
+            #expect(headers["content-encoding"] == encoding, "\(path) with \(accept ?? "no Accept-Encoding"): \(headers)")
+            #expect(headers["vary"] == (path.contains("entries") ? "Accept-Encoding" : nil), "\(path)")
+        }
 
         for (path, caching) in [("tile/0/000", "public, max-age=31536000, immutable"), ("tile/entries/010", "public, max-age=31536000, immutable"),
                                 ("tile/0/011.p/184", "public, max-age=60"), ("tile/0/011.p/3", "public, max-age=60"),

@@ -94,11 +94,11 @@ struct WitnessCosigningTests {
         // nsctl monitor requiring both: CRITICAL naming b, the served note kept, the state not advanced; one is enough.
         let unwitnessed = try await monitor(pinned + ["--min-witnesses", "2"])
         #expect(unwitnessed.status == 2, "\(unwitnessed.stdout)")
-        #expect(unwitnessed.stdout.hasPrefix("NEUROSWARM LEDGER CRITICAL - bad checkpoint from \(driver.url(""))/tlog/checkpoint: the checkpoint carries "
+        #expect(unwitnessed.stdout.hasPrefix("NEUROSWARM LEDGER CRITICAL - too few witness cosignatures on \(driver.url(""))/tlog/checkpoint: the checkpoint carries "
                                              + "1 valid cosignature of the 2 required from the pinned witnesses; missing: \(Self.names[1]); evidence kept in "),
                 "\(unwitnessed.stdout)")
         #expect(unwitnessed.stdout.contains("; state not advanced"), "\(unwitnessed.stdout)")
-        let kept = try FileManager.default.contentsOfDirectory(atPath: monitorFolder).filter { $0.hasSuffix("-bad-checkpoint") }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: monitorFolder).filter { $0.hasSuffix("-too-few-cosignatures") }
         try #require(kept.count == 1, "\(kept)")
         #expect(try String(contentsOfFile: monitorFolder + "/" + kept[0] + "/served.checkpoint", encoding: .utf8) == onlyA)
         #expect(try String(contentsOfFile: stateFile, encoding: .utf8) == recorded)

@@ -40,10 +40,20 @@ public protocol CheckpointCheck: Sendable {
 
 /// Why a checkpoint note is not trusted, in words for an operator.
 public struct CheckpointRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    public let reason: String
+    /// What was wrong: the note itself (malformed, another origin, not signed by the pinned key),
+    /// or too few witnesses vouching for a note the log did sign. A monitor reports the two apart:
+    /// the first is a bad log answer, the second a tree the witnesses have not seen (a split view).
+    public enum Kind: Sendable, Equatable {
+        case checkpoint
+        case cosignatures
+    }
 
-    public init(_ reason: String) {
+    public let reason: String
+    public let kind: Kind
+
+    public init(_ reason: String, kind: Kind = .checkpoint) {
         self.reason = reason
+        self.kind = kind
     }
 
     public var description: String { reason }

@@ -14,6 +14,8 @@ enum ComposeBundle {
             File(path: PostgresDeployment.composeFileName, contents: ComposeFile.renderPostgres()),
             File(path: PostgresDeployment.prometheusFileName, contents: PrometheusConfig.renderPostgres()),
             File(path: RedisHADeployment.composeFileName, contents: ComposeFile.renderHA()),
+            File(path: WitnessDeployment.composeFileName, contents: ComposeFile.renderWitness()),
+            File(path: WitnessDeployment.prometheusFileName, contents: PrometheusConfig.renderWitness()),
             File(path: GrafanaDashboard.dashboardPath, contents: GrafanaDashboard.renderDashboard()),
             File(path: GrafanaDashboard.datasourcePath, contents: GrafanaDashboard.renderDatasource()),
             File(path: GrafanaDashboard.providerPath, contents: GrafanaDashboard.renderProvider()),

@@ -63,6 +63,33 @@ enum ComposeFile {
         ])
     }
 
+    /// `docker-compose.witness.yml`: ``WitnessDeployment``, a witness cosigning ns-node's checkpoints.
+    static func renderWitness() -> String {
+        let (witness, ns) = (WitnessDeployment.witnessNode, NeuroSwarmDeployment.nsNode)
+        let key = DeploymentSecret.witnessSigningKey.fileName
+        return render(services: WitnessDeployment.services, header: secretRecipe(NeuroSwarmDeployment.secrets(of: WitnessDeployment.services)) + [
+            "",
+            "The witness variant: \(witness.name) (nsd --role witness) cosigns each checkpoint of \(ns.name) that extends",
+            "the last one it cosigned, and \(ns.name) serves its checkpoints with that cosignature (WITNESSES), so",
+            "clients can require it: nsctl verify --min-witnesses, nsctl monitor --min-witnesses (docs/ledger.md).",
+            "Its key and the three public values that tie the two together, once, after secrets.env exists:",
+            "  nsctl secrets gen --witness-secrets compose/secrets --env-file compose/secrets.env",
+            "  sudo chown \(Dockerfile.uid) compose/secrets/\(key)",
+            "It writes compose/secrets/\(key) (0600) and prints \(WitnessDeployment.nameVariable), \(WitnessDeployment.logsVariable) and",
+            "\(WitnessDeployment.witnessesVariable) lines for compose/.env, and NS_WITNESSES for whoever runs nsctl verify or monitor.",
+            "",
+            "A witness run by the log's own operator on the log's own host is the same trust domain: it",
+            "catches a bug or a ledger restored from too old a backup, not a dishonest operator. For that,",
+            "another party runs this service on its own host (docker-compose -f \(WitnessDeployment.composeFileName)",
+            "up -d \(witness.name), with its own key), and \(WitnessDeployment.witnessesVariable) names its URL instead.",
+            "Never restore an older \(witness.volumes[0].source) or start it empty under the same key: retire the",
+            "witness (a new \(WitnessDeployment.nameVariable) and key that clients pin anew). nsctl backup leaves it out.",
+            "",
+            "Start: docker-compose -f compose/\(WitnessDeployment.composeFileName) up -d --build",
+            "On the host: \(witness.name) 127.0.0.1:\(witness.port.host); only the gateway (8080) is published beyond this host.",
+        ])
+    }
+
     /// `docker-compose.ha.yml`: ``RedisHADeployment``, the queue on a Redis master, a replica and three sentinels.
     static func renderHA() -> String {
         let (master, replica, sentinels) = (RedisHADeployment.master, RedisHADeployment.replica, RedisHADeployment.sentinels)
@@ -105,7 +132,7 @@ enum ComposeFile {
 
     /// The header's recipe for the generated secrets' files and the empty `_previous` ones.
     private static func secretRecipe(_ secrets: [DeploymentSecret]) -> [String] {
-        let names = secrets.filter { $0.isGenerated && !DeploymentSecret.postgres.contains($0) }.map(\.rawValue).joined(separator: " ")
+        let names = secrets.filter { $0.isGenerated && !$0.isWrittenAsFile }.map(\.rawValue).joined(separator: " ")
         let previous = secrets.filter(\.isPrevious).map { "compose/secrets/" + $0.fileName }.joined(separator: " ")
         let usesPostgres = secrets.contains(.postgresPassword)
         return [

@@ -165,6 +165,9 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     /// embeds it): `nsctl secrets gen --postgres-secrets` writes both files together.
     case postgresPassword = "POSTGRES_PASSWORD"
     case databaseURL = "DATABASE_URL"
+    /// The witness variant's cosigning key (an Ed25519 seed): `nsctl secrets gen --witness-secrets`
+    /// writes it as a file, since it belongs to the witness, not to the log's `.env`.
+    case witnessSigningKey = "WITNESS_SIGNING_KEY"
     /// The values a rotation replaced, mounted only on the nodes that check the secret; the files
     /// stay empty (no previous value) except while a rotation rolls (docs/operations.md).
     case jwtSecretPrevious = "JWT_SECRET_PREVIOUS"
@@ -184,6 +187,9 @@ enum DeploymentSecret: String, Sendable, CaseIterable {
     /// The PostgreSQL variant's pair, which `nsctl secrets gen --postgres-secrets` writes as files
     /// directly rather than into the `.env` the header's recipe splits.
     static let postgres: [DeploymentSecret] = [.postgresPassword, .databaseURL]
+
+    /// Written as files by their own `nsctl secrets gen` option, not split from the `.env`.
+    var isWrittenAsFile: Bool { Self.postgres.contains(self) || self == .witnessSigningKey }
 
     /// The compose secret's name and its file name: `jwt_secret`.
     var fileName: String { rawValue.lowercased() }

@@ -14,9 +14,11 @@ enum Dockerfile {
     static let uid = 10001
 
     static func render() -> String {
-        let folders = NeuroSwarmDeployment.services.compactMap(\.role).compactMap(\.dataFolder)
+        // Every node any variant runs: a named volume mounted on a folder the image made takes its owner.
+        let nodes = NeuroSwarmDeployment.services + [WitnessDeployment.witnessNode]
+        let folders = nodes.compactMap(\.role).compactMap(\.dataFolder)
             .map { NeuroSwarmDeployment.dataDirectory + "/" + $0 }.joined(separator: " ")
-        let ports = NeuroSwarmDeployment.services.compactMap { $0.role == nil ? nil : String($0.port.container) }.joined(separator: " ")
+        let ports = nodes.compactMap { $0.role == nil ? nil : String($0.port.container) }.joined(separator: " ")
         let data = NeuroSwarmDeployment.dataDirectory
         return """
             # syntax=docker/dockerfile:1

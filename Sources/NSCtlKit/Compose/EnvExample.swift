@@ -24,7 +24,12 @@ enum EnvExample {
             "# Tag of the neuroswarm/nsd image that docker-compose builds from compose/Dockerfile.",
             "NSD_VERSION=latest",
         ]
-        for tunable in NeuroSwarmDeployment.tunables {
+        let plain = NeuroSwarmDeployment.tunables
+        let witnessOnly = NeuroSwarmDeployment.tunables(of: WitnessDeployment.services).filter { tunable in
+            !plain.contains { $0.variable == tunable.variable }
+        }
+        for (index, tunable) in (plain + witnessOnly).enumerated() {
+            if index == plain.count { lines += ["", "# --- \(WitnessDeployment.composeFileName) only ---"] }
             lines += ["", "# \(Self.sentence(tunable.note))", "\(tunable.variable)=\(tunable.default)"]
         }
         return lines.joined(separator: "\n") + "\n"

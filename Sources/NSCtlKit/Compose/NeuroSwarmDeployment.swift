@@ -38,7 +38,10 @@ enum NeuroSwarmDeployment {
     }
 
     /// The variables an operator may set in `compose/.env`, once each, in first-use order.
-    static var tunables: [(variable: String, default: String, note: String)] {
+    static var tunables: [(variable: String, default: String, note: String)] { tunables(of: services) }
+
+    /// The variables `services` let an operator set, once each, in first-use order.
+    static func tunables(of services: [ComposeService]) -> [(variable: String, default: String, note: String)] {
         var seen: Set<String> = []
         var found: [(variable: String, default: String, note: String)] = []
         for setting in services.flatMap(\.environment) {
@@ -68,7 +71,7 @@ enum NeuroSwarmDeployment {
     }
 
     /// The settings every node has: production mode, its port, metrics on, the log level.
-    private static func nodeBasics(_ role: NodeRole) -> [ComposeService.Setting] {
+    static func nodeBasics(_ role: NodeRole) -> [ComposeService.Setting] {
         [.fixed("NODE_ENV", "production"), .fixed("PORT", String(role.defaultPort)), .fixed("ENABLE_METRICS", "true"), logLevel]
     }
 

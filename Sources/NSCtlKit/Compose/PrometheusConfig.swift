@@ -40,6 +40,11 @@ enum PrometheusConfig {
         render(services: PostgresDeployment.services, tlsCAFile: nil)
     }
 
+    /// `prometheus.witness.yml`: the nodes and ``WitnessDeployment``'s witness.
+    static func renderWitness() -> String {
+        render(services: WitnessDeployment.services, tlsCAFile: nil)
+    }
+
     /// The Prometheus service of a variant, reading the variant's scrape file `fileName` instead of prometheus.yml.
     static func reading(_ fileName: String, in prometheus: ComposeService) -> ComposeService {
         var service = prometheus

@@ -41,6 +41,10 @@ struct LogMonitor: Sendable {
             }
             served = try policy.verify(note)
         } catch {
+            if error.kind == .cosignatures {
+                return critical(.tooFewCosignatures, "too few witness cosignatures on \(node.address)/tlog/checkpoint: \(error.reason)",
+                                recorded: recorded, note: note, served: nil, now: now)
+            }
             return critical(.badCheckpoint, "bad checkpoint from \(node.address)/tlog/checkpoint: \(error.reason)", recorded: recorded,
                             note: note, served: nil, now: now)
         }

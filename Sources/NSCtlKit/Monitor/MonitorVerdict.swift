@@ -17,6 +17,9 @@ struct MonitorVerdict: Sendable {
         case inconsistent
         /// A checkpoint that is malformed, signed by another key or for another origin.
         case badCheckpoint = "bad-checkpoint"
+        /// A checkpoint the log signed with fewer valid cosignatures from the pinned witnesses than
+        /// `--min-witnesses`: a tree those witnesses have not seen, possibly a split view.
+        case tooFewCosignatures = "too-few-cosignatures"
         /// `--verify-tiles`: a tile or entry bundle that does not authenticate against the checkpoint.
         case badTiles = "bad-tiles"
         /// ns-node, a tile or the state file could not be read, or the key is not pinned: nothing was learnt.
@@ -25,7 +28,7 @@ struct MonitorVerdict: Sendable {
         var state: HealthVerdict.State {
             switch self {
             case .firstRun, .unchanged, .grew: .ok
-            case .rollback, .fork, .inconsistent, .badCheckpoint, .badTiles: .critical
+            case .rollback, .fork, .inconsistent, .badCheckpoint, .tooFewCosignatures, .badTiles: .critical
             case .cannotCheck: .unknown
             }
         }

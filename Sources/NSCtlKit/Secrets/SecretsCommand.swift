@@ -36,6 +36,13 @@ extension NSCtl.Secrets {
                 (a fresh password) and DIR/database_url (the URL the nodes reach the postgres service by, \
                 holding that password), 0600 each, creating DIR with mode 0700; no .env. Existing files \
                 are replaced only with --force, which keeps them as backups.
+
+                With --witness-secrets DIR (the compose witness variant): writes only DIR/witness_signing_key \
+                (a fresh Ed25519 seed, 0600) and prints, for compose/.env, WITNESS_NAME (--witness-name), \
+                WITNESS_LOGS (ns-node's LEDGER_ORIGIN and NS_PUBLIC_KEY, read from --env-file), WITNESSES (the \
+                witness's URL on the compose network and its verifier key) and, for whoever runs nsctl verify \
+                or nsctl monitor, NS_WITNESSES. Only public values are printed. An existing key is replaced \
+                only with --force; clients must then pin the new verifier key.
                 """)
 
         @Option(help: ArgumentHelp("The file to write.", valueName: "path"))
@@ -50,6 +57,12 @@ extension NSCtl.Secrets {
         @Option(help: ArgumentHelp("Write only the compose PostgreSQL variant's postgres_password and database_url into this folder.", valueName: "dir"))
         var postgresSecrets: String?
 
+        @Option(help: ArgumentHelp("Write only the compose witness variant's witness_signing_key into this folder and print its settings.", valueName: "dir"))
+        var witnessSecrets: String?
+
+        @Option(help: ArgumentHelp("The witness's key name on its cosignature lines (with --witness-secrets).", valueName: "name"))
+        var witnessName = WitnessDeployment.defaultName
+
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
@@ -60,6 +73,15 @@ extension NSCtl.Secrets {
             if force && !rotate.isEmpty { throw ValidationError("--force and --rotate do not go together: --rotate edits the existing file") }
             if postgresSecrets != nil && !rotate.isEmpty {
                 throw ValidationError("--postgres-secrets and --rotate do not go together: --postgres-secrets writes new files and no .env")
+            }
+            if witnessSecrets != nil && (!rotate.isEmpty || postgresSecrets != nil) {
+                throw ValidationError("--witness-secrets goes alone: it writes the witness's key and reads --env-file, which it does not change")
+            }
+            if witnessSecrets == nil && witnessName != WitnessDeployment.defaultName {
+                throw ValidationError("--witness-name goes with --witness-secrets, which writes the witness's key under that name")
+            }
+            if !CosignatureV1.isValidKeyName(witnessName) {
+                throw ValidationError("--witness-name must be 1 to 255 characters without spaces or +, e.g. witness.example.com/neuroswarm")
             }
         }
 
@@ -72,6 +94,7 @@ extension NSCtl.Secrets {
         /// file and dates the secrets written (their ``SecretStamp`` lines).
         func writeEnvFile(now: Date) throws -> String {
             if let postgresSecrets { return try writePostgresSecrets(into: postgresSecrets, now: now) }
+            if let witnessSecrets { return try writeWitnessSecrets(into: witnessSecrets, now: now) }
             let backup: String?
             if rotate.isEmpty {
                 backup = try PrivateFile.write(EnvTemplate.render(now: now), to: envFile, replacing: force, now: now)
@@ -99,6 +122,22 @@ extension NSCtl.Secrets {
                 ])), as: UTF8.self)
             }
             return (["wrote \(written.files.joined(separator: " and ")) (mode 0600)"] + written.backups.map { "previous file kept as \($0)" })
+                .joined(separator: "\n")
+        }
+
+        private func writeWitnessSecrets(into folder: String, now: Date) throws -> String {
+            let written = try WitnessSecretFiles.write(into: folder, name: witnessName, envFile: envFile, replacing: force, now: now)
+            if json {
+                var fields: [String: JSONValue] = ["file": .string(written.file)]
+                if let backup = written.backup { fields["backup"] = .string(backup) }
+                fields["settings"] = .object(Dictionary(uniqueKeysWithValues: written.settings.map { ($0.name, JSONValue.string($0.value)) }))
+                return String(decoding: CanonicalJSON.encode(.object(fields)), as: UTF8.self)
+            }
+            let (clients, deployment) = (written.settings.filter { $0.name == WitnessRequirement.environmentVariable },
+                                         written.settings.filter { $0.name != WitnessRequirement.environmentVariable })
+            return (["wrote \(written.file) (mode 0600)"] + (written.backup.map { ["previous key kept as \($0)"] } ?? [])
+                + ["add to compose/.env (public values):"] + deployment.map { "\($0.name)=\($0.value)" }
+                + ["for nsctl verify and nsctl monitor (environment or their .env):"] + clients.map { "\($0.name)=\($0.value)" })
                 .joined(separator: "\n")
         }
 

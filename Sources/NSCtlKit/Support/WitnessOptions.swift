@@ -14,6 +14,6 @@ struct WitnessOptions: ParsableArguments {
     /// The requirement these flags (else `NS_WITNESSES` in `source`) state; nil when no witness is
     /// named. A bad entry is a ``CommandFailure`` with ``WitnessRequirement/usageError``.
     func requirement(_ source: ConfigurationSource) throws(CommandFailure) -> WitnessRequirement? {
-        try WitnessRequirement.parse(witnesses, environment: source.string("NS_WITNESSES"), minimum: minWitnesses)
+        try WitnessRequirement.parse(witnesses, environment: source.string(WitnessRequirement.environmentVariable), minimum: minWitnesses)
     }
 }

@@ -9,6 +9,9 @@ struct WitnessRequirement: CheckpointCheck {
     let witnesses: [CosignatureVerifier]
     let minimum: Int
 
+    /// Where clients read the witnesses they pin when no `--witness` is given (environment or `.env`).
+    static let environmentVariable = "NS_WITNESSES"
+
     /// The exit status of a bad `--witness` or `--min-witnesses` (EX_USAGE, as argument-parser uses).
     static let usageError = ExitCode.validationFailure.rawValue
 
@@ -16,7 +19,7 @@ struct WitnessRequirement: CheckpointCheck {
     /// comma-separated); nil when neither names a witness. `minimum` defaults to every witness named.
     static func parse(_ flags: [String], environment: String?, minimum: Int?) throws(CommandFailure) -> WitnessRequirement? {
         let entries = flags.isEmpty ? (environment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : flags
-        let origin = flags.isEmpty ? "NS_WITNESSES" : "--witness"
+        let origin = flags.isEmpty ? environmentVariable : "--witness"
         guard !entries.isEmpty else {
             guard minimum == nil else { throw CommandFailure("--min-witnesses needs the witnesses: pass --witness name=vkey (repeatable) or set NS_WITNESSES", exitCode: usageError) }
             return nil
@@ -71,7 +74,7 @@ struct WitnessRequirement: CheckpointCheck {
         }
         guard valid.count >= minimum else {
             throw CheckpointRefusal("the checkpoint carries \(valid.count) valid cosignature\(valid.count == 1 ? "" : "s") of the \(minimum) required "
-                                    + "from the pinned witnesses; missing: \(missing.joined(separator: ", "))")
+                                    + "from the pinned witnesses; missing: \(missing.joined(separator: ", "))", kind: .cosignatures)
         }
         return valid
     }

@@ -18,11 +18,11 @@ extension HostAssembly {
         let blueprint = await AdminNode.blueprint(
             store: store,
             settings: .init(adminSecret: try keys.adminJWTSecret(), adminSecretPrevious: settings.adminJWTSecretPrevious, sessionSecret: try keys.sessionSecret(), sessionSecretPrevious: settings.sessionSecretPrevious,
-                            internalToken: internalToken,
+                            internalToken: try internalToken,
                             secureCookies: settings.mode == .production || certificates[.admin] != nil, trustedProxies: settings.gateway.trustedProxies,
                             tokenMaxLifetime: settings.tokenMaxLifetime),
             gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
-        add(AuditAnchorService(store: store, nsNode: nsAddress, internalToken: internalToken,
+        add(AuditAnchorService(store: store, nsNode: nsAddress, internalToken: try internalToken,
                                interval: settings.auditAnchorInterval, metrics: metrics(.admin), logger: logger))
         try addApplication(.admin, blueprint: blueprint, bound: nil)
     }

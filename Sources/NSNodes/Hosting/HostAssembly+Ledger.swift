@@ -32,7 +32,7 @@ extension HostAssembly {
         }
         await Self.announceLedger(store.reader, origin: settings.ledger.origin, checkpointPublicKey: checkpointKey.publicKey.base64,
                                   logger: makeLogger(NodeRole.ns.serviceName), internalErrors: metrics.internalErrors, metrics: metrics)
-        try addApplication(.ns, blueprint: LedgerNode.blueprint(storeCheck: storeCheck, store: store, internalToken: internalToken,
+        try addApplication(.ns, blueprint: LedgerNode.blueprint(storeCheck: storeCheck, store: store, internalToken: try internalToken,
                                                                   previousInternalToken: settings.internalTokenPrevious, metrics: metrics,
                                                                   witnessing: witnessing),
                        bound: settings.nsNodeURLs == nil ? nsAddress : nil)

@@ -18,7 +18,11 @@ struct HostAssembly {
     let settings: DaemonSettings
     let makeLogger: @Sendable (String) -> Logger
     let keys: DevelopmentKeys
-    let internalToken: Secret
+    /// The node-to-node token, read when a node that uses it is added: a process hosting only the
+    /// witness needs none (it answers checkpoints signed by the logs it watches, nothing else).
+    var internalToken: Secret {
+        get throws(ConfigurationError) { try keys.internalToken() }
+    }
     /// Where ns-node is reached: `NS_NODE_URL`, the in-process node once it listens, or the seeds' default.
     let nsAddress: PeerAddress
     let gatewayAddress: PeerAddress
@@ -37,7 +41,6 @@ struct HostAssembly {
         self.settings = settings
         self.makeLogger = makeLogger
         keys = DevelopmentKeys(settings: settings, logger: makeLogger("nsd"))
-        internalToken = try keys.internalToken()
         metrics = Dictionary(uniqueKeysWithValues: settings.roles.map { ($0, NodeMetrics(node: $0.serviceName)) })
         let roles = settings.roles
         // In-process nodes are reached on the port they bind; others at NS_NODE_URL, GATEWAY_URL,

@@ -24,20 +24,21 @@ struct TiledLogRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: Self.checkpointCaching],
                      body: .init(byteBuffer: ByteBuffer(string: try await checkpoint.note())))
         }
-        router.get("\(Self.prefix)/tile/**") { _, context in
-            try await tile(context.parameters.getCatchAll())
+        router.get("\(Self.prefix)/tile/**") { request, context in
+            try await tile(context.parameters.getCatchAll(), acceptEncoding: request.headers[.acceptEncoding])
         }
     }
 
-    private func tile(_ segments: [Substring]) async throws -> Response {
+    private func tile(_ segments: [Substring], acceptEncoding: String?) async throws -> Response {
         let path: LogTilePath
         do {
             path = try LogTilePath.parse(segments)
         } catch {
             throw NodeError.badRequest(detail: "\(error.reason); tiles are tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>] (c2sp.org/tlog-tiles)")
         }
-        let body: ByteBuffer
+        var body: ByteBuffer
         let tile: LogTile
+        var headers: HTTPFields = [.contentType: "application/octet-stream"]
         switch path {
         case .hashes(let hashed):
             tile = hashed
@@ -47,10 +48,14 @@ struct TiledLogRoutes: Sendable {
             tile = bundled
             guard let entries = try await reader.tileEntries(bundled) else { throw Self.beyondTheTree(path) }
             body = try Self.bundle(entries, of: bundled)
+            headers[.vary] = "Accept-Encoding"
+            if EntryBundleEncoding.acceptsGzip(acceptEncoding), let compressed = EntryBundleEncoding.compressed(body) {
+                body = compressed
+                headers[.contentEncoding] = EntryBundleEncoding.gzip
+            }
         }
-        return Response(status: .ok,
-                         headers: [.contentType: "application/octet-stream", .cacheControl: tile.isFull ? Self.fullTileCaching : Self.partialTileCaching],
-                         body: .init(byteBuffer: body))
+        headers[.cacheControl] = tile.isFull ? Self.fullTileCaching : Self.partialTileCaching
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     private static func beyondTheTree(_ path: LogTilePath) -> NodeError {

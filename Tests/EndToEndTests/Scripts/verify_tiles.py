@@ -13,6 +13,7 @@ them with NS_URL/v1/proof/inclusion and /v1/proof/consistency. Prints one summar
 or prints what failed on stderr and exits 1.
 """
 import base64
+import gzip
 import hashlib
 import json
 import sys
@@ -58,9 +59,21 @@ def index_path(n, width):
     return encoded if width == FULL_WIDTH else "%s.p/%d" % (encoded, width)
 
 
+def fetch_encoded(url):
+    """The body, decoded, and its Content-Encoding ("identity" when none). Asks for gzip and
+    identity, as c2sp.org/tlog-tiles says clients should."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, identity"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        data, encoding = response.read(), response.headers.get("Content-Encoding", "identity")
+    if encoding == "gzip":
+        return gzip.decompress(data), encoding
+    if encoding != "identity":
+        raise Failure("%s came with Content-Encoding %s, which was not asked for" % (url, encoding))
+    return data, encoding
+
+
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.read()
+    return fetch_encoded(url)[0]
 
 
 def verify_checkpoint(note, origin, public_key):
@@ -156,12 +169,13 @@ class TiledLog:
 
 def check_entries(log):
     """Every entry bundle parses into the level-0 tile's width of entries hashing to its leaves."""
-    bundles = 0
+    bundles, compressed = 0, 0
     leaves = log.levels[0]
     for n in range((len(leaves) + FULL_WIDTH - 1) // FULL_WIDTH):
         width = min(FULL_WIDTH, len(leaves) - n * FULL_WIDTH)
         path = "tile/entries/" + index_path(n, width)
-        data, offset, entries = fetch(log.base + path), 0, []
+        (data, encoding), offset, entries = fetch_encoded(log.base + path), 0, []
+        compressed += encoding == "gzip"
         while offset < len(data):
             if offset + 2 > len(data):
                 raise Failure("%s ends inside a length prefix" % path)
@@ -176,7 +190,7 @@ def check_entries(log):
             if leaf_hash(entry) != leaves[n * FULL_WIDTH + i]:
                 raise Failure("%s: entry %d does not hash to leaf %d of the level-0 tile" % (path, i, n * FULL_WIDTH + i))
         bundles += 1
-    return bundles
+    return bundles, compressed
 
 
 def check_full_tiles(log):
@@ -220,13 +234,13 @@ def main():
         if log.mth(0, size) != root:
             raise Failure("the tiles give the root %s, not the checkpoint's %s" % (log.mth(0, size).hex(), root.hex()))
         check_full_tiles(log)
-        bundles = check_entries(log)
+        bundles, compressed = check_entries(log)
         inclusions, consistencies = check_proofs(log, ns_url)
     except Failure as failure:
         print("verify_tiles: %s" % failure, file=sys.stderr)
         return 1
-    print("verified %s size %d root %s: %d full and %d partial tiles, %d entry bundles, %d inclusion and %d consistency proofs equal"
-          % (origin, size, root.hex(), log.full, log.partial, bundles, inclusions, consistencies))
+    print("verified %s size %d root %s: %d full and %d partial tiles, %d entry bundles (%d gzip-encoded), %d inclusion and %d consistency proofs equal"
+          % (origin, size, root.hex(), log.full, log.partial, bundles, compressed, inclusions, consistencies))
     return 0
 
 

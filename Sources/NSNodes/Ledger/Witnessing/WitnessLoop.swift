@@ -87,7 +87,8 @@ struct WitnessLoop: Sendable {
             case .conflict(let size):
                 witnessSize = size
                 if size == sentSize {
-                    failed(kind: "conflict", level: .error, "the witness holds another tree of size \(size) than this log: a fork alarm (keep both checkpoints)", outcome.detail)
+                    // Its own kind: an earlier routine 409 must not hold back the alarm for ten minutes.
+                    failed(kind: "fork", level: .error, "the witness holds another tree of size \(size) than this log: a fork alarm (keep both checkpoints)", outcome.detail)
                 } else {
                     failed(kind: "conflict", level: .warning, "the witness answered 409 to the checkpoint of size \(checkpoint.size); it last cosigned size \(size)", outcome.detail)
                 }

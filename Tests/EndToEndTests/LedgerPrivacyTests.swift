@@ -58,6 +58,15 @@ struct LedgerPrivacyTests {
             answers[route] = answer.body
         }
         #expect(answers["/v1/blocks/latest?txs=full"]?.contains(hash) == true, "another block came after the artifact's")
+        // The entry bundle holding it: tiles publish every entry (c2sp.org/tlog-tiles).
+        let leaf = try #require(tx["leafIndex"] as? Int)
+        let checkpoint = try await Fetched.get(nsd.url("ns-node", "/tlog/checkpoint")).body.split(separator: "\n")
+        let size = try #require(checkpoint.count > 1 ? Int(checkpoint[1]) : nil)
+        let width = min(256, size - leaf / 256 * 256)
+        let bundle = "/tlog/tile/entries/" + String(format: "%03d", leaf / 256) + (width == 256 ? "" : ".p/\(width)")
+        let entries = try await Fetched.get(nsd.url("ns-node", bundle))
+        #expect(entries.status == 200 && entries.body.contains(artifact), "\(bundle) holds the transaction: \(entries.status)")
+        answers[bundle] = entries.body
         return Published(nsd: nsd, content: content, marker: marker, subject: subject, id: id, tx: try #require(tx["tx"] as? [String: Any]), answers: answers)
     }
 

@@ -788,7 +788,7 @@ _nsctl_monitor() {
     repeating_flags=()
     non_repeating_flags=(--verify-tiles --json --version -h --help)
     repeating_options=(--witness)
-    non_repeating_options=(--state-file --ns-public-key --min-witnesses --ns-url --timeout --env-file)
+    non_repeating_options=(--state-file --ns-public-key --min-witnesses --witness-wait --ns-url --timeout --env-file)
     __nsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -803,6 +803,9 @@ _nsctl_monitor() {
         return
         ;;
     '--min-witnesses')
+        return
+        ;;
+    '--witness-wait')
         return
         ;;
     '--ns-url')

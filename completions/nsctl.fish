@@ -75,7 +75,7 @@ function __nsctl_parse_tokens -S
         case 'health'
             __nsctl_parse_subcommand 0 'service=' 'warning-ms=' 'critical-ms=' 'dlq-warning=' 'dlq-critical=' 'store-warning=' 'store-critical=' 'timeout=' 'ping-url=' 'env-file=' 'json' 'version' 'h/help'
         case 'monitor'
-            __nsctl_parse_subcommand 0 'state-file=' 'ns-public-key=' 'witness=+' 'min-witnesses=' 'verify-tiles' 'ns-url=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
+            __nsctl_parse_subcommand 0 'state-file=' 'ns-public-key=' 'witness=+' 'min-witnesses=' 'witness-wait=' 'verify-tiles' 'ns-url=' 'timeout=' 'env-file=' 'json' 'version' 'h/help'
         case 'chain'
             __nsctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -359,6 +359,7 @@ complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "n
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" ns-public-key' -l 'ns-public-key' -d 'ns-node\'s checkpoint public key, base64. Env: NS_PUBLIC_KEY.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor"' -l 'witness' -d 'A witness whose cosignature counts: its name and vkey (or base64 public key); repeatable. Env: NS_WITNESSES.' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" min-witnesses' -l 'min-witnesses' -d 'How many of those witnesses must have cosigned the checkpoint (default: all).' -rfka ''
+complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" witness-wait' -l 'witness-wait' -d 'Seconds to keep fetching a checkpoint that lacks only witness cosignatures before reporting it (0 to 300).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" verify-tiles' -l 'verify-tiles' -d 'Also re-verify every tile and entry bundle holding a leaf added since the recorded checkpoint (the whole log on the first run).'
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" ns-url' -l 'ns-url' -d 'ns-node base URL, or several comma-separated that calls fail over across. Env: NS_NODE_URL (default http://localhost:3009).' -rfka ''
 complete -c 'nsctl' -n '__nsctl_should_offer_completions_for_flags_or_options "nsctl monitor" timeout' -l 'timeout' -d 'Seconds to wait for each request.' -rfka ''

@@ -28,7 +28,7 @@ struct WitnessForkAlarmTests {
         let honest = try await NSDInstance(roles: ["ns"], environment: environment)
         let honestDriver = try LedgerDriver(honest)
         #expect(try await honestDriver.produce(LedgerDriver.txs(5)).status == 201)
-        _ = try await WitnessCosigningTests.checkpoint(honestDriver, size: 5, cosignedBy: [Self.witnessName], verifiers: [verifier])
+        let honestNote = try await WitnessCosigningTests.checkpoint(honestDriver, size: 5, cosignedBy: [Self.witnessName], verifiers: [verifier])
         #expect(await honest.stop() == 0)
 
         // A fork under the same key: 5 other entries, then 3 more.
@@ -52,11 +52,31 @@ struct WitnessForkAlarmTests {
         #expect(throws: CosignatureError.self) { try verifier.verifiedTimestamp(in: served) }
         #expect(await forked.stop() == 0)
 
-        // The witness kept its promise: it still holds the honest tree of size 5 and logged the fork too.
-        #expect(witness.child.stdoutLines.compactMap(LogLine.parse).contains { line in
-            line["level"] as? String == "warning" && (line["message"] as? String)?.contains("inconsistent with the one cosigned before") == true
-        },
-                "\(witness.child.stdoutLines.suffix(5))")
+        // The witness kept its promise: it still holds the honest tree of size 5, and it logged the
+        // second root for size 5 as evidence (the note's body and the log's signature, nothing more).
+        let witnessLines = witness.child.stdoutLines.compactMap(LogLine.parse).filter { $0["level"] as? String == "warning" }
+        let evidence = try require(witnessLines.first { ($0["message"] as? String)?.contains("evidence of a fork") == true }, "the witness's evidence line")
+        let evidenceNote = try require(evidence["note"] as? String, "the evidence's note")
+        let forkedCheckpoint = try Checkpoint.verify(note: evidenceNote, name: LedgerSettings.defaultOrigin, publicKey: logKey.publicKey)
+        let honestCheckpoint = try Checkpoint.verify(note: honestNote, name: LedgerSettings.defaultOrigin, publicKey: logKey.publicKey)
+        #expect(forkedCheckpoint.size == 5 && forkedCheckpoint.root != honestCheckpoint.root, "the second root for size 5: \(evidence)")
+        #expect(evidenceNote.split(separator: "\n").count == 4, "the body and the log's signature only: \(evidenceNote)")
+        #expect(witnessLines.contains { ($0["message"] as? String)?.contains("proof that does not lead from the tree cosigned before") == true })
+
+        // Anyone can pair a real checkpoint with a wrong proof and pad the note: a 422, logged in a short line.
+        let padding = (0..<1_000).map { _ in "— padding.example \(Base64.encode(SecureRandom.bytes(24)))\n" }.joined()
+        let before = witness.child.stdoutLines.count
+        let padded = try await Fetched.post(witness.url("witness-node", "/add-checkpoint"),
+                                            body: AddCheckpointRequest(oldSize: 5, proof: [MerkleHash.sha256([1])], note: honestNote + padding).encoded,
+                                            contentType: "text/plain")
+        #expect(padded.status == 422, "\(padded.body)")
+        var logged = witness.child.stdoutLines.dropFirst(before)
+        for _ in 0..<50 where !logged.contains(where: { $0.contains("\"status\":422") }) {  // the request line comes last
+            try await Task.sleep(for: .milliseconds(100))
+            logged = witness.child.stdoutLines.dropFirst(before)
+        }
+        #expect(logged.contains { $0.contains("proof that does not lead from the tree cosigned before") }, "\(logged)")
+        #expect(!logged.isEmpty && logged.allSatisfy { $0.count < 1_000 && !$0.contains("padding.example") }, "\(logged)")
         #expect(await witness.stop() == 0)
     }
 

@@ -97,6 +97,14 @@ struct MerkleTreeTests {
         }
     }
 
+    @Test("from size 0 only the empty tree's root with an empty proof is consistent (a size-0 note naming another root never was a tree)")
+    func consistencyFromEmpty() {
+        let root = MerkleTree.root(leaves: Array(Self.leaves(5)))
+        #expect(MerkleVerifier.verifyConsistency(oldSize: 0, newSize: 5, oldRoot: MerkleTree.emptyRoot, newRoot: root, proof: []))
+        #expect(!MerkleVerifier.verifyConsistency(oldSize: 0, newSize: 5, oldRoot: root, newRoot: root, proof: []))
+        #expect(!MerkleVerifier.verifyConsistency(oldSize: 0, newSize: 5, oldRoot: MerkleTree.emptyRoot, newRoot: root, proof: [root]))
+    }
+
     @Test("a compact range reports exactly the complete subtrees it creates")
     func compactRangeNodes() throws {
         var range = CompactRange()

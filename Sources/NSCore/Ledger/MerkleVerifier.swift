@@ -28,7 +28,8 @@ public enum MerkleVerifier {
                                          proof: [MerkleHash]) -> Bool {
         guard oldSize <= newSize else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
-        if oldSize == 0 { return proof.isEmpty }
+        // The empty tree has one root (RFC 9162, 2.1.1); a size-0 checkpoint naming another was never a tree.
+        if oldSize == 0 { return proof.isEmpty && oldRoot == MerkleTree.emptyRoot }
         var path = proof
         if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
         guard !path.isEmpty else { return false }

@@ -14,6 +14,10 @@ struct LogMonitor: Sendable {
     let policy: CheckpointPolicy
     let stateFile: String
     let verifyTiles: Bool
+    /// How long a checkpoint that is short of witness cosignatures, and of nothing else, is
+    /// fetched again before that is the finding: ns-node serves a new checkpoint at once, and its
+    /// witnesses cosign it a round trip later (or, after a restart, once its loops have sent it).
+    var witnessWait: Duration = .zero
 
     func run(now: Date = Date()) async -> MonitorVerdict {
         let recorded: MonitorState?
@@ -27,36 +31,21 @@ struct LogMonitor: Sendable {
                                   + "not \(policy.origin) (LEDGER_ORIGIN): use one --state-file per log", recorded: recorded.checkpoint)
         }
         let source = NodeTileSource(node: node)
-        let body: [UInt8]
-        do throws(TiledLogCheckError) {
-            body = try await source.fetch(NodeTileSource.prefix + "checkpoint")
-        } catch {
-            return MonitorVerdict(finding: .cannotCheck, message: error.description, recorded: recorded?.checkpoint)
-        }
-        let note = String(decoding: body, as: UTF8.self)
+        let note: String
         let served: Checkpoint
-        do throws(CheckpointRefusal) {
-            guard body.count <= MonitorEvidence.maxServedBytes else {
-                throw CheckpointRefusal("malformed checkpoint: \(body.count) bytes, more than any note")
-            }
-            served = try policy.verify(note)
-        } catch {
-            if error.kind == .cosignatures {
-                return critical(.tooFewCosignatures, "too few witness cosignatures on \(node.address)/tlog/checkpoint: \(error.reason)",
-                                recorded: recorded, note: note, served: nil, now: now)
-            }
-            return critical(.badCheckpoint, "bad checkpoint from \(node.address)/tlog/checkpoint: \(error.reason)", recorded: recorded,
-                            note: note, served: nil, now: now)
+        switch await servedCheckpoint(source, recorded: recorded, now: now) {
+        case .success(let checked): (note, served) = checked
+        case .failure(let failure): return failure.verdict
         }
         guard let recorded else { return await firstRun(served, note: note, source: source, now: now) }
         let old = recorded.checkpoint
         if served.size < old.size {
-            return critical(.rollback, "rollback: ns-node serves \(served.named), smaller than the recorded \(old.named)",
+            return refused(.rollback, "rollback: ns-node serves \(served.named), smaller than the recorded \(old.named)",
                             recorded: recorded, note: note, served: served, now: now)
         }
         if served.size == old.size {
             guard served.root == old.root else {
-                return critical(.fork, "fork: ns-node serves \(served.named), but the recorded checkpoint of that size is \(old.named)",
+                return refused(.fork, "fork: ns-node serves \(served.named), but the recorded checkpoint of that size is \(old.named)",
                                 recorded: recorded, note: note, served: served, now: now)
             }
             return MonitorVerdict(finding: .unchanged, message: "\(served.origin) unchanged at \(served.named) since \(recorded.recordedAt)",
@@ -83,7 +72,7 @@ struct LogMonitor: Sendable {
         do throws(TiledLogCheckError) {
             let proof = try await TiledTree(size: served.size, source: source).consistencyProof(from: old.size)
             guard MerkleVerifier.verifyConsistency(oldSize: old.size, newSize: served.size, oldRoot: old.root, newRoot: served.root, proof: proof) else {
-                return critical(.inconsistent, inconsistent + ": the consistency proof from its tiles does not verify",
+                return refused(.inconsistent, inconsistent + ": the consistency proof from its tiles does not verify",
                                 recorded: recorded, note: note, served: served, now: now)
             }
         } catch {
@@ -92,7 +81,7 @@ struct LogMonitor: Sendable {
                 return MonitorVerdict(finding: .cannotCheck, message: "cannot prove \(served.named) consistent: cannot read \(path): \(reason)",
                                       recorded: old, served: served)
             case .invalid(let detail):
-                return critical(.inconsistent, inconsistent + ": \(detail)", recorded: recorded, note: note, served: served, now: now)
+                return refused(.inconsistent, inconsistent + ": \(detail)", recorded: recorded, note: note, served: served, now: now)
             }
         }
         var verdict = MonitorVerdict(finding: .grew, message: "", recorded: old, served: served)
@@ -117,7 +106,7 @@ struct LogMonitor: Sendable {
                 return .failure(MonitorFailure(verdict: MonitorVerdict(finding: .cannotCheck, message: "cannot verify the tiles: cannot read \(path): \(reason)",
                                                                        recorded: recorded?.checkpoint, served: served)))
             case .invalid(let detail):
-                return .failure(MonitorFailure(verdict: critical(.badTiles, "bad tiles: the tiles of \(served.named) do not verify: \(detail)",
+                return .failure(MonitorFailure(verdict: refused(.badTiles, "bad tiles: the tiles of \(served.named) do not verify: \(detail)",
                                                                  recorded: recorded, note: note, served: served, now: now)))
             }
         }
@@ -137,8 +126,42 @@ struct LogMonitor: Sendable {
         return done
     }
 
-    /// A CRITICAL verdict with its evidence kept; a failure to keep it is said, never softens the state.
-    private func critical(_ finding: MonitorVerdict.Finding, _ message: String, recorded: MonitorState?, note: String, served: Checkpoint?,
+    /// ns-node's checkpoint note, verified by the policy. A note refused only for too few
+    /// cosignatures is fetched again every second for up to ``witnessWait``.
+    private func servedCheckpoint(_ source: NodeTileSource, recorded: MonitorState?, now: Date) async -> Result<(String, Checkpoint), MonitorFailure> {
+        let deadline = ContinuousClock.now + witnessWait
+        while true {
+            let body: [UInt8]
+            do throws(TiledLogCheckError) {
+                // Read past the largest note, so a larger answer is a bad checkpoint, not an unreadable one.
+                body = try await source.fetch(NodeTileSource.prefix + "checkpoint", maxBytes: 16 * MonitorEvidence.maxServedBytes)
+            } catch {
+                return .failure(MonitorFailure(verdict: MonitorVerdict(finding: .cannotCheck, message: error.description, recorded: recorded?.checkpoint)))
+            }
+            let note = String(decoding: body, as: UTF8.self)
+            do throws(CheckpointRefusal) {
+                guard body.count <= MonitorEvidence.maxServedBytes else {
+                    throw CheckpointRefusal("malformed checkpoint: \(body.count) bytes, more than any note")
+                }
+                return .success((note, try policy.verify(note)))
+            } catch where error.kind == .cosignatures {
+                if ContinuousClock.now + .seconds(1) <= deadline {
+                    // Cancellation ends the run anyway: the next fetch then fails or the deadline passes.
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                let waited = witnessWait > .zero ? " (still, after \(witnessWait.components.seconds) s)" : ""
+                return .failure(MonitorFailure(verdict: refused(.tooFewCosignatures, "too few witness cosignatures on \(node.address)/tlog/checkpoint\(waited): "
+                                                                + error.reason, recorded: recorded, note: note, served: nil, now: now)))
+            } catch {
+                return .failure(MonitorFailure(verdict: refused(.badCheckpoint, "bad checkpoint from \(node.address)/tlog/checkpoint: \(error.reason)",
+                                                                recorded: recorded, note: note, served: nil, now: now)))
+            }
+        }
+    }
+
+    /// A WARNING or CRITICAL verdict with its evidence kept; a failure to keep it is said, never softens the state.
+    private func refused(_ finding: MonitorVerdict.Finding, _ message: String, recorded: MonitorState?, note: String, served: Checkpoint?,
                           now: Date) -> MonitorVerdict {
         var verdict = MonitorVerdict(finding: finding, message: message, recorded: recorded?.checkpoint, served: served)
         let state = recorded == nil ? "nothing recorded" : "state not advanced"

@@ -22,16 +22,19 @@ extension NSCtl {
 
                 With --witness name=vkey (repeatable; else NS_WITNESSES, the same entries comma-separated, as for \
                 nsctl verify), the served checkpoint must also carry valid cosignatures (c2sp.org/tlog-cosignature) \
-                by at least --min-witnesses of them (default: all): fewer is CRITICAL, naming how many were valid \
-                and the witnesses missing, since a checkpoint the witnesses did not see may be a split view shown \
-                only to this monitor. A vkey is the verifierKey a witness logs at start.
+                by at least --min-witnesses of them (default: all). ns-node serves a new checkpoint at once and its \
+                witnesses cosign it a round trip later, so a checkpoint short of cosignatures (and of nothing else) \
+                is fetched again every second for up to --witness-wait seconds (default 10). Still fewer is WARNING, \
+                naming how many were valid and the witnesses missing: a required witness may be down, or the \
+                checkpoint may be a split view shown only to this monitor, which the witnesses never see. A vkey is \
+                the verifierKey a witness logs at start.
 
                 Exit status: 0 OK (first run, unchanged, or grew consistently; the new checkpoint is recorded \
-                atomically), 2 CRITICAL (a checkpoint that is malformed, signed by another key or for another \
-                origin, or with fewer witness cosignatures than --min-witnesses; a rollback to a smaller size; a \
+                atomically), 1 WARNING (fewer witness cosignatures than --min-witnesses), 2 CRITICAL (a checkpoint \
+                that is malformed, signed by another key or for another origin; a rollback to a smaller size; a \
                 fork, the same size with another root; a larger tree that does not extend the recorded one; with --verify-tiles, a tile or entry that does not verify), \
                 3 UNKNOWN (ns-node or a tile cannot be read, the state file cannot be read or written, no key is \
-                pinned, bad arguments); 1 WARNING is not used. A CRITICAL run records nothing and keeps both checkpoint notes as evidence \
+                pinned, bad arguments). A WARNING or CRITICAL run records nothing and keeps both checkpoint notes as evidence \
                 in <state file>.evidence-<UTC>-<finding>/ (one folder per recorded checkpoint and finding), naming it; to resume after \
                 investigating, move the state file away (the next run records afresh). One status line with \
                 performance data (size, new leaves); --json for machines.
@@ -49,6 +52,10 @@ extension NSCtl {
 
         @OptionGroup var witnessing: WitnessOptions
 
+        @Option(name: .customLong("witness-wait"), help: ArgumentHelp("Seconds to keep fetching a checkpoint that lacks only witness cosignatures before reporting it (0 to 300).",
+                                                                      valueName: "seconds"))
+        var witnessWait = 10
+
         @Flag(name: .customLong("verify-tiles"), help: "Also re-verify every tile and entry bundle holding a leaf added since the recorded checkpoint (the whole log on the first run).")
         var verifyTiles = false
 
@@ -56,6 +63,7 @@ extension NSCtl {
 
         func validate() throws {
             guard !stateFile.isEmpty else { throw ValidationError("--state-file needs a path") }
+            guard (0...300).contains(witnessWait) else { throw ValidationError("--witness-wait \(witnessWait) must be 0 to 300 seconds") }
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: stateFile, isDirectory: &isFolder), isFolder.boolValue {
                 throw ValidationError("--state-file \(stateFile) is a folder; name a file in it")
@@ -86,7 +94,7 @@ extension NSCtl {
             let origin = source.string("LEDGER_ORIGIN") ?? LedgerSettings.defaultOrigin
             let policy = CheckpointPolicy(origin: origin, logKey: key, checks: try witnessing.requirement(source).map { [$0] } ?? [])
             return LogMonitor(node: try node.nsNode(), policy: policy, stateFile: stateFile,
-                              verifyTiles: verifyTiles)
+                              verifyTiles: verifyTiles, witnessWait: .seconds(witnessWait))
         }
     }
 }

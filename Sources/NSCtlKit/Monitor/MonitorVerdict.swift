@@ -18,7 +18,8 @@ struct MonitorVerdict: Sendable {
         /// A checkpoint that is malformed, signed by another key or for another origin.
         case badCheckpoint = "bad-checkpoint"
         /// A checkpoint the log signed with fewer valid cosignatures from the pinned witnesses than
-        /// `--min-witnesses`: a tree those witnesses have not seen, possibly a split view.
+        /// `--min-witnesses`, still after `--witness-wait`: a tree those witnesses have not seen
+        /// (a witness down, or a split view).
         case tooFewCosignatures = "too-few-cosignatures"
         /// `--verify-tiles`: a tile or entry bundle that does not authenticate against the checkpoint.
         case badTiles = "bad-tiles"
@@ -28,7 +29,10 @@ struct MonitorVerdict: Sendable {
         var state: HealthVerdict.State {
             switch self {
             case .firstRun, .unchanged, .grew: .ok
-            case .rollback, .fork, .inconsistent, .badCheckpoint, .tooFewCosignatures, .badTiles: .critical
+            // Too few cosignatures is no proof of misbehaviour (a required witness may be down), but
+            // a checkpoint the witnesses never see may be a split view: someone must look.
+            case .tooFewCosignatures: .warning
+            case .rollback, .fork, .inconsistent, .badCheckpoint, .badTiles: .critical
             case .cannotCheck: .unknown
             }
         }

@@ -9,19 +9,25 @@ struct NodeTileSource: LogTileSource {
 
     static let prefix = "/tlog/"
 
+    /// The most a hash tile holds: 256 hashes of 32 bytes.
+    static let maxHashTileBytes = 256 * 32
+    /// The most an entry bundle holds: 256 entries of at most 65,535 bytes, each after its 2-byte length.
+    static let maxEntryBundleBytes = 256 * (2 + 65_535)
+
     func hashTile(_ tile: LogTile) async throws(TiledLogCheckError) -> [UInt8] {
-        try await fetch(Self.prefix + tile.path)
+        try await fetch(Self.prefix + tile.path, maxBytes: Self.maxHashTileBytes)
     }
 
     func entryBundle(_ tile: LogTile) async throws(TiledLogCheckError) -> [UInt8] {
-        try await fetch(Self.prefix + tile.entriesPath)
+        try await fetch(Self.prefix + tile.entriesPath, maxBytes: Self.maxEntryBundleBytes)
     }
 
-    /// The body of a 200 answer to GET `path`.
-    func fetch(_ path: String) async throws(TiledLogCheckError) -> [UInt8] {
+    /// The body of a 200 answer to GET `path`, read only up to `maxBytes`: a node answering more
+    /// than the resource can hold is refused without the rest being read.
+    func fetch(_ path: String, maxBytes: Int) async throws(TiledLogCheckError) -> [UInt8] {
         let reply: NodeReply
         do {
-            reply = try await node.get(path)
+            reply = try await node.get(path, maxBodyBytes: maxBytes)
         } catch {
             throw .unreadable(path: path, reason: (error as? CommandFailure)?.message ?? "\(error)")
         }

@@ -39,20 +39,21 @@ struct NodeEndpoint: Sendable {
     /// The largest answer nsctl reads (a block with its transactions).
     static let maxBodyBytes = 256 * 1024 * 1024
 
-    func get(_ path: String, bearer: String? = nil) async throws -> NodeReply {
-        try await send(.GET, path, bearer: bearer)
+    /// GET `path`; an answer longer than `maxBodyBytes` fails the call.
+    func get(_ path: String, bearer: String? = nil, maxBodyBytes: Int = maxBodyBytes) async throws -> NodeReply {
+        try await send(.GET, path, bearer: bearer, maxBodyBytes: maxBodyBytes)
     }
 
     /// Any request; a JSON `body` is sent as `application/json`. A GET fails over across the
     /// listed addresses (``NodeClient/send(across:idempotent:_:)``); other methods only when
     /// an address cannot be reached at all.
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, bearer: String? = nil,
-              headers: [(String, String)] = []) async throws -> NodeReply {
+              headers: [(String, String)] = [], maxBodyBytes: Int = maxBodyBytes) async throws -> NodeReply {
         do {
             return try await Self.client.send(across: targets, idempotent: method == .GET) { base in
                 var request = NodeRequest(method, node: name, base: base, path: path, timeout: timeout, bearer: bearer, jsonBody: body)
                 request.headers = headers
-                request.maxBodyBytes = Self.maxBodyBytes
+                request.maxBodyBytes = maxBodyBytes
                 return request
             }
         } catch {

@@ -77,7 +77,8 @@ public struct Witness: Sendable {
         } catch let refusal as WitnessRefusal {
             switch refusal {
             // A conflict at the size the log named means a second root for one size: a fork.
-            case .inconsistent, .conflict(request.oldSize): reportEvidence(request, refusal: refusal)
+            case .conflict(request.oldSize): reportFork(checkpoint, note: request.note)
+            case .inconsistent: reportInconsistent(checkpoint, oldSize: request.oldSize)
             default: break  // a stale old size is routine: the log learns the witness's size from the 409
             }
             throw refusal
@@ -86,13 +87,26 @@ public struct Witness: Sendable {
         }
     }
 
-    /// A checkpoint the log signed that does not extend what this witness cosigned is evidence of
-    /// a split view: it is logged in full (public data) for the operator to keep. Only the log's
-    /// key can cause this line, so it cannot be used to flood the log.
-    private func reportEvidence(_ request: AddCheckpointRequest, refusal: WitnessRefusal) {
-        logger.warning("checkpoint signed by the log is inconsistent with the one cosigned before", metadata: [
-            "refusal": .string(refusal.httpProblem.detail), "oldSize": .stringConvertible(request.oldSize),
-            "proof": .array(request.proof.map { .string($0.base64) }), "note": .string(request.note),
+    /// A second root signed by the log for a size this witness already cosigned is evidence of a
+    /// fork (a split view): the checkpoint's body and the log's signature line are logged (public
+    /// data) for the operator to keep beside the tree the witness recorded. Only the log's key can
+    /// cause this line, and it is bounded: any further lines of the note are left out.
+    private func reportFork(_ checkpoint: Checkpoint, note: String) {
+        let parts = note.components(separatedBy: "\n\n")
+        let signature = parts.dropFirst().first?.split(separator: "\n").first { $0.hasPrefix("— \(checkpoint.origin) ") }.map(String.init) ?? ""
+        logger.warning("checkpoint signed by the log has another root for a size this witness cosigned: evidence of a fork", metadata: [
+            "origin": .string(checkpoint.origin), "size": .stringConvertible(checkpoint.size), "root": .string(checkpoint.root.hex),
+            "note": .string((parts.first ?? "") + "\n\n" + signature + "\n"),
+        ])
+    }
+
+    /// A checkpoint the log signed whose proof does not lead from the tree this witness cosigned.
+    /// Not evidence by itself: the proof is not signed, so anyone can pair a real checkpoint with a
+    /// wrong proof. Logged with sizes only, so such requests cannot fill the log.
+    private func reportInconsistent(_ checkpoint: Checkpoint, oldSize: UInt64) {
+        logger.warning("checkpoint signed by the log came with a proof that does not lead from the tree cosigned before", metadata: [
+            "origin": .string(checkpoint.origin), "oldSize": .stringConvertible(oldSize), "size": .stringConvertible(checkpoint.size),
+            "root": .string(checkpoint.root.hex),
         ])
     }
 }

@@ -9,6 +9,8 @@ struct BenchOptions {
     var parts = BenchPart.allCases
     var tileLeaves = 1_000_000
     var witnessRequests = 2_000
+    /// How long the tile follower waits between checkpoint polls (`--follower-poll-ms`).
+    var followerPoll = Duration.milliseconds(10)
 
     init(arguments: [String]) throws(BenchError) {
         var rest = arguments[...]
@@ -32,12 +34,15 @@ struct BenchOptions {
                 // At least one full tile, so the tile requests have something immutable to ask for.
                 guard let leaves = Int(value), leaves >= 256 else { throw BenchError("--tile-leaves must be a number of leaves, 256 or more") }
                 tileLeaves = leaves
+            case "--follower-poll-ms":
+                guard let ms = Int(value), (1...10_000).contains(ms) else { throw BenchError("--follower-poll-ms must be 1 to 10000 milliseconds") }
+                followerPoll = .milliseconds(ms)
             case "--witness-requests":
                 guard let count = Int(value), count >= 10 else { throw BenchError("--witness-requests must be a number of requests, 10 or more") }
                 witnessRequests = count
             default:
                 throw BenchError("unknown option \(flag); use --engines sqlite,postgres, --block-sizes 100,1000,5000, --proof-leaves N, "
-                    + "--parts appends,proof,tiles,tile-requests,witness, --tile-leaves N or --witness-requests N")
+                    + "--parts appends,proof,tiles,tile-requests,witness, --tile-leaves N, --follower-poll-ms N or --witness-requests N")
             }
         }
     }

@@ -63,7 +63,7 @@ enum LedgerBench {
             }
             if parts.contains(.tiles) {
                 for (index, engine) in engines.enumerated() {
-                    figures[index].tiled = try await tiledAppends(engine)
+                    figures[index].tiled = try await tiledAppends(engine, poll: options.followerPoll)
                 }
             }
             if parts.contains(.tileRequests) && !tilesOnProofLedger {

@@ -31,9 +31,13 @@ final class TileFollower: Sendable {
     /// The log size whose tiles it already holds.
     private let start: UInt64
 
-    init(port: Int, caughtUpAt size: UInt64) {
+    /// How long it waits after each poll that found the log unchanged, and after fetching what changed.
+    private let poll: Duration
+
+    init(port: Int, caughtUpAt size: UInt64, poll: Duration) {
         base = "http://127.0.0.1:\(port)/tlog/"
         start = size
+        self.poll = poll
     }
 
     func stop() {
@@ -50,7 +54,7 @@ final class TileFollower: Sendable {
             let size = try Checkpoint.verify(note: String(buffer: note), name: LedgerBench.checkpointKey.name,
                                              publicKey: LedgerBench.checkpointKey.publicKey).size
             guard size > seen else {
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: poll)
                 continue
             }
             counts.grown += 1
@@ -65,6 +69,7 @@ final class TileFollower: Sendable {
                 }
             }
             seen = size
+            try await Task.sleep(for: poll)
         }
         return counts
     }

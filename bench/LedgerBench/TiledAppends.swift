@@ -54,7 +54,7 @@ extension LedgerBench {
     /// grown tile and entry bundle over HTTP while the blocks go in, starting caught up with the
     /// log. Each round's blocks are built before it starts (untimed); nsd's and the bench's CPU
     /// time is read around each round. Throws when the follower fetched no tile or no bundle.
-    static func tiledAppends(_ engine: any LedgerEngine) async throws -> TiledAppendFigures {
+    static func tiledAppends(_ engine: any LedgerEngine, poll: Duration) async throws -> TiledAppendFigures {
         let size = 1_000
         let ledger = try await engine.freshLedger(label: "tiles")
         return try await serving(ledger, of: engine) { node, port in
@@ -65,7 +65,7 @@ extension LedgerBench {
             var total = FollowerCounts()
             for (round, tilesOn) in tiledRounds.enumerated() {
                 // The follower starts caught up with the log, as one that had followed it all along.
-                let follower = TileFollower(port: port, caughtUpAt: UInt64(firstTx))
+                let follower = TileFollower(port: port, caughtUpAt: UInt64(firstTx), poll: poll)
                 next = continuedChain(blocks: tiledBlocksPerRound, size: size, after: next.tip, frontier: next.frontier, firstTx: firstTx)
                 firstTx += tiledBlocksPerRound * size
                 let cpuBefore = (ProcessCPU.seconds(pid: node.pid), ProcessCPU.seconds(pid: nil))

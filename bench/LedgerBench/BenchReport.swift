@@ -39,6 +39,10 @@ struct EngineFigures: Sendable {
     let engine: String
     var appends: [AppendFigure] = []
     var proof: ProofFigures?
+    var tiled: TiledAppendFigures?
+    var tileRequests: [TileRequestFigure]?
+    /// The size of the ledger the tile requests read.
+    var tileLeaves: Int?
 }
 
 /// The run's table, a Markdown table to paste into bench/README.md: one column per engine, and

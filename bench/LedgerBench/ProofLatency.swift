@@ -10,8 +10,10 @@ extension LedgerBench {
     /// `inclusionProof` at random leaves; then starts nsd on that ledger and times 2,000
     /// `GET /v1/proof/inclusion` requests over HTTP (after 200 that warm the connection and
     /// caches); last, the append throughput of 200 1,000-transaction blocks on top of the ledger,
-    /// where its lookup tables are large.
-    static func proofLatency(_ engine: any LedgerEngine, leaves: Int) async throws -> ProofFigures {
+    /// where its lookup tables are large. With `tileRequests`, the tile requests run on the same
+    /// ledger before those appends, so it is filled once.
+    static func proofLatency(_ engine: any LedgerEngine, leaves: Int, tileRequests measureTiles: Bool)
+        async throws -> (proof: ProofFigures, tiles: [TileRequestFigure]?) {
         let ledger = try await engine.freshLedger(label: "proof")
         print("\(engine.name): filling a ledger with \(leaves) leaves (in-process, blocks of 5000)...")
         let (fillSeconds, library, tip, frontier) = try await engine.withStore(ledger) { store in
@@ -43,12 +45,13 @@ extension LedgerBench {
             }
             let http = Latency(samples)
             print("\(engine.name): GET /v1/proof/inclusion over HTTP \(http.line)")
+            let tiles: [TileRequestFigure]? = if measureTiles { try await tileRequests(engine, port: port, leaves: leaves) } else { nil }
             let blocks = chain(blocks: 200, size: 1_000, after: tip, frontier: frontier, firstTx: leaves)
             let onTop = try await postBlocks(blocks[...], port: port, size: 1_000)
             print("\(engine.name), POST /blocks/produce on top of \(leaves) leaves, blocks of 1000: \(onTop.line)")
             await stopNode(node)
             try await engine.remove(ledger)
-            return ProofFigures(leaves: leaves, fillSeconds: fillSeconds, library: library, http: http, onTop: onTop)
+            return (ProofFigures(leaves: leaves, fillSeconds: fillSeconds, library: library, http: http, onTop: onTop), tiles)
         } catch {
             await stopNode(node)
             throw error

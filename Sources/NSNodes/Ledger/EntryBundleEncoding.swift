@@ -35,13 +35,18 @@ enum EntryBundleEncoding {
         return named ?? wildcard ?? false
     }
 
+    /// zlib's fastest level: transactions are mostly hex hashes, which no level shrinks much
+    /// (a 90 KB bundle: 2.47 times at level 1 in 1.3 ms, 2.63 times at the default 6 in 3.1 ms),
+    /// and each bundle is compressed on the request, on the cores that also append.
+    static let level = ZlibConfiguration(compressionLevel: .fastestCompression)
+
     /// The bundle gzip-compressed (RFC 1952), whole: bundles are at most 256 entries of at most
-    /// 64 KiB each, and usually a few hundred kilobytes. Nil when zlib fails, which with an output
-    /// buffer of zlib's own bound for the input can only be a lack of memory.
+    /// 64 KiB each, and usually under a hundred kilobytes. Nil when zlib fails, which with an
+    /// output buffer of zlib's own bound for the input can only be a lack of memory.
     static func compressed(_ bundle: ByteBuffer) -> ByteBuffer? {
         var input = bundle
         // The plain bundle is always a correct answer (identity is acceptable to every client),
         // so a failure here costs only bandwidth; the caller sends the plain bytes instead.
-        return try? input.compress(with: .gzip())
+        return try? input.compress(with: .gzip(configuration: level))
     }
 }

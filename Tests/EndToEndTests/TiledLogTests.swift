@@ -118,6 +118,24 @@ struct TiledLogTests {
             #expect(answer.status == status, "\(path): \(answer.body)")
             #expect(answer.headers["content-type"] == "application/problem+json", "\(path)")
         }
+        try await answersUnderLoad(driver)
         return checkpoint
+    }
+
+    /// 64 connections at once on entry bundles that exist and that do not (wrk, 2 s), then the
+    /// checkpoint: every request is answered and ns-node still answers at once. Tile reads that
+    /// waited for a database reader on the cooperative pool deadlocked here with requests blocked
+    /// in synchronous reads on its two threads.
+    static func answersUnderLoad(_ driver: LedgerDriver) async throws {
+        let wrk = try Tools.which("wrk")
+        for path in ["tile/entries/005", "tile/entries/012.p/1"] {
+            let load = try Tools.run(wrk, ["-t2", "-c64", "-d2s", "--timeout", "2s", driver.url("/tlog/" + path)])
+            let requests = load.output.split(separator: "\n").first { $0.contains(" requests in ") }
+                .flatMap { Int($0.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }) } ?? 0
+            #expect(load.status == 0 && requests >= 100 && !load.output.contains("Socket errors"), "\(path): \(load.output)")
+        }
+        let started = ContinuousClock.now
+        let note = try await Fetched.get(driver.url("/tlog/checkpoint"))
+        #expect(note.status == 200 && ContinuousClock.now - started < .seconds(2), "the checkpoint after the load")
     }
 }

@@ -21,7 +21,7 @@ struct FollowerCounts: Sendable {
 /// A mirror of ns-node's tiled log, or `nsctl monitor --verify-tiles`, as far as the server sees
 /// it: it polls `/tlog/checkpoint` and, whenever the log grew, GETs every hash tile (all levels)
 /// and entry bundle that is new or grew since the size it last saw, one request after another
-/// over HTTP, until ``stop()``. When the log has not grown it waits 10 ms before polling again, as
+/// over HTTP, until ``stop()``. After each poll it waits `poll` (`--follower-poll-ms`, 10 ms by default), as
 /// a polling client would rather than spin on a checkpoint it already has. It checks the
 /// checkpoint's signature, not the tiles' hashes: the load on the server is the same, and the
 /// client shares the two cores with it.

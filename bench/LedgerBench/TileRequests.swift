@@ -17,18 +17,28 @@ struct TileRequestFigure: Sendable {
 
 /// What wrk asks for, and the `Cache-Control` docs/ledger.md promises for it.
 enum TileRequestKind: String, CaseIterable, Sendable {
-    case tiles, bundles, checkpoint
+    case tiles, bundles
+    /// Entry bundles for a client that accepts gzip, compressed on each request.
+    case bundlesGzip = "bundles-gzip"
+    case checkpoint
 
     var label: String {
         switch self {
         case .tiles: "GET /tlog/tile/0/<N>, random full level-0 tiles"
         case .bundles: "GET /tlog/tile/entries/<N>, random full entry bundles"
+        case .bundlesGzip: "GET /tlog/tile/entries/<N> with Accept-Encoding: gzip"
         case .checkpoint: "GET /tlog/checkpoint"
         }
     }
 
     /// A request of the kind, for the one-request check before the load.
-    var samplePath: String { self == .checkpoint ? "/tlog/checkpoint" : self == .tiles ? "/tlog/tile/0/000" : "/tlog/tile/entries/000" }
+    var samplePath: String {
+        switch self {
+        case .checkpoint: "/tlog/checkpoint"
+        case .tiles: "/tlog/tile/0/000"
+        case .bundles, .bundlesGzip: "/tlog/tile/entries/000"
+        }
+    }
 
     var cacheControl: String { self == .checkpoint ? "public, max-age=5" : "public, max-age=31536000, immutable" }
 }

@@ -1,7 +1,7 @@
 -- wrk script for ledger-bench's tile requests (issue 29): GETs of one kind of /tlog resource.
 --   wrk ... -s bench/TlogBench/tiles.lua http://127.0.0.1:<port> -- <kind> <full tiles>
--- kind: "tiles" (random full level-0 hash tiles), "bundles" (random full entry bundles) or
--- "checkpoint"; full tiles: how many full level-0 tiles the log has (indexes 0 to n - 1).
+-- kind: "tiles" (random full level-0 hash tiles), "bundles" (random full entry bundles),
+-- "bundles-gzip" (the same, accepting gzip) or "checkpoint"; full tiles: how many full level-0 tiles the log has (indexes 0 to n - 1).
 -- done() prints one line, "tlog-result <requests> <seconds> <p50 us> <p99 us> <errors>", which
 -- ledger-bench reads.
 local kind = "checkpoint"
@@ -30,6 +30,8 @@ function request()
     return wrk.format("GET", "/tlog/tile/0/" .. indexPath(math.random(0, full - 1)))
   elseif kind == "bundles" then
     return wrk.format("GET", "/tlog/tile/entries/" .. indexPath(math.random(0, full - 1)))
+  elseif kind == "bundles-gzip" then
+    return wrk.format("GET", "/tlog/tile/entries/" .. indexPath(math.random(0, full - 1)), {["Accept-Encoding"] = "gzip"})
   end
   return wrk.format("GET", "/tlog/checkpoint")
 end

@@ -132,13 +132,15 @@ struct WitnessCosigningTests {
         #expect(badKey.status == 64)
         #expect(badKey.stderr.hasPrefix("nsctl: --witness \(Self.names[0])=") && badKey.stderr.split(separator: "\n").count == 1, "\(badKey.stderr)")
 
-        // b is back on its port with its state. The monitor, run while the new checkpoint still lacks
-        // b's cosignature (ns-node's loop for b is in its backoff), waits for it and finds it.
-        witnessB = try await startWitness(1, port: portB, dataDirectory: witnessB.dataDirectory)
+        // A new checkpoint while b is still down lacks its cosignature; a monitor started now waits
+        // (--witness-wait) while b comes back on its port with its state and cosigns it.
         #expect(try await driver.produce(LedgerDriver.txs(4, from: 16)).status == 201)
         let beforeWait = try await Fetched.get(driver.url("/tlog/checkpoint")).body
-        #expect(throws: CosignatureError.self, "b has not cosigned yet") { try verifiers[1].verifiedTimestamp(in: beforeWait) }
-        let witnessedAgain = try await monitor(pinned + ["--witness-wait", "60"])
+        #expect(throws: CosignatureError.self, "b is down") { try verifiers[1].verifiedTimestamp(in: beforeWait) }
+        async let waiting = monitor(pinned + ["--witness-wait", "60"])
+        try await Task.sleep(for: .seconds(2))
+        witnessB = try await startWitness(1, port: portB, dataDirectory: witnessB.dataDirectory)
+        let witnessedAgain = try await waiting
         #expect(witnessedAgain.status == 0 && witnessedAgain.stdout.contains(" OK - \(Self.origin) grew from 16 to size 20 "), "\(witnessedAgain.stdout)")
         let again = try await Self.checkpoint(driver, size: 20, cosignedBy: Self.names, verifiers: verifiers)
         #expect(try Checkpoint.verify(note: again, name: Self.origin, publicKey: logKey.publicKey).size == 20)

@@ -151,8 +151,11 @@ struct LogMonitor: Sendable {
                     continue
                 }
                 let waited = witnessWait > .zero ? " (still, after \(witnessWait.components.seconds) s)" : ""
-                return .failure(MonitorFailure(verdict: refused(.tooFewCosignatures, "too few witness cosignatures on \(node.address)/tlog/checkpoint\(waited): "
-                                                                + error.reason, recorded: recorded, note: note, served: nil, now: now)))
+                // No evidence folder: a witness that is down proves nothing, and a folder per
+                // episode of it would pile up with every flap while the log grows.
+                return .failure(MonitorFailure(verdict: MonitorVerdict(
+                    finding: .tooFewCosignatures, message: "too few witness cosignatures on \(node.address)/tlog/checkpoint\(waited): \(error.reason); "
+                        + (recorded == nil ? "nothing recorded" : "state not advanced"), recorded: recorded?.checkpoint)))
             } catch {
                 return .failure(MonitorFailure(verdict: refused(.badCheckpoint, "bad checkpoint from \(node.address)/tlog/checkpoint: \(error.reason)",
                                                                 recorded: recorded, note: note, served: nil, now: now)))
@@ -160,7 +163,7 @@ struct LogMonitor: Sendable {
         }
     }
 
-    /// A WARNING or CRITICAL verdict with its evidence kept; a failure to keep it is said, never softens the state.
+    /// A CRITICAL verdict with its evidence kept; a failure to keep it is said, never softens the state.
     private func refused(_ finding: MonitorVerdict.Finding, _ message: String, recorded: MonitorState?, note: String, served: Checkpoint?,
                           now: Date) -> MonitorVerdict {
         var verdict = MonitorVerdict(finding: finding, message: message, recorded: recorded?.checkpoint, served: served)

@@ -34,7 +34,7 @@ extension NSCtl {
                 that is malformed, signed by another key or for another origin; a rollback to a smaller size; a \
                 fork, the same size with another root; a larger tree that does not extend the recorded one; with --verify-tiles, a tile or entry that does not verify), \
                 3 UNKNOWN (ns-node or a tile cannot be read, the state file cannot be read or written, no key is \
-                pinned, bad arguments). A WARNING or CRITICAL run records nothing and keeps both checkpoint notes as evidence \
+                pinned, bad arguments). A WARNING run records nothing; a CRITICAL one records nothing and keeps both checkpoint notes as evidence \
                 in <state file>.evidence-<UTC>-<finding>/ (one folder per recorded checkpoint and finding), naming it; to resume after \
                 investigating, move the state file away (the next run records afresh). One status line with \
                 performance data (size, new leaves); --json for machines.

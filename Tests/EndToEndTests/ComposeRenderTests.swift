@@ -195,11 +195,7 @@ struct ComposeRenderTests {
             let service = try #require(services[name])
             let command = service["command"] as? [String] ?? []
             let role = try #require(command.firstIndex(of: "--role").map { command[$0 + 1] })
-            var environment: [String: String] = [:]
-            for (key, value) in service["environment"] as? [String: Any] ?? [:] {
-                let text = "\(value)"
-                environment[key] = text.hasPrefix("/run/secrets/") ? folder + "/secrets/" + text.dropFirst("/run/secrets/".count) : text
-            }
+            var environment = Self.environment(service, secrets: folder + "/secrets")
             #expect(environment["NODE_ENV"] == "production")
             if name == "ns-node" { #expect(environment["VALIDATOR_PUBLIC_KEYS"] == String(validators.dropFirst("VALIDATOR_PUBLIC_KEYS=".count))) }
             if environment["NS_NODE_URL"] != nil { environment["NS_NODE_URL"] = "http://127.0.0.1:\(nsPort)" }
@@ -215,6 +211,16 @@ struct ComposeRenderTests {
 }
 
 extension ComposeRenderTests {
+    /// A rendered service's environment with `/run/secrets/...` paths pointing into `secrets`.
+    static func environment(_ service: [String: Any], secrets: String) -> [String: String] {
+        var environment: [String: String] = [:]
+        for (key, value) in service["environment"] as? [String: Any] ?? [:] {
+            let text = "\(value)"
+            environment[key] = text.hasPrefix("/run/secrets/") ? secrets + "/" + text.dropFirst("/run/secrets/".count) : text
+        }
+        return environment
+    }
+
     struct MissingTool: Error, CustomStringConvertible {
         let name: String
         var description: String { "\(name) is not installed: run scripts/install-deps" }

@@ -74,7 +74,7 @@ struct ComposeWitnessRenderTests {
         let printed = ran.output.split(separator: "\n").filter { $0.contains("=") && !$0.contains(" ") }.map(String.init)
         let settings = Dictionary(printed.map { line in (String(line.prefix { $0 != "=" }), String(line.drop { $0 != "=" }.dropFirst())) }) { $1 }
         #expect(Set(settings.keys) == ["WITNESS_NAME", "WITNESS_LOGS", "WITNESSES", "NS_WITNESSES"], "\(ran.output)")
-        let secrets = try Self.values(folder + "/secrets.env")
+        let secrets = try NSCtlSecretsTests.values(folder + "/secrets.env")
         let nsKey = try LedgerKey(name: "NS_SIGNING_KEY", seedBase64: try #require(secrets["NS_SIGNING_KEY"]))
         #expect(settings["WITNESS_LOGS"] == "\(LedgerSettings.defaultOrigin)=\(nsKey.publicKey.base64)")
         let pinned = try #require(settings["NS_WITNESSES"])
@@ -86,10 +86,10 @@ struct ComposeWitnessRenderTests {
 
         // witness-node and ns-node as the rendered services run them, on this host.
         let witnessPort = try Tools.freePort()
-        var witnessEnvironment = Self.environment(try #require(services["witness-node"]), secrets: folder + "/secrets")
+        var witnessEnvironment = ComposeRenderTests.environment(try #require(services["witness-node"]), secrets: folder + "/secrets")
         witnessEnvironment["PORT"] = String(witnessPort)
         let witness = try await NSDInstance(roles: ["witness"], environment: witnessEnvironment, arguments: ["--witness-port", String(witnessPort)])
-        var nsEnvironment = Self.environment(try #require(services["ns-node"]), secrets: folder + "/secrets")
+        var nsEnvironment = ComposeRenderTests.environment(try #require(services["ns-node"]), secrets: folder + "/secrets")
         #expect(nsEnvironment["WITNESSES"] == settings["WITNESSES"])
         nsEnvironment["WITNESSES"] = nsEnvironment["WITNESSES"]?.replacingOccurrences(of: "http://witness-node:3010", with: "http://127.0.0.1:\(witnessPort)")
         let nsd = try await NSDInstance(roles: ["ns"], environment: nsEnvironment)
@@ -131,24 +131,5 @@ struct ComposeWitnessRenderTests {
         let forced = try await NSCtlRunner.run(["secrets", "gen", "--witness-secrets", "secrets", "--force"], directory: root)
         #expect(forced.status == 0 && forced.stdout.contains("previous key kept as"), "\(forced.stdout)")
         #expect(try String(contentsOfFile: root + "/secrets/witness_signing_key", encoding: .utf8) != seed)
-    }
-
-    /// `NAME=value` lines of a dotenv file.
-    static func values(_ path: String) throws -> [String: String] {
-        var values: [String: String] = [:]
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") && line.contains("=") {
-            values[String(line.prefix { $0 != "=" })] = String(line.drop { $0 != "=" }.dropFirst())
-        }
-        return values
-    }
-
-    /// A rendered service's environment with `/run/secrets/...` paths pointing into `secrets`.
-    static func environment(_ service: [String: Any], secrets: String) -> [String: String] {
-        var environment: [String: String] = [:]
-        for (key, value) in service["environment"] as? [String: Any] ?? [:] {
-            let text = "\(value)"
-            environment[key] = text.hasPrefix("/run/secrets/") ? secrets + "/" + text.dropFirst("/run/secrets/".count) : text
-        }
-        return environment
     }
 }

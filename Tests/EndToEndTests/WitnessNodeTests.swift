@@ -46,8 +46,7 @@ struct WitnessNodeTests {
     func witnessesRealLog() async throws {
         var nsd = try await start()
         let driver = try LedgerDriver(nsd)
-        let ready = try require(nsd.child.stdoutLines.compactMap(LogLine.parse).first { $0["message"] as? String == "witness ready" }, "the witness ready line")
-        let verifier = try require(CosignatureVerifier(vkey: ready["verifierKey"] as? String ?? ""), "a vkey")
+        let verifier = try require(CosignatureVerifier(vkey: try WitnessCosigningTests.vkey(nsd)), "a vkey")
         #expect(verifier == CosignatureVerifier(name: Self.witnessName, publicKey: witnessKey.publicKey))
         #expect(!(nsd.child.stdout + nsd.child.stderr).contains(witnessKey.exportSeed()))
 

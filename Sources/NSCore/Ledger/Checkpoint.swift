@@ -30,8 +30,16 @@ public struct Checkpoint: Sendable, Equatable {
         return body + "\n— \(key.name) \(Base64.encode(signature))\n"
     }
 
-    public static func keyID(name: String, publicKey: LedgerPublicKey) -> [UInt8] {
-        Array(MerkleHash.sha256(Array(name.utf8) + [0x0A, 0x01] + publicKey.raw).bytes.prefix(4))
+    /// The signed-note key id: the first 4 bytes of SHA-256(name || 0x0A || type || key); type
+    /// 0x01 is a plain Ed25519 signature, 0x04 a cosignature/v1.
+    public static func keyID(name: String, publicKey: LedgerPublicKey, type: UInt8 = 0x01) -> [UInt8] {
+        Array(MerkleHash.sha256(Array(name.utf8) + [0x0A, type] + publicKey.raw).bytes.prefix(4))
+    }
+
+    /// A signed note's body: its text up to and including the newline before the blank line,
+    /// what the log signed and a witness cosigns; nil for text that is not a signed note.
+    public static func body(ofNote note: String) -> String? {
+        note.range(of: "\n\n").map { String(note[..<$0.lowerBound]) + "\n" }
     }
 
     /// Parses a signed note and checks the signature of `name` with `publicKey`.

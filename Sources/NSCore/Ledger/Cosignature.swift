@@ -23,7 +23,7 @@ public enum CosignatureV1 {
     }
 
     public static func keyID(name: String, publicKey: LedgerPublicKey) -> [UInt8] {
-        Array(MerkleHash.sha256(Array(name.utf8) + [0x0A, signatureType] + publicKey.raw).bytes.prefix(4))
+        Checkpoint.keyID(name: name, publicKey: publicKey, type: signatureType)
     }
 
     /// Whether `name` may name a signed-note key: non-empty, no spaces, no `+` (the vkey separator).

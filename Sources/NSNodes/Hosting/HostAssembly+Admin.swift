@@ -7,6 +7,7 @@ extension HostAssembly {
     /// every admin-node on that database, else admin.db in its data folder), the audit-head
     /// anchoring, then its application.
     mutating func addAdminNode() async throws(ConfigurationError) {
+        let internalToken = try self.internalToken
         let store: any AdminStore
         if let database = try sharedDatabase() {
             store = try await Self.openAdminStore(database)
@@ -18,11 +19,11 @@ extension HostAssembly {
         let blueprint = await AdminNode.blueprint(
             store: store,
             settings: .init(adminSecret: try keys.adminJWTSecret(), adminSecretPrevious: settings.adminJWTSecretPrevious, sessionSecret: try keys.sessionSecret(), sessionSecretPrevious: settings.sessionSecretPrevious,
-                            internalToken: try internalToken,
+                            internalToken: internalToken,
                             secureCookies: settings.mode == .production || certificates[.admin] != nil, trustedProxies: settings.gateway.trustedProxies,
                             tokenMaxLifetime: settings.tokenMaxLifetime),
             gateway: gatewayAddress, nsNode: nsAddress, vpNode: vpAddress)
-        add(AuditAnchorService(store: store, nsNode: nsAddress, internalToken: try internalToken,
+        add(AuditAnchorService(store: store, nsNode: nsAddress, internalToken: internalToken,
                                interval: settings.auditAnchorInterval, metrics: metrics(.admin), logger: logger))
         try addApplication(.admin, blueprint: blueprint, bound: nil)
     }

@@ -5,6 +5,7 @@ extension HostAssembly {
     /// vp-node: the code sandbox (proved before anything listens), the queue workers, the block
     /// producer, then its application.
     mutating func addProducerNode() async throws(ConfigurationError) {
+        let internalToken = try self.internalToken
         let logger = makeLogger(NodeRole.vp.serviceName)
         let metrics = metrics(.vp)
         let queue = try sharedQueue()
@@ -26,10 +27,10 @@ extension HostAssembly {
                                                operatorTokens: await TokenVerifier(current: adminSecret, previous: settings.adminJWTSecretPrevious, holder: .vpNode,
                                                                                    maxLifetime: settings.tokenMaxLifetime),
                                                logger: logger)
-        add(ProducerNode.workers(queue: queue.queue, nsNode: nsAddress, token: try internalToken, count: settings.jobQueueWorkers,
+        add(ProducerNode.workers(queue: queue.queue, nsNode: nsAddress, token: internalToken, count: settings.jobQueueWorkers,
                                  batch: settings.jobLeaseBatch, sanitizerMaxChars: settings.sanitizerMaxChars, privacy: try keys.ledgerPrivacy(), sandbox: sandbox,
                                  metrics: metrics, queueMetrics: queue.metrics, logger: logger))
-        add(ProducerNode.blockProducer(nsNode: nsAddress, token: try internalToken, key: try keys.producerKey(),
+        add(ProducerNode.blockProducer(nsNode: nsAddress, token: internalToken, key: try keys.producerKey(),
                                        settings: settings.ledger, metrics: metrics, logger: logger))
         try addApplication(.vp, blueprint: blueprint, bound: settings.vpNodeURL == nil ? vpAddress : nil)
     }

@@ -52,7 +52,7 @@ public struct Witness: Sendable {
         guard checkpoint.size <= UInt64(Int64.max) else { throw .malformed("the tree size exceeds 2^63 - 1") }
         try await record(checkpoint, request: request)
         // Everything before the blank line: the exact text the log signed, extension lines included.
-        let noteBody = String(request.note[..<(request.note.range(of: "\n\n")?.lowerBound ?? request.note.endIndex)]) + "\n"
+        let noteBody = Checkpoint.body(ofNote: request.note) ?? request.note + "\n"
         return key.cosign(body: noteBody, timestamp: now())
     }
 

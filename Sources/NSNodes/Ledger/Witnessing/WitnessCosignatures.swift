@@ -1,3 +1,5 @@
+import NSCore
+
 /// The witness cosignatures ns-node holds: per configured witness, the newest one it got and
 /// verified, with the checkpoint body it cosigns. Bounded by `WITNESSES` (one entry per witness);
 /// kept in memory, so after a restart the checkpoint of the day is witnessed afresh.
@@ -25,14 +27,8 @@ public actor WitnessCosignatures {
     /// further signature lines (c2sp.org/signed-note): a witness whose newest cosignature is for
     /// another checkpoint adds nothing, so the note is served at once with the cosignatures at hand.
     public func cosigned(_ note: String) -> String {
-        guard let body = Self.body(of: note) else { return note }
+        guard let body = Checkpoint.body(ofNote: note) else { return note }
         let lines = order.compactMap { kept[$0] }.filter { $0.body == body }.map { $0.line + "\n" }
         return note + lines.joined()
-    }
-
-    /// A signed note's body: its text up to and including the newline before the blank line,
-    /// what the log signed and a witness cosigns; nil for text that is not a signed note.
-    static func body(of note: String) -> String? {
-        note.range(of: "\n\n").map { String(note[..<$0.lowerBound]) + "\n" }
     }
 }

@@ -58,15 +58,18 @@ struct WitnessLoop: Sendable {
     mutating func round() async {
         if let retryAt, ContinuousClock.now < retryAt { return }
         let note: String
+        let body: String
         let checkpoint: Checkpoint
         do {
             note = try await log.reader.latestCheckpoint()
             guard !note.isEmpty else { return }  // no block yet
+            // The checkpoint this witness already cosigned was verified then: no need to verify it again every tick.
+            guard let noteBody = Checkpoint.body(ofNote: note), noteBody != cosignedBody else { return }
+            body = noteBody
             checkpoint = try Checkpoint.verify(note: note, name: log.origin, publicKey: log.key)
         } catch {
             return failed(kind: "ledger", level: .warning, "the newest checkpoint could not be read or verified; not sent to the witness", "\(error)")
         }
-        guard let body = WitnessCosignatures.body(of: note), body != cosignedBody else { return }
         do {
             var sentSize = min(witnessSize, checkpoint.size)
             var outcome = try await send(note, body: body, checkpoint: checkpoint, from: sentSize)

@@ -49,6 +49,16 @@ public struct LogTile: Hashable, Sendable, CustomStringConvertible {
 
     /// The tiles a tree of `logSize` leaves has at `level`: its full ones, then the partial one if
     /// the level's node count is not a multiple of 256. Empty once the level has no node.
+    /// The tile at `level`, `index` as a tree of `logSize` leaves has it (full, or partial at the
+    /// tree's right edge); nil when that tree has no such tile.
+    public init?(level: Int, index: UInt64, logSize: UInt64) {
+        guard level >= 0, level * Self.height < 64 else { return nil }
+        let nodes = logSize >> UInt64(level * Self.height)
+        let (first, overflow) = index.multipliedReportingOverflow(by: UInt64(Self.fullWidth))
+        guard !overflow, nodes > first else { return nil }
+        self.init(level: level, index: index, width: Int(min(UInt64(Self.fullWidth), nodes - first)))
+    }
+
     public static func tiles(level: Int, logSize: UInt64) -> [LogTile] {
         guard level * height < 64 else { return [] }
         let nodes = logSize >> UInt64(level * height)

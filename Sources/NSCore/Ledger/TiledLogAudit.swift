@@ -72,9 +72,7 @@ public struct TiledLogAudit<Source: LogTileSource>: Sendable {
         -> (tile: LogTile, hashes: [MerkleHash]) {
         let index = tile.index / UInt64(LogTile.fullWidth)
         if let cached, cached.tile.index == index { return cached }
-        let nodes = checkpoint.size >> UInt64((tile.level + 1) * LogTile.height)
-        let width = Int(min(UInt64(LogTile.fullWidth), nodes - index * UInt64(LogTile.fullWidth)))
-        guard let parent = LogTile(level: tile.level + 1, index: index, width: width) else {
+        guard let parent = LogTile(level: tile.level + 1, index: index, logSize: checkpoint.size) else {
             throw .invalid("\(tile.path) has no tile above it in a tree of \(checkpoint.size)")
         }
         return (parent, try parent.hashes(from: try await source.hashTile(parent)))

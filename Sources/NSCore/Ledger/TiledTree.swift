@@ -35,9 +35,7 @@ public struct TiledTree<Source: LogTileSource>: Sendable {
         guard level < 63, index < (UInt64(1) << UInt64(63 - level)), (index + 1) << UInt64(level) <= size else { return nil }
         let first = index << UInt64(below)
         let tileIndex = first / UInt64(LogTile.fullWidth)
-        let nodes = size >> UInt64(tileLevel * LogTile.height)
-        let width = Int(min(UInt64(LogTile.fullWidth), nodes - tileIndex * UInt64(LogTile.fullWidth)))
-        guard let tile = LogTile(level: tileLevel, index: tileIndex, width: width) else { return nil }
+        guard let tile = LogTile(level: tileLevel, index: tileIndex, logSize: size) else { return nil }
         let offset = Int(first % UInt64(LogTile.fullWidth))
         return (tile, offset..<offset + (1 << below))
     }

@@ -17,11 +17,7 @@ enum PostgresSecretFiles {
         if !replacing, let existing = paths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             throw CommandFailure("\(existing) already exists; pass --force to replace both files (the old ones are kept as backups)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw CommandFailure("cannot create \(folder): \(error.localizedDescription); check the parent folder's permissions")
-        }
+        try PrivateFile.makeFolder(folder)
         var backups: [String] = []
         for ((_, text), path) in zip(contents, paths) {
             if let backup = try PrivateFile.write(text, to: path, replacing: replacing, now: now) { backups.append(backup) }

@@ -43,6 +43,15 @@ enum PrivateFile {
         return backup
     }
 
+    /// Creates `folder` (and missing parents) with mode 0700 for secret files; an existing one is left as it is.
+    static func makeFolder(_ folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CommandFailure("cannot create \(folder): \(error.localizedDescription); check the parent folder's permissions")
+        }
+    }
+
     /// `20261122T140501Z`.
     static func stamp(_ date: Date) -> String {
         var time = time_t(date.timeIntervalSince1970)

@@ -23,11 +23,7 @@ enum WitnessSecretFiles {
         if !replacing && FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("\(path) already exists; pass --force to replace it (the old key is kept as a backup, and clients must pin the new one)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw CommandFailure("cannot create \(folder): \(error.localizedDescription); check the parent folder's permissions")
-        }
+        try PrivateFile.makeFolder(folder)
         let key = LedgerKey(generatingNamed: name)
         let backup = try PrivateFile.write(key.exportSeed(), to: path, replacing: replacing, now: now)
         let vkey = CosignerKey(name: name, key: key).verifier.vkey

@@ -61,8 +61,8 @@ struct CosignatureTests {
         let vkey = Self.witness.verifier.vkey
         #expect(vkey.hasPrefix("witness.example/w1+\(Hex.encode(Self.witness.verifier.keyID))+"))
         #expect(CosignatureVerifier(vkey: vkey) == Self.witness.verifier)
-        // Base64 keys often hold `+` themselves (nearly always among 20 keys).
-        let verifiers = (0..<20).map { CosignerKey(name: "w.example/\($0)", key: LedgerKey(generatingNamed: "k")).verifier }
+        // Base64 keys often hold `+` themselves: 200 keys all without one has odds of about e^-130.
+        let verifiers = (0..<200).map { CosignerKey(name: "w.example/\($0)", key: LedgerKey(generatingNamed: "k")).verifier }
         #expect(verifiers.contains { $0.vkey.split(separator: "+").count > 3 })
         #expect(verifiers.allSatisfy { CosignatureVerifier(vkey: $0.vkey) == $0 })
         let parts = vkey.split(separator: "+", maxSplits: 2).map(String.init)

@@ -7,6 +7,10 @@ import Testing
 
 @Suite("the queue survives kill -9 of the processes using it", .serialized)
 struct QueueCrashTests {
+    /// The probe workers' lease: long enough that a loaded machine kills worker-a and asks again
+    /// well within it.
+    static let workerLeaseMilliseconds = 5_000
+
     static func probe() throws -> String {
         let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("queue-probe").path
         guard FileManager.default.isExecutableFile(atPath: path) else { throw ChildProcessError.notFound("queue-probe next to the tests (swift build)") }
@@ -70,7 +74,7 @@ struct QueueCrashTests {
         #expect(await filler.waitForExit() == 0)
         let id = try #require(lines(filler, "ack").first)
 
-        let first = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-a", "60000"], environment: [:])
+        let first = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-a", "60000", "\(Self.workerLeaseMilliseconds)"], environment: [:])
         try await first.waitForOutput { $0.contains("leased \(id)") }
         first.signal(SIGKILL)
         _ = await first.waitForExit()
@@ -78,10 +82,10 @@ struct QueueCrashTests {
         let queue = try store.open()
         #expect(try await queue.lease(worker: "worker-b", for: .seconds(2)) == nil, "the dead worker's lease is still live")
         #expect(try await queue.recoverExpired() == 0)
-        try await Task.sleep(for: .milliseconds(2_200))
+        try await Task.sleep(for: .milliseconds(Self.workerLeaseMilliseconds + 200))
         #expect(try await queue.recoverExpired() == 1)
 
-        let second = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-c", "0"], environment: [:])
+        let second = try ChildProcess(executable: try Self.probe(), arguments: ["work", path, "worker-c", "0", "\(Self.workerLeaseMilliseconds)"], environment: [:])
         try await second.waitForOutput(timeout: .seconds(20)) { $0.contains("done \(id)") }
         second.signal(SIGKILL)
         _ = await second.waitForExit()

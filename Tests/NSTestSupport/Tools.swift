@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Helpers to run real tools (promtool, redis-server) and pick free ports.
 public enum Tools {
@@ -30,26 +31,17 @@ public enum Tools {
         throw ChildProcessError.notFound("\(name) (install it: see .ci/run)")
     }
 
-    /// A TCP port that was free a moment ago on 127.0.0.1.
+    /// A TCP port that was free a moment ago on 127.0.0.1, below the kernel's ephemeral range and
+    /// never handed out before by this test process (see `freePortBlock(offsets:)`).
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ChildProcessError.notFound("a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try freePortBlock(offsets: [0])
     }
 
     /// A fresh temporary folder.
     public static func temporaryDirectory(_ label: String = "ns-test") throws -> String {
-        let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+        // Not `withIntermediateDirectories`: that would quietly reuse a folder that exists.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         return path
     }
 
@@ -118,19 +110,30 @@ extension Tools {
 }
 
 extension Tools {
+    /// Every port `freePortBlock(offsets:)` has considered in this process.
+    private static let handedOut = Mutex<Set<Int>>([])
+
     /// A base port `b` such that `b + offset` is free for every offset (the split deployment's
     /// port layout), tried at random below the kernel's ephemeral range.
     ///
     /// Below that range because the ports stay unbound for seconds while the nodes start one by
-    /// one: a port inside it can be taken meanwhile by any outgoing connection on the machine,
-    /// and the node meant for it then fails to bind.
+    /// one: a port inside it can be taken meanwhile by any outgoing connection on the machine, or
+    /// by a node's own listener on port 0, and the node meant for it then fails to bind. Never
+    /// handed out twice, so two ports asked for before either is bound differ, and a port a test
+    /// keeps unbound (a dead peer's) stays refused.
     public static func freePortBlock(offsets: [Int]) throws -> Int {
         let span = (offsets.max() ?? 0) + 1
         let upper = min(ephemeralPortRangeStart() - span, 30_000)
         guard upper > 10_000 else { throw ChildProcessError.notFound("\(offsets.count) free ports below the ephemeral range") }
         for _ in 0..<50 {
             let base = Int.random(in: 10_000...upper)
-            if offsets.allSatisfy({ canBind(port: base + $0) }) { return base }
+            let ports = Set(offsets.map { base + $0 })
+            let fresh = handedOut.withLock { taken in
+                guard taken.isDisjoint(with: ports) else { return false }
+                taken.formUnion(ports)
+                return true
+            }
+            if fresh && ports.allSatisfy({ canBind(port: $0) }) { return base }
         }
         throw ChildProcessError.notFound("\(offsets.count) free ports")
     }

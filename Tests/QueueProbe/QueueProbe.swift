@@ -10,8 +10,10 @@ import NSRedis
 ///
 ///     queue-probe enqueue STORE COUNT        enqueue COUNT jobs from 16 concurrent producers,
 ///                                            printing "ack ID" as each is acknowledged
-///     queue-probe work STORE WORKER HOLD_MS  lease jobs (2 s leases), print "leased ID", hold
-///                                            each for HOLD_MS, complete it, print "done ID"
+///     queue-probe work STORE WORKER HOLD_MS [LEASE_MS]
+///                                            lease jobs (LEASE_MS leases, 2000 by default), print
+///                                            "leased ID", hold each for HOLD_MS, complete it,
+///                                            print "done ID"
 ///
 /// STORE is a SQLite file path, or a `redis://` URL for the Redis backend.
 @main
@@ -39,8 +41,9 @@ enum QueueProbe {
             }
         case "work":
             let hold = Duration.milliseconds(Int(arguments.count > 4 ? arguments[4] : "0") ?? 0)
+            let leaseDuration = Duration.milliseconds(Int(arguments.count > 5 ? arguments[5] : "2000") ?? 2_000)
             while true {
-                guard let job = try await queue.lease(worker: arguments[3], for: .seconds(2)) else {
+                guard let job = try await queue.lease(worker: arguments[3], for: leaseDuration) else {
                     try await Task.sleep(for: .milliseconds(50))
                     continue
                 }

@@ -114,8 +114,7 @@ struct ComposePostgresRenderTests {
         // The header's recipe, less the lines that need root, with the nsctl under test.
         try FileManager.default.removeItem(atPath: secrets)
         let file = folder + "/docker-compose.postgres.yml"
-        let recipe = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
-            .filter { $0.hasPrefix("#   ") && !$0.contains("sudo ") && !$0.contains("docker ") }.map { $0.dropFirst(4) }
+        let recipe = try ComposeRenderTests.headerRecipe(file, skipping: ["sudo ", "docker "])
         #expect(recipe.contains { $0.contains("--postgres-secrets") }, "\(recipe)")
         let nsctl = try NSDInstance.nsctl()
         let script = "nsctl() { \(nsctl) \"$@\"; }\ncd \(root)\n" + recipe.joined(separator: "\n")

@@ -178,8 +178,7 @@ struct ComposeRenderTests {
         #expect(try await NSCtlRunner.run(["secrets", "gen", "--env-file", "compose/secrets.env"], directory: root).status == 0)
         // Run the recipe from the compose file's header, less the chown lines that need root.
         let file = folder + "/docker-compose.production.yml"
-        let recipe = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
-            .filter { $0.hasPrefix("#   ") && !$0.contains("sudo ") && !$0.contains("nsctl secrets gen") }.map { $0.dropFirst(4) }
+        let recipe = try Self.headerRecipe(file, skipping: ["sudo ", "nsctl secrets gen"])
         #expect(recipe.count >= 5, "\(recipe)")
         let split = try Tools.run("/bin/bash", ["-euo", "pipefail", "-c", "cd \(root) && " + recipe.joined(separator: "\n")])
         #expect(split.status == 0, "\(split.output)")
@@ -243,6 +242,13 @@ extension ComposeRenderTests {
         let result = try await NSCtlRunner.run(["compose", "render", "--out", folder])
         try #require(result.status == 0, "\(result.stderr)")
         return folder
+    }
+
+    /// The commands of the recipe in a rendered compose file's header (its `#   ` lines), less
+    /// those containing any of `skipping` (what needs root or docker).
+    static func headerRecipe(_ file: String, skipping: [String]) throws -> [Substring] {
+        try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+            .filter { line in line.hasPrefix("#   ") && !skipping.contains { line.contains($0) } }.map { $0.dropFirst(4) }
     }
 
     static func run(_ executable: String, _ arguments: [String]) async throws -> NSCtlRunner.Outcome {

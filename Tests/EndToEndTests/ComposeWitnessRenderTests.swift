@@ -59,8 +59,7 @@ struct ComposeWitnessRenderTests {
         let folder = root + "/compose"
         _ = try await ComposeRenderTests.render(into: folder)
         let nsctl = try NSDInstance.nsctl()
-        let recipe = try String(contentsOfFile: folder + "/" + Self.file, encoding: .utf8).split(separator: "\n")
-            .filter { $0.hasPrefix("#   ") && !$0.contains("sudo ") && !$0.contains("docker") }.map { $0.dropFirst(4) }
+        let recipe = try ComposeRenderTests.headerRecipe(folder + "/" + Self.file, skipping: ["sudo ", "docker"])
         #expect(recipe.contains { $0.contains("--witness-secrets") }, "\(recipe)")
         let script = "nsctl() { \(nsctl) \"$@\"; }\ncd \(root)\n" + recipe.joined(separator: "\n")
         let ran = try Tools.run("/bin/bash", ["-euo", "pipefail", "-c", script])

@@ -62,8 +62,7 @@ struct LedgerPrivacyTests {
         let leaf = try #require(tx["leafIndex"] as? Int)
         let checkpoint = try await Fetched.get(nsd.url("ns-node", "/tlog/checkpoint")).body.split(separator: "\n")
         let size = try #require(checkpoint.count > 1 ? Int(checkpoint[1]) : nil)
-        let width = min(256, size - leaf / 256 * 256)
-        let bundle = "/tlog/" + (try #require(LogTile(level: 0, index: UInt64(leaf / 256), width: width))).entriesPath
+        let bundle = "/tlog/" + (try #require(LogTile(level: 0, index: UInt64(leaf / 256), logSize: UInt64(size)))).entriesPath
         let entries = try await Fetched.get(nsd.url("ns-node", bundle))
         #expect(entries.status == 200 && entries.body.contains(artifact), "\(bundle) holds the transaction: \(entries.status)")
         answers[bundle] = entries.body

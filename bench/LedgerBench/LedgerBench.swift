@@ -120,10 +120,16 @@ enum LedgerBench {
 
     /// Starts `nsd run --role ns` from the same build folder on a free port, on `ledger`.
     static func startNode(_ ledger: FreshLedger) async throws -> (ChildProcess, Int) {
+        try await startNSD(role: "ns", dataDirectory: ledger.folder, environment: environment.merging(ledger.environment) { $1 })
+    }
+
+    /// Starts `nsd run --role role` from the same build folder on a free port, with exactly
+    /// `environment`, and waits until it answers `/health`.
+    static func startNSD(role: String, dataDirectory: String, environment: [String: String]) async throws -> (ChildProcess, Int) {
         let port = try Tools.freePort()
         let nsd = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/nsd"
-        let child = try ChildProcess(executable: nsd, arguments: ["run", "--role", "ns", "--port", String(port), "--data-dir", ledger.folder],
-                                     environment: environment.merging(ledger.environment) { $1 })
+        let child = try ChildProcess(executable: nsd, arguments: ["run", "--role", role, "--port", String(port), "--data-dir", dataDirectory],
+                                     environment: environment)
         do {
             try await waitForHealth(child, port: port)
             return (child, port)

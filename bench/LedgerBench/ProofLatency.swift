@@ -32,8 +32,7 @@ extension LedgerBench {
         }
         print(String(format: "%@: filled in %.1f s; library LedgerReader.inclusionProof %@", engine.name, fillSeconds, library.line))
 
-        let (node, port) = try await startNode(ledger)
-        do {
+        return try await serving(ledger, of: engine) { _, port in
             var samples: [Duration] = []
             for index in 0..<2_200 {
                 let leaf = Int.random(in: 0..<leaves)
@@ -49,12 +48,7 @@ extension LedgerBench {
             let blocks = chain(blocks: 200, size: 1_000, after: tip, frontier: frontier, firstTx: leaves)
             let onTop = try await postBlocks(blocks[...], port: port, size: 1_000)
             print("\(engine.name), POST /blocks/produce on top of \(leaves) leaves, blocks of 1000: \(onTop.line)")
-            await stopNode(node)
-            try await engine.remove(ledger)
             return (ProofFigures(leaves: leaves, fillSeconds: fillSeconds, library: library, http: http, onTop: onTop), tiles)
-        } catch {
-            await stopNode(node)
-            throw error
         }
     }
 

@@ -84,10 +84,8 @@ final class TileFollower: Sendable {
             let oldNodes = old >> UInt64(level * LogTile.height)
             let width = UInt64(LogTile.fullWidth)
             for index in oldNodes / width..<(nodes + width - 1) / width {
-                let tileWidth = Int(min(width, nodes - index * width))
                 // The old right-edge tile is unchanged when this level gained no node.
-                if index * width + UInt64(tileWidth) <= oldNodes { continue }
-                if let tile = LogTile(level: level, index: index, width: tileWidth) { tiles.append(tile) }
+                if let tile = LogTile(level: level, index: index, logSize: size), index * width + UInt64(tile.width) > oldNodes { tiles.append(tile) }
             }
             level += 1
         }
@@ -95,10 +93,9 @@ final class TileFollower: Sendable {
     }
 
     private func fetch(_ path: String, into counts: inout FollowerCounts) async throws -> ByteBuffer {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 1 << 24)
-        guard response.status.code == 200 else {
-            throw BenchError("the tile follower's GET /tlog/\(path) answered HTTP \(response.status.code): \(String(buffer: body))")
+        let (status, body) = try await LedgerBench.get(base + path)
+        guard status == 200 else {
+            throw BenchError("the tile follower's GET /tlog/\(path) answered HTTP \(status): \(String(buffer: body))")
         }
         counts.bytes += body.readableBytes
         return body

@@ -37,13 +37,10 @@ extension LedgerBench {
         let witnessKey = LedgerKey(generatingNamed: "witness")
         let verifier = CosignatureVerifier(name: witnessName, publicKey: witnessKey.publicKey)
         let folder = try Tools.temporaryDirectory("bench-witness")
-        let port = try Tools.freePort()
-        let nsd = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/nsd"
         let environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "WITNESS_SIGNING_KEY": witnessKey.exportSeed(), "WITNESS_NAME": witnessName,
                            "WITNESS_LOGS": ([sequentialLog] + logs).map { "\($0.origin)=\($0.key.publicKey.base64)" }.joined(separator: ",")]
-        let node = try ChildProcess(executable: nsd, arguments: ["run", "--role", "witness", "--port", String(port), "--data-dir", folder], environment: environment)
+        let (node, port) = try await startNSD(role: "witness", dataDirectory: folder, environment: environment)
         do {
-            try await waitForHealth(node, port: port)
             let url = "http://127.0.0.1:\(port)/add-checkpoint"
             let start = ContinuousClock.now
             let (answers, samples) = try await send(sequentialLog, to: url)

@@ -43,7 +43,7 @@ extension DaemonSettings {
         if let token = try source.secret("INTERNAL_TOKEN") {
             try checkLength(token, name: "INTERNAL_TOKEN")
             internalToken = token
-        } else if mode == .production && roles.contains(where: { $0 != .witness }) {
+        } else if mode == .production && roles.contains(where: \.usesInternalToken) {
             throw ConfigurationError(variable: "INTERNAL_TOKEN", problem: "is not set and NODE_ENV=production",
                                      fix: "set the same INTERNAL_TOKEN (or INTERNAL_TOKEN_FILE) on every node (nsctl secrets gen writes one)")
         }

@@ -47,8 +47,6 @@ public struct LogTile: Hashable, Sendable, CustomStringConvertible {
         return size
     }
 
-    /// The tiles a tree of `logSize` leaves has at `level`: its full ones, then the partial one if
-    /// the level's node count is not a multiple of 256. Empty once the level has no node.
     /// The tile at `level`, `index` as a tree of `logSize` leaves has it (full, or partial at the
     /// tree's right edge); nil when that tree has no such tile.
     public init?(level: Int, index: UInt64, logSize: UInt64) {
@@ -59,14 +57,13 @@ public struct LogTile: Hashable, Sendable, CustomStringConvertible {
         self.init(level: level, index: index, width: Int(min(UInt64(Self.fullWidth), nodes - first)))
     }
 
+    /// The tiles a tree of `logSize` leaves has at `level`: its full ones, then the partial one if
+    /// the level's node count is not a multiple of 256. Empty once the level has no node.
     public static func tiles(level: Int, logSize: UInt64) -> [LogTile] {
-        guard level * height < 64 else { return [] }
+        guard level >= 0, level * height < 64 else { return [] }
         let nodes = logSize >> UInt64(level * height)
-        let full = nodes / UInt64(fullWidth)
-        let partial = Int(nodes % UInt64(fullWidth))
-        var tiles = (0..<full).compactMap { LogTile(level: level, index: $0) }
-        if partial > 0, let last = LogTile(level: level, index: full, width: partial) { tiles.append(last) }
-        return tiles
+        let count = nodes / UInt64(fullWidth) + (nodes % UInt64(fullWidth) == 0 ? 0 : 1)
+        return (0..<count).compactMap { LogTile(level: level, index: $0, logSize: logSize) }
     }
 
     /// `tile/<L>/<N>[.p/<W>]`, with N in 3-digit groups, all but the last prefixed by `x`.

@@ -23,6 +23,11 @@ public enum NodeRole: String, CaseIterable, Sendable, Comparable, CustomStringCo
     /// The four nodes of the submission pipeline.
     public static let pipeline: Set<NodeRole> = [.gateway, .ns, .vp, .admin]
 
+    /// Whether the node calls or answers other nodes with `INTERNAL_TOKEN`: every pipeline node.
+    /// A witness does not; it answers checkpoints signed by the logs it watches, which a third
+    /// party's witness must do without holding the log's token.
+    public var usesInternalToken: Bool { Self.pipeline.contains(self) }
+
     /// The name logs, `/health` and metrics use for this node.
     public var serviceName: String {
         switch self {

@@ -10,9 +10,9 @@ struct NodeTileSource: LogTileSource {
     static let prefix = "/tlog/"
 
     /// The most a hash tile holds: 256 hashes of 32 bytes.
-    static let maxHashTileBytes = 256 * 32
+    static let maxHashTileBytes = LogTile.fullWidth * 32
     /// The most an entry bundle holds: 256 entries of at most 65,535 bytes, each after its 2-byte length.
-    static let maxEntryBundleBytes = 256 * (2 + 65_535)
+    static let maxEntryBundleBytes = LogTile.fullWidth * (2 + LedgerTransaction.maxBytes)
 
     func hashTile(_ tile: LogTile) async throws(TiledLogCheckError) -> [UInt8] {
         try await fetch(Self.prefix + tile.path, maxBytes: Self.maxHashTileBytes)

@@ -18,8 +18,8 @@ struct HostAssembly {
     let settings: DaemonSettings
     let makeLogger: @Sendable (String) -> Logger
     let keys: DevelopmentKeys
-    /// The node-to-node token, read when a node that uses it is added: a process hosting only the
-    /// witness needs none (it answers checkpoints signed by the logs it watches, nothing else).
+    /// The node-to-node token, read when a node that uses it is added
+    /// (``NodeRole/usesInternalToken``): a process hosting only the witness needs none.
     var internalToken: Secret {
         get throws(ConfigurationError) { try keys.internalToken() }
     }

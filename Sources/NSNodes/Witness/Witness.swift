@@ -92,11 +92,11 @@ public struct Witness: Sendable {
     /// data) for the operator to keep beside the tree the witness recorded. Only the log's key can
     /// cause this line, and it is bounded: any further lines of the note are left out.
     private func reportFork(_ checkpoint: Checkpoint, note: String) {
-        let parts = note.components(separatedBy: "\n\n")
-        let signature = parts.dropFirst().first?.split(separator: "\n").first { $0.hasPrefix("— \(checkpoint.origin) ") }.map(String.init) ?? ""
+        let signatures = note.range(of: "\n\n").map { note[$0.upperBound...] } ?? ""
+        let signature = signatures.split(separator: "\n").first { $0.hasPrefix("— \(checkpoint.origin) ") }.map(String.init) ?? ""
         logger.warning("checkpoint signed by the log has another root for a size this witness cosigned: evidence of a fork", metadata: [
             "origin": .string(checkpoint.origin), "size": .stringConvertible(checkpoint.size), "root": .string(checkpoint.root.hex),
-            "note": .string((parts.first ?? "") + "\n\n" + signature + "\n"),
+            "note": .string((Checkpoint.body(ofNote: note) ?? "") + "\n" + signature + "\n"),
         ])
     }
 
